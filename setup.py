@@ -1,0 +1,45 @@
+"""Packaging for skyportal-client. The version comes from the generated package."""
+
+import pathlib
+import re
+
+from setuptools import find_packages, setup
+
+here = pathlib.Path(__file__).parent
+version = re.search(r'^__version__ = "(.+)"$', (here / "skyportal_client" / "__init__.py").read_text(), re.M).group(1)
+
+setup(
+    name="skyportal-client",
+    version=version,
+    description="Upload and fetch photometry (light curves) on SkyPortal servers such as Fritz",
+    long_description=(here / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    python_requires=">=3.8",
+    packages=find_packages(include=["skyportal_client", "skyportal_client.*"]),
+    package_data={"skyportal_client": ["py.typed"]},
+    install_requires=["urllib3>=1.26,<3", "python-dateutil>=2.8"],
+    extras_require={
+        "astropy": ["astropy>=5"],
+        "pandas": ["pandas>=1.3"],
+        "progress": ["tqdm>=4"],
+        "test": [
+            "pytest>=7",
+            "hypothesis>=6",
+            "openapi-spec-validator>=0.7",
+            "PyYAML>=6",
+            "schemathesis>=4.0,<5",
+        ],
+    },
+    entry_points={
+        "pytest11": ["skyportal = skyportal_client.testing.pytest_plugin"],
+    },
+    classifiers=[
+        "Development Status :: 4 - Beta",
+        "Intended Audience :: Science/Research",
+        "License :: OSI Approved :: BSD License",
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Astronomy",
+        "Typing :: Typed",
+    ],
+)
