@@ -103,8 +103,10 @@ def flux_to_mag(flux, offset):
 
 
 def flux_to_magerr(flux, fluxerr):
+    # Relative error first, then the constant: this order makes uploaded
+    # magerrs read back unchanged (0.06 would come back as 0.060000000000000005).
     if is_finite(flux) and flux > 0 and fluxerr > 0:
-        return MAGERR_PER_RELATIVE_FLUXERR * fluxerr / flux
+        return MAGERR_PER_RELATIVE_FLUXERR * (fluxerr / flux)
     return None
 
 

@@ -24,8 +24,8 @@ def _reference_block(point, offset, with_offset):
         "ref_flux": ref_flux, "tot_flux": tot_flux, "ref_fluxerr": ref_fluxerr, "tot_fluxerr": tot_fluxerr,
         "magref": magref,
         "magtot": -2.5 * math.log10(tot_flux) + PHOT_ZP if magtot_ok else None,
-        "e_magref": MAGERR_PER_RELATIVE_FLUXERR * ref_fluxerr / ref_flux if ref_flux else None,
-        "e_magtot": MAGERR_PER_RELATIVE_FLUXERR * tot_fluxerr / tot_flux if magtot_ok else None,
+        "e_magref": flux_to_magerr(ref_flux, ref_fluxerr),
+        "e_magtot": MAGERR_PER_RELATIVE_FLUXERR * (tot_fluxerr / tot_flux) if magtot_ok else None,
     }
 
 
