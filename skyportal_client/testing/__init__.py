@@ -1,0 +1,35 @@
+"""An embedded, SkyPortal-compatible photometry server for tests.
+
+Quick start::
+
+    from skyportal_client.testing import SkyPortalTestServer, provision
+
+    with SkyPortalTestServer() as server:
+        setup = provision(server.url, server.token)
+        ...  # talk HTTP to server.url with "Authorization: token <server.token>"
+
+The emulation copies SkyPortal 1.4.0 as recorded in
+shared/reference/observed-exchanges.md (status codes, messages, content
+types, envelope, numbers).  See ``server`` for the API, ``pytest_plugin`` for
+the fixtures.
+
+Emulated
+    POST/PUT /api/photometry, GET/PATCH/DELETE /api/photometry/{id},
+    GET /api/photometry/range (filters in the JSON body of the GET),
+    GET /api/sources/{obj_id}/photometry,
+    DELETE /api/photometry/bulk_delete/{upload_id};
+    POST /api/telescope, POST /api/instrument, GET /api/instrument/{id},
+    POST /api/groups, POST /api/sources; the public "Sitewide Group", one
+    single-user group per user, tokens with ACLs ("Upload data", "Delete bulk
+    photometry", "Manage photometry", "System admin"); tornado routing
+    against the raw path, the catch-all 400/405, the 500s for wrong path
+    arguments and bad JSON; nginx's 413 body limit (100 MB), optional 429
+    rate limit and injected 502/503/drops/slowness.
+
+What is not emulated, and why, is listed in ``server``'s docstring.
+"""
+
+from .provision import Provisioned, create_source, provision
+from .server import RequestRecord, SkyPortalTestServer
+
+__all__ = ["Provisioned", "RequestRecord", "SkyPortalTestServer", "create_source", "provision"]

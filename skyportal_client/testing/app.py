@@ -1,0 +1,111 @@
+"""Routing and authentication, as tornado and baselayer do them.
+
+Routes are tried top to bottom against the raw (percent-encoded) path and
+must match all of it.  A route's handler class answers 405 for verbs it does
+not define; otherwise the token is checked (401), then the ACL the method
+needs (401), and only then is the method called with the route's captures.
+"""
+
+import hashlib
+import re
+import uuid
+from urllib.parse import unquote
+
+from . import envelope
+from .base import Handler
+from .envelope import ApiError
+from .photometry import (
+    BulkDeletePhotometryHandler, ObjPhotometryHandler, PhotometryHandler, PhotometryRangeHandler,
+)
+from .resources import GroupHandler, InstrumentHandler, SourceHandler, TelescopeHandler
+
+MALFORMED_CREDENTIALS = ('HTTP 401: Unauthorized (Credentials malformed; '
+                         'expected form "Authorization: token abc123")')
+UNAUTHORIZED = "HTTP 401: Unauthorized"
+METHOD_NOT_ALLOWED = "HTTP 405: Method Not Allowed"
+HTTP_METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS")
+
+
+class InvalidEndpointHandler(Handler):
+    def get(self):
+        raise ApiError(400, "Invalid API endpoint")
+
+
+ROUTES = [
+    (r"/api/photometry/bulk_delete/(.*)", BulkDeletePhotometryHandler),
+    (r"/api/photometry/range(/.*)?", PhotometryRangeHandler),
+    (r"/api/photometry(/[0-9]+)?", PhotometryHandler),
+    (r"/api/sources(/[0-9A-Za-z-_\.\+]+)/photometry", ObjPhotometryHandler),
+    (r"/api/sources(/[0-9A-Za-z-_\.\+]+)?", SourceHandler),
+    (r"/api/telescope(/[0-9]+)?", TelescopeHandler),
+    (r"/api/instrument(/[0-9]+)?", InstrumentHandler),
+    (r"/api/groups(/[0-9]+)?", GroupHandler),
+    (r"/api/.*", InvalidEndpointHandler),
+]
+COMPILED_ROUTES = [(re.compile(pattern + "$"), handler) for pattern, handler in ROUTES]
+
+NOT_FOUND_PAGE = b"<html><title>404: Not Found</title><body>404: Not Found</body></html>"
+
+
+def route(path):
+    """(handler class, path arguments) for a raw path, or (None, ())."""
+    for pattern, handler in COMPILED_ROUTES:
+        match = pattern.match(path)
+        if match:
+            # baselayer strips the leading "/" of each capture; an empty or
+            # absent one becomes None, and a lone None is not passed at all.
+            # tornado also url-unescapes them.
+            captures = [(unquote(group.lstrip("/")) or None) if group else None
+                        for group in match.groups()]
+            return handler, tuple(captures) if captures != [None] else ()
+    return None, ()
+
+
+def _etag(body):
+    return '"' + hashlib.sha1(body).hexdigest() + '"'
+
+
+class SkyPortalApp:
+    def __init__(self, store):
+        self.store = store
+
+    def authenticate(self, request):
+        header = request.headers.get("Authorization")
+        if header is None or not header.startswith("token "):
+            raise ApiError(401, MALFORMED_CREDENTIALS)
+        token = header[len("token "):].strip()
+        try:
+            uuid.UUID(token)
+        except ValueError:
+            raise ApiError(401, UNAUTHORIZED) from None
+        caller = self.store.find_caller(token)
+        if caller is None:
+            raise ApiError(401, UNAUTHORIZED)
+        return caller
+
+    def handle(self, request):
+        """The Response to a Request; never raises."""
+        handler_class, arguments = route(request.path)
+        if handler_class is None:
+            return envelope.Response(404, NOT_FOUND_PAGE, "text/html; charset=UTF-8")
+        method = request.method.lower()
+        if request.method not in HTTP_METHODS or not hasattr(handler_class, method):
+            return envelope.error(405, METHOD_NOT_ALLOWED)
+        try:
+            caller = self.authenticate(request)
+            handler = handler_class(self.store, request, caller)
+            action = getattr(handler, method)
+            required_acl = getattr(action, "required_acl", None)
+            if required_acl and not caller.may(required_acl):
+                raise ApiError(401, UNAUTHORIZED)
+            response = action(*arguments)
+        except ApiError as exc:
+            return envelope.error(exc.status, exc.message)
+        except Exception as exc:  # SkyPortal answers any handler exception with a 500
+            return envelope.error(500, str(exc))
+        if request.method == "GET":
+            etag = _etag(response.body)
+            if request.headers.get("If-None-Match") == etag:
+                return envelope.Response(304, b"", envelope.SUCCESS_CONTENT_TYPE, [("Etag", etag)])
+            response.headers.append(("Etag", etag))
+        return response

@@ -1,0 +1,64 @@
+"""What every handler shares: the parsed request and baselayer's helpers.
+
+Handlers are classes named and shaped like SkyPortal's, one instance per
+request, with one method per HTTP verb taking the route's captures as
+positional arguments.  Calling a method with the wrong number of captures
+therefore raises the very TypeError SkyPortal answers with (e.g.
+"PhotometryHandler.post() takes 1 positional argument but 2 were given").
+"""
+
+import json
+from urllib.parse import parse_qsl
+
+from .envelope import ApiError
+
+TRUE_STRINGS = ("true", "yes", "t", "1")
+
+
+class Request:
+    """An HTTP request as the app sees it.  ``path`` is the raw path, still
+    percent-encoded, as tornado matches routes against it."""
+
+    def __init__(self, method, target, headers, body):
+        self.method = method
+        self.uri = target
+        self.path, _, query = target.partition("?")
+        self.query = dict(parse_qsl(query, keep_blank_values=True))  # the last value wins
+        self.headers = headers
+        self.body = body
+
+
+def permissions(acl):
+    """Mark a handler method as needing ``acl`` (System admin always passes)."""
+    def mark(method):
+        method.required_acl = acl
+        return method
+    return mark
+
+
+class Handler:
+    def __init__(self, store, request, caller):
+        self.store = store
+        self.request = request
+        self.caller = caller
+
+    def get_json(self):
+        """The JSON body as a dict ({} when empty), like baselayer's get_json."""
+        if not self.request.body.strip():
+            return {}
+        try:
+            data = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(500, f"JSON decode of request body failed on {self.request.uri}. "
+                                "Please ensure all requests are of type application/json.") from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ApiError(500, "Please ensure posted data is of type application/json.")
+        return data
+
+    def get_query_argument(self, name, default=None):
+        return self.request.query.get(name, default)
+
+    def get_bool_argument(self, name):
+        return self.get_query_argument(name, "false").lower() in TRUE_STRINGS

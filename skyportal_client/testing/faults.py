@@ -1,0 +1,95 @@
+"""Failure and rate-limit modes of the embedded server, all off by default.
+
+They stand in for what sits in front of a real SkyPortal: nginx (429 rate
+limiting, 502 gateway errors), baselayer's status server (503 "System
+provisioning" while the app is down), and the network (slow answers, dropped
+connections, including a connection lost after the request was committed).
+"""
+
+import threading
+import time
+
+FAULT_KINDS = ("status-503", "status-502", "status-429", "drop-before", "drop-after", "slow")
+
+
+class Fault:
+    """One injected fault, applied to the next ``count`` matching requests."""
+
+    def __init__(self, kind, count, methods, delay):
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        if kind == "slow" and delay <= 0:
+            raise ValueError("a 'slow' fault needs delay > 0 (seconds)")
+        self.kind = kind
+        self.remaining = count
+        self.methods = None if methods is None else {method.upper() for method in methods}
+        self.delay = delay
+
+    def matches(self, method):
+        return self.remaining > 0 and (self.methods is None or method in self.methods)
+
+
+class FaultPlan:
+    """The queue of injected faults.  Each request takes at most one fault:
+    the earliest injected one that still has requests left and matches its
+    method."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults = []
+
+    def inject(self, kind, count=1, methods=None, delay=0.0):
+        fault = Fault(kind, count, methods, delay)
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self):
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method):
+        """The fault to apply to a request with this method, or None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method):
+                    fault.remaining -= 1
+                    return fault
+            self._faults = [fault for fault in self._faults if fault.remaining > 0]
+            return None
+
+
+class RateLimiter:
+    """nginx ``limit_req`` with ``burst=B nodelay``, keyed on the Authorization
+    header value.
+
+    Each key has an "excess" that grows by one per accepted request and drains
+    at ``rate`` per second; a request that would push it above ``burst`` is
+    refused and does not count.  From rest this accepts burst + 1 requests at
+    once, then one every 1/rate seconds.  Requests without an Authorization
+    header have an empty key, which nginx never limits.
+    """
+
+    def __init__(self, rate=5.0, burst=10):
+        if rate <= 0 or burst < 0:
+            raise ValueError("rate must be > 0 and burst >= 0")
+        self.rate = rate
+        self.burst = burst
+        self._lock = threading.Lock()
+        self._excess = {}  # key -> (excess, monotonic time of last accepted request)
+
+    def allow(self, key, now=None):
+        if not key:
+            return True
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            excess, last = self._excess.get(key, (None, now))
+            if excess is None:
+                self._excess[key] = (0.0, now)
+                return True
+            excess = max(excess - self.rate * (now - last), 0.0) + 1
+            if excess > self.burst:
+                return False
+            self._excess[key] = (excess, now)
+            return True

@@ -1,0 +1,283 @@
+"""The eight photometry operations (reference §4)."""
+
+import datetime
+import sqlite3
+
+from . import envelope
+from .base import Handler, permissions
+from .conversions import ALLOWED_MAGSYSTEMS
+from .envelope import ApiError
+from .points import SerializationError, serialize
+from .storage import DuplicatePoints, dedup_key
+from .uploads import parse_patch, parse_upload
+
+PHOTOMETRY_SOURCE = "/skyportal/skyportal/handlers/api/photometry.py"
+MJD_EPOCH = datetime.datetime(1858, 11, 17)
+RANGE_BODY_FIELDS = ("instrument_ids", "min_date", "max_date")
+
+
+def traceback_message(frames, exception):
+    """An error message shaped like the traceback text SkyPortal sends when an
+    exception escapes its insert path: ``frames`` are (line, function, code)."""
+    lines = ["Traceback (most recent call last):"]
+    for line, function, code in frames:
+        lines += [f'  File "{PHOTOMETRY_SOURCE}", line {line}, in {function}', f"    {code}"]
+    return "\n".join(lines) + f"\n{exception}\n"
+
+
+def insert_traceback(method, exception):
+    return traceback_message([
+        (1854 if method == "post" else 1951, method,
+         "ids, upload_id = await insert_new_photometry_data(" if method == "post"
+         else "ids = await update_and_insert_photometry_data("),
+        (1301, "insert_new_photometry_data", "raise ValidationError("),
+    ], exception)
+
+
+def _resolve_upload_groups(store, caller, body):
+    """The groups uploaded points go to: the requested ones ("all" is the
+    public group) plus, always, the uploader's single-user group."""
+    requested = body.get("group_ids", [])
+    if requested == "all":
+        group_ids = {store.public_group_id()}
+    elif isinstance(requested, list):
+        try:
+            group_ids = {int(group_id) for group_id in requested}
+        except (TypeError, ValueError):
+            group_ids = None
+    else:
+        group_ids = None
+    if group_ids is None:
+        raise ApiError(400, "Invalid group_ids parameter value. Must be a list of IDs (integers) "
+                            "or the string 'all'.")
+    if group_ids:
+        found = store.existing_group_ids(group_ids)
+        if found != group_ids:
+            raise ApiError(400, f"Invalid group IDs: {group_ids - found}. Available group IDs: {found}")
+    streams = body.get("stream_ids", [])
+    if not isinstance(streams, list):
+        raise ApiError(400, "Invalid stream_ids parameter value. Must be a list of IDs (integers).")
+    if streams:  # the embedded server has no streams
+        raise ApiError(400, f"Invalid stream IDs: {set(streams)}")
+    return sorted(group_ids | {caller.single_user_group_id})
+
+
+def _check_references(store, points, method):
+    """Instruments and objects must exist; an imager's filter must be one of its own."""
+    instruments = {}
+    for instrument_id in dict.fromkeys(point["instrument_id"] for point in points):
+        instruments[instrument_id] = store.get_instrument(instrument_id)
+        if instruments[instrument_id] is None:
+            raise ApiError(400, f"Invalid instrument ID: {instrument_id}")
+    for obj_id in dict.fromkeys(point["obj_id"] for point in points):
+        if not store.obj_exists(obj_id):
+            raise ApiError(400, f"Invalid object ID: {obj_id}")
+    for point in points:
+        instrument = instruments[point["instrument_id"]]
+        if instrument["type"] == "imager" and point["filter"] not in instrument["filters"]:
+            raise ApiError(400, insert_traceback(method, (
+                f"marshmallow.exceptions.ValidationError: Instrument {instrument['name']} "
+                f"has no filter {point['filter']}.")))
+
+
+def _serialized(points, output_format, magsys, with_annotations):
+    try:
+        return [serialize(point, output_format, magsys, with_annotations) for point in points]
+    except SerializationError as exc:
+        raise ApiError(500, str(exc)) from None
+
+
+class PhotometryHandler(Handler):
+    def _points_from_body(self, method):
+        body = self.get_json()
+        group_ids = _resolve_upload_groups(self.store, self.caller, body)
+        points = parse_upload(body)
+        _check_references(self.store, points, method)
+        return points, group_ids
+
+    @permissions("Upload data")
+    def post(self):
+        points, group_ids = self._points_from_body("post")
+        try:
+            ids, upload_id = self.store.insert_points(points, group_ids, self.caller)
+        except DuplicatePoints as exc:
+            raise ApiError(400, insert_traceback("post", (
+                "marshmallow.exceptions.ValidationError: The following photometry already exists "
+                "in the database (deduplication keys: obj_id, instrument_id, origin, mjd, fluxerr, "
+                f"flux): {exc.stored_keys}"))) from None
+        return envelope.success({"ids": ids, "upload_id": upload_id})
+
+    @permissions("Upload data")
+    def put(self):
+        points, group_ids = self._points_from_body("put")
+        keys = [dedup_key(point) for point in points]
+        if len(set(keys)) != len(keys):
+            raise ApiError(400, insert_traceback("put", (
+                "psycopg.errors.CardinalityViolation: ON CONFLICT DO UPDATE command cannot affect "
+                "row a second time\nHINT:  Ensure that no rows proposed for insertion within the "
+                "same command have duplicate constrained values.")))
+        return envelope.success({"ids": self.store.upsert_points(points, group_ids, self.caller)})
+
+    def _readable_point(self, photometry_id):
+        points = self.store.readable_points(self.caller, "photometry.id = ?", (photometry_id,))
+        if not points:
+            raise ApiError(400, f"Cannot find photometry point with ID: {photometry_id}.")
+        return points[0]
+
+    def _changeable_point(self, photometry_id, action):
+        point = self._readable_point(photometry_id)
+        if not (self.caller.is_admin or point["owner_id"] == self.caller.user_id
+                or self.caller.may("Manage photometry")):
+            raise ApiError(400, f"You do not have permission to {action} photometry point "
+                                f"{photometry_id}. You must be its owner or have the 'Manage "
+                                "photometry' permission.")
+        return point
+
+    def get(self, photometry_id=None):
+        if photometry_id is None:
+            raise ApiError(400, "Missing required photometry_id.")
+        point = self._readable_point(int(photometry_id))
+        output_format = self.get_query_argument("format", "mag")
+        magsys = self.get_query_argument("magsys", "ab")
+        return envelope.success(_serialized([point], output_format, magsys, with_annotations=True)[0])
+
+    @permissions("Upload data")
+    def patch(self, photometry_id):
+        photometry_id = int(photometry_id)
+        body = self.get_json()
+        stored = self._changeable_point(photometry_id, "update")
+        try:
+            point = parse_patch(body, stored)
+        except KeyError as exc:
+            raise ApiError(500, str(exc)) from None
+        _check_references(self.store, [point], "patch")
+        group_ids = body.get("group_ids")
+        if group_ids is not None:
+            group_ids = self._patch_groups(group_ids)
+        try:
+            self.store.update_point(photometry_id, point, group_ids)
+        except sqlite3.IntegrityError as exc:
+            raise ApiError(500, f"(psycopg.errors.UniqueViolation) {exc}") from None
+        return envelope.success({})
+
+    def _patch_groups(self, group_ids):
+        """PATCH's group_ids replace the point's groups; each must be one the
+        caller belongs to (admins may use any)."""
+        if not isinstance(group_ids, list) or not group_ids:
+            raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.")
+        try:
+            requested = {int(group_id) for group_id in group_ids}
+        except (TypeError, ValueError):
+            raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.") from None
+        if self.store.existing_group_ids(requested) != requested:
+            raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.")
+        if not self.caller.is_admin and not requested <= self.store.member_group_ids(self.caller):
+            raise ApiError(400, "Cannot upload photometry to groups you are not a member of.")
+        return sorted(requested)
+
+    @permissions("Upload data")
+    def delete(self, photometry_id):
+        photometry_id = int(photometry_id)
+        self._changeable_point(photometry_id, "delete")
+        self.store.delete_points([photometry_id])
+        return envelope.success({})
+
+
+class ObjPhotometryHandler(Handler):
+    def get(self, obj_id):
+        if not self.store.obj_readable(self.caller, obj_id):
+            raise ApiError(403, f"Insufficient permissions for User {self.caller.token} to read Obj {obj_id}")
+        points = []
+        if self.get_query_argument("individualOrSeries", "both") in ("individual", "both"):
+            points = self.store.readable_points(self.caller, "photometry.obj_id = ?", (obj_id,))
+        if self.get_bool_argument("deduplicatePhotometry"):
+            newest = {}
+            for point in points:
+                key = (point["mjd"], point["filter"])
+                if key not in newest or point["created_at"] > newest[key]["created_at"]:
+                    newest[key] = point
+            points = sorted(newest.values(), key=lambda point: (point["mjd"], point["id"]))
+        output_format = self.get_query_argument("format", "mag")
+        serialized = _serialized(points, output_format, self.get_query_argument("magsys", "ab"),
+                                 self.get_bool_argument("includeAnnotationInfo"))
+        for point, result in zip(points, serialized):
+            self._add_requested_blocks(point, result, output_format)
+        return envelope.success(serialized)
+
+    def _add_requested_blocks(self, point, result, output_format):
+        if self.get_bool_argument("includeOwnerInfo"):
+            owner = self.store.get_user(point["owner_id"])
+            result["owner"] = {"id": owner["id"], "username": owner["username"],
+                               "first_name": None, "last_name": None}
+        if self.get_bool_argument("includeStreamInfo"):
+            result["streams"] = []
+        if self.get_bool_argument("includeValidationInfo"):
+            result["validations"] = []
+        if self.get_bool_argument("includeExtinction") and output_format != "plot":
+            # No dust maps here, as on the observed install: extinction unknown.
+            result["extinction"] = None
+            if output_format in ("mag", "both"):
+                result["mag_corr"] = None
+            result["flux_corr"] = None
+
+
+def _datetime_to_mjd(value):
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return (moment - MJD_EPOCH) / datetime.timedelta(days=1)
+
+
+def _range_filters(body):
+    """SQL condition and parameters for a PhotometryRangeQuery body."""
+    errors = {key: ["Unknown field."] for key in body if key not in RANGE_BODY_FIELDS}
+    conditions, params = [], []
+    instrument_ids = body.get("instrument_ids")
+    if instrument_ids is not None:
+        if not isinstance(instrument_ids, list):
+            errors["instrument_ids"] = ["Not a valid list."]
+        else:
+            bad = {index: ["Not a valid integer."] for index, value in enumerate(instrument_ids)
+                   if isinstance(value, bool) or not isinstance(value, int)}
+            if bad:
+                errors["instrument_ids"] = bad
+            else:
+                conditions.append(f"photometry.instrument_id IN ({','.join('?' * len(instrument_ids))})")
+                params += instrument_ids
+    for key, operator in (("min_date", ">="), ("max_date", "<=")):
+        if body.get(key) is None:
+            continue
+        try:
+            mjd = _datetime_to_mjd(body[key])
+        except (TypeError, ValueError):
+            errors[key] = ["Not a valid datetime."]
+            continue
+        conditions.append(f"photometry.mjd {operator} ?")
+        params.append(mjd)
+    if errors:
+        raise ApiError(400, f"Invalid request body: {errors}")
+    return " AND ".join(conditions) or "1", tuple(params)
+
+
+class PhotometryRangeHandler(Handler):
+    def get(self):
+        body = self.get_json()
+        magsys = self.get_query_argument("magsys", "ab")
+        if magsys not in ALLOWED_MAGSYSTEMS:
+            raise ApiError(400, "Invalid mag system.")
+        output_format = self.get_query_argument("format", "mag")
+        if output_format not in ("mag", "flux"):
+            raise ApiError(400, "Invalid output format.")
+        where, params = _range_filters(body)
+        points = self.store.readable_points(self.caller, where, params, only_group_shared=True)
+        return envelope.success(_serialized(points, output_format, magsys, with_annotations=True))
+
+
+class BulkDeletePhotometryHandler(Handler):
+    @permissions("Delete bulk photometry")
+    def delete(self, upload_id):
+        point_ids = self.store.upload_point_ids(upload_id, self.caller)
+        if not point_ids:
+            raise ApiError(400, "Invalid bulk upload id.")
+        self.store.delete_points(point_ids)
+        return envelope.success(f"Deleted {len(point_ids)} photometry point(s).")

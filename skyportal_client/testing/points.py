@@ -1,0 +1,78 @@
+"""Photometry point dicts as SkyPortal's GETs return them (reference §2.3, §5)."""
+
+import math
+
+from .conversions import (
+    MAGERR_PER_RELATIVE_FLUXERR, PHOT_SYS, PHOT_ZP, MagsysError, flux_to_mag, flux_to_magerr, is_finite,
+    magsys_offset, output_limiting_mag, resolve_magsys, signal_to_noise,
+)
+
+OUTPUT_FORMATS = ("flux", "mag", "both")
+
+
+class SerializationError(Exception):
+    """An unusable format or magsys; SkyPortal answers these with a 500."""
+
+
+def _reference_block(point, offset, with_offset):
+    ref_flux, ref_fluxerr, flux = point["ref_flux"], point["ref_fluxerr"], point["flux"]
+    tot_flux = ref_flux + flux
+    tot_fluxerr = math.sqrt(ref_fluxerr ** 2 + point["fluxerr"] ** 2)
+    magref = -2.5 * math.log10(ref_flux) + PHOT_ZP + (offset if with_offset else 0.0) if ref_flux > 0 else None
+    magtot_ok = is_finite(flux) and flux > 0
+    return {
+        "ref_flux": ref_flux, "tot_flux": tot_flux, "ref_fluxerr": ref_fluxerr, "tot_fluxerr": tot_fluxerr,
+        "magref": magref,
+        "magtot": -2.5 * math.log10(tot_flux) + PHOT_ZP if magtot_ok else None,
+        "e_magref": flux_to_magerr(ref_flux, ref_fluxerr),
+        "e_magtot": MAGERR_PER_RELATIVE_FLUXERR * (tot_fluxerr / tot_flux) if magtot_ok else None,
+    }
+
+
+def _limiting_mag(point, offset):
+    """The uploader's limiting mag moved into the output system, else 5 sigma."""
+    original = point["original_user_data"] or {}
+    if original.get("limiting_mag") is not None:
+        upload_offset = magsys_offset(original.get("magsys", PHOT_SYS), point["filter"])
+        return original["limiting_mag"] + offset - upload_offset
+    return output_limiting_mag(point["fluxerr"], offset)
+
+
+def serialize(point, output_format="mag", magsys=PHOT_SYS, with_annotations=False):
+    """One point dict.  ``point`` comes from Store.readable_points."""
+    if output_format not in (*OUTPUT_FORMATS, "plot"):
+        raise SerializationError(
+            f"Could not serialize phot_id: {point['id']}: Invalid output format specified. "
+            f"Must be one of {list(OUTPUT_FORMATS)}, got '{output_format}'.")
+    try:
+        system = PHOT_SYS if point["filter"] == "swiftxrt" else resolve_magsys(magsys)
+        offset = magsys_offset(system, point["filter"])
+        limiting_mag = _limiting_mag(point, offset)
+    except MagsysError as exc:
+        raise SerializationError(str(exc)) from None
+    flux, fluxerr = point["flux"], point["fluxerr"]
+    mag_keys = {
+        "mag": flux_to_mag(flux, offset),
+        "magerr": flux_to_magerr(flux, fluxerr),
+        "magsys": system,
+        "limiting_mag": limiting_mag,
+    }
+    if output_format == "plot":
+        return {key: point[key] for key in ("id", "obj_id", "filter", "mjd", "origin")} | {
+            key: mag_keys[key] for key in ("mag", "magerr", "limiting_mag")}
+    result = {key: point[key] for key in ("obj_id", "ra", "dec", "filter", "mjd")}
+    result["snr"] = signal_to_noise(flux, fluxerr)
+    for key in ("instrument_id", "instrument_name", "ra_unc", "dec_unc", "origin", "id", "altdata",
+                "created_at", "groups"):
+        result[key] = point[key]
+    if with_annotations:
+        result["annotations"] = []
+    flux_keys = {"flux": flux if is_finite(flux) else None, "magsys": system,
+                 "zp": PHOT_ZP + offset, "fluxerr": fluxerr}
+    if output_format in ("mag", "both"):
+        result.update(mag_keys)
+    if output_format in ("flux", "both"):
+        result.update(flux_keys)
+    if point["ref_flux"] is not None and point["ref_fluxerr"] is not None:
+        result.update(_reference_block(point, offset, with_offset=output_format != "flux"))
+    return result

@@ -1,0 +1,79 @@
+"""Create, through the HTTP API, what photometry tests need on any SkyPortal.
+
+Works the same against the embedded server and a real instance (the token
+needs the rights to create telescopes, instruments, groups and sources,
+which a super-admin token has).  Uses only the standard library.
+"""
+
+import dataclasses
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+FILTERS = ("ztfg", "ztfr", "ztfi")
+
+
+@dataclasses.dataclass(frozen=True)
+class Provisioned:
+    """Ids of what ``provision`` created.  ``obj_id`` is saved to ``group_id``."""
+
+    url: str
+    token: str
+    telescope_id: int
+    instrument_id: int
+    instrument_name: str
+    filters: tuple
+    group_id: int
+    group_name: str
+    obj_id: str
+
+
+class ProvisioningError(Exception):
+    pass
+
+
+def api_call(url, token, method, path, body=None, timeout=30):
+    """One JSON API call; returns ``data`` or raises ProvisioningError."""
+    request = urllib.request.Request(
+        url.rstrip("/") + path, method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            payload = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise ProvisioningError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from None
+    if payload.get("status") != "success":
+        raise ProvisioningError(f"{method} {path} -> {payload}")
+    return payload["data"]
+
+
+def unique_name(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def create_source(url, token, group_id, ra=234.22, dec=-22.33):
+    """A new object with a unique id, saved to ``group_id``; returns its id."""
+    obj_id = unique_name("ZTFtest").replace("-", "")
+    api_call(url, token, "POST", "/api/sources", {"id": obj_id, "ra": ra, "dec": dec, "group_ids": [group_id]})
+    return obj_id
+
+
+def provision(url, token):
+    """A telescope, an imager with filters ztfg/ztfr/ztfi, a group and a source."""
+    telescope_id = api_call(url, token, "POST", "/api/telescope", {
+        "name": unique_name("Test telescope"), "nickname": unique_name("tt"), "lat": 33.3633675,
+        "lon": -116.8361345, "elevation": 1870.0, "diameter": 1.2, "robotic": True,
+        "fixed_location": True,
+    })["id"]
+    instrument_name = unique_name("ZTF-test")
+    instrument_id = api_call(url, token, "POST", "/api/instrument", {
+        "name": instrument_name, "type": "imager", "band": "optical", "telescope_id": telescope_id,
+        "filters": list(FILTERS),
+    })["id"]
+    group_name = unique_name("test-group")
+    group_id = api_call(url, token, "POST", "/api/groups", {"name": group_name, "nickname": group_name})["id"]
+    return Provisioned(url=url, token=token, telescope_id=telescope_id, instrument_id=instrument_id,
+                       instrument_name=instrument_name, filters=FILTERS, group_id=group_id,
+                       group_name=group_name, obj_id=create_source(url, token, group_id))

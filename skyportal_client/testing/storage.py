@@ -1,0 +1,451 @@
+"""SQLite storage for the embedded server.
+
+One connection is shared by all request threads and every use of it holds
+``Store.lock``: that serialises writes (8 concurrent uploads neither lose nor
+duplicate rows) and keeps each multi-statement operation atomic.
+
+Photometry rows are unique on SkyPortal's deduplication key
+(obj_id, instrument_id, origin, mjd, fluxerr, flux).  SQL treats NULLs as
+distinct, so a non-detection's NaN flux is stored as the text ``'__nan__'``
+(the sentinel SkyPortal itself shows in duplicate messages), which makes two
+non-detections with the same error collide as they do on PostgreSQL.
+"""
+
+import contextlib
+import datetime
+import json
+import math
+import sqlite3
+import threading
+import uuid
+
+NAN_FLUX = "__nan__"
+PUBLIC_GROUP_NAME = "Sitewide Group"
+ADMIN_USERNAME = "provisioned-admin"
+ADMIN_ACLS = ("System admin", "Upload data", "Delete bulk photometry", "Manage photometry")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, last_value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    nickname TEXT,
+    single_user_group INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL UNIQUE,
+    single_user_group_id INTEGER NOT NULL REFERENCES groups(id)
+);
+CREATE TABLE IF NOT EXISTS group_users (
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    acls TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS telescopes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    nickname TEXT NOT NULL,
+    lat REAL, lon REAL, elevation REAL, diameter REAL NOT NULL,
+    robotic INTEGER, fixed_location INTEGER
+);
+CREATE TABLE IF NOT EXISTS instruments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    band TEXT,
+    telescope_id INTEGER NOT NULL REFERENCES telescopes(id),
+    filters TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objs (id TEXT PRIMARY KEY, ra REAL, dec REAL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS obj_groups (
+    obj_id TEXT NOT NULL REFERENCES objs(id),
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    PRIMARY KEY (obj_id, group_id)
+);
+CREATE TABLE IF NOT EXISTS photometry (
+    id INTEGER PRIMARY KEY,
+    obj_id TEXT NOT NULL REFERENCES objs(id),
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    origin TEXT NOT NULL,
+    mjd REAL NOT NULL,
+    fluxerr REAL NOT NULL,
+    flux NOT NULL,  -- REAL, or the text '__nan__' for a non-detection
+    filter TEXT NOT NULL,
+    ra REAL, dec REAL, ra_unc REAL, dec_unc REAL,
+    ref_flux REAL, ref_fluxerr REAL,
+    altdata TEXT,
+    original_user_data TEXT,
+    upload_id TEXT NOT NULL,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS deduplication_index
+    ON photometry (obj_id, instrument_id, origin, mjd, fluxerr, flux);
+CREATE INDEX IF NOT EXISTS photometry_upload_id ON photometry (upload_id);
+CREATE TABLE IF NOT EXISTS photometry_groups (
+    photometry_id INTEGER NOT NULL REFERENCES photometry(id) ON DELETE CASCADE,
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    PRIMARY KEY (photometry_id, group_id)
+);
+"""
+
+POINT_COLUMNS = (
+    "obj_id", "instrument_id", "origin", "mjd", "fluxerr", "flux", "filter",
+    "ra", "dec", "ra_unc", "dec_unc", "ref_flux", "ref_fluxerr", "altdata", "original_user_data",
+)
+
+
+class DuplicatePoints(Exception):
+    """A POST whose points are already stored (``stored_keys``, the keys found
+    in the database) or repeat each other (``stored_keys`` empty)."""
+
+    def __init__(self, stored_keys):
+        super().__init__(stored_keys)
+        self.stored_keys = stored_keys
+
+
+class Caller:
+    """The token a request authenticated with, and its user."""
+
+    def __init__(self, token, user_id, username, acls, single_user_group_id):
+        self.token = token
+        self.user_id = user_id
+        self.username = username
+        self.acls = acls
+        self.single_user_group_id = single_user_group_id
+
+    @property
+    def is_admin(self):
+        return "System admin" in self.acls
+
+    def may(self, acl):
+        return self.is_admin or acl in self.acls
+
+
+def utcnow_iso():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def dedup_key(point):
+    """The deduplication key of a point dict, flux NaN as the sentinel."""
+    return (point["obj_id"], point["instrument_id"], point["origin"], point["mjd"],
+            point["fluxerr"], _flux_to_db(point["flux"]))
+
+
+def _flux_to_db(flux):
+    return NAN_FLUX if math.isnan(flux) else flux
+
+
+def _point_from_row(row):
+    point = dict(row)
+    if point["flux"] == NAN_FLUX:
+        point["flux"] = math.nan
+    for key in ("altdata", "original_user_data"):
+        point[key] = json.loads(point[key]) if point[key] is not None else None
+    return point
+
+
+class Store:
+    def __init__(self, db_path=None):
+        self.lock = threading.RLock()
+        self._db = sqlite3.connect(db_path or ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.executescript(SCHEMA)  # idempotent DDL; executescript manages its own commit
+
+    def close(self):
+        with self.lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Hold the lock and run the block in one transaction: all or nothing."""
+        with self.lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql, params=()):
+        with self.lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _query_one(self, sql, params=()):
+        rows = self._query(sql, params)
+        return rows[0] if rows else None
+
+    # -- users, tokens, groups ------------------------------------------------
+
+    def ensure_admin_token(self):
+        """The super-admin token, creating the site's first user on a new DB."""
+        row = self._query_one(
+            "SELECT tokens.id FROM tokens JOIN users ON users.id = tokens.user_id "
+            "WHERE users.username = ? ORDER BY tokens.rowid LIMIT 1", (ADMIN_USERNAME,))
+        if row:
+            return row["id"]
+        with self.transaction() as db:
+            db.execute("INSERT INTO groups (name, single_user_group) VALUES (?, 0)", (PUBLIC_GROUP_NAME,))
+        return self.create_user_token(ADMIN_USERNAME, ADMIN_ACLS)
+
+    def create_user_token(self, username, acls):
+        """A new user (own single-user group, member of the public group) and a
+        token for it carrying ``acls``."""
+        token = str(uuid.uuid4())
+        with self.transaction() as db:
+            group_id = db.execute(
+                "INSERT INTO groups (name, single_user_group) VALUES (?, 1)", (username,)).lastrowid
+            user_id = db.execute(
+                "INSERT INTO users (username, single_user_group_id) VALUES (?, ?)",
+                (username, group_id)).lastrowid
+            db.executemany("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
+                           [(group_id, user_id), (self.public_group_id(), user_id)])
+            db.execute("INSERT INTO tokens (id, user_id, acls) VALUES (?, ?, ?)",
+                       (token, user_id, json.dumps(list(acls))))
+        return token
+
+    def find_caller(self, token):
+        row = self._query_one(
+            "SELECT tokens.id AS token, tokens.acls, users.id AS user_id, users.username, "
+            "users.single_user_group_id FROM tokens JOIN users ON users.id = tokens.user_id "
+            "WHERE tokens.id = ?", (token,))
+        if row is None:
+            return None
+        return Caller(row["token"], row["user_id"], row["username"], json.loads(row["acls"]),
+                      row["single_user_group_id"])
+
+    def get_user(self, user_id):
+        return self._query_one("SELECT id, username FROM users WHERE id = ?", (user_id,))
+
+    def public_group_id(self):
+        return self._query_one("SELECT id FROM groups WHERE name = ?", (PUBLIC_GROUP_NAME,))["id"]
+
+    def create_group(self, name, nickname, creator):
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM groups WHERE name = ?", (name,)).fetchone():
+                return None
+            group_id = db.execute("INSERT INTO groups (name, nickname) VALUES (?, ?)",
+                                  (name, nickname)).lastrowid
+            db.execute("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
+                       (group_id, creator.user_id))
+        return group_id
+
+    def existing_group_ids(self, group_ids):
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(f"SELECT id FROM groups WHERE id IN ({marks})", tuple(group_ids))
+        return {row["id"] for row in rows}
+
+    def member_group_ids(self, caller):
+        rows = self._query("SELECT group_id FROM group_users WHERE user_id = ?", (caller.user_id,))
+        return {row["group_id"] for row in rows}
+
+    def accessible_group_ids(self, caller):
+        if caller.is_admin:
+            return {row["id"] for row in self._query("SELECT id FROM groups")}
+        return self.member_group_ids(caller)
+
+    # -- telescopes, instruments, objects -------------------------------------
+
+    def create_telescope(self, fields):
+        with self.transaction() as db:
+            return db.execute(
+                "INSERT INTO telescopes (name, nickname, lat, lon, elevation, diameter, robotic, "
+                "fixed_location) VALUES (:name, :nickname, :lat, :lon, :elevation, :diameter, "
+                ":robotic, :fixed_location)", fields).lastrowid
+
+    def telescope_exists(self, telescope_id):
+        return self._query_one("SELECT 1 FROM telescopes WHERE id = ?", (telescope_id,)) is not None
+
+    def create_instrument(self, fields):
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM instruments WHERE name = ?", (fields["name"],)).fetchone():
+                return None
+            return db.execute(
+                "INSERT INTO instruments (name, type, band, telescope_id, filters) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (fields["name"], fields["type"], fields["band"], fields["telescope_id"],
+                 json.dumps(fields["filters"]))).lastrowid
+
+    def get_instrument(self, instrument_id):
+        row = self._query_one("SELECT * FROM instruments WHERE id = ?", (instrument_id,))
+        if row is None:
+            return None
+        instrument = dict(row)
+        instrument["filters"] = json.loads(instrument["filters"])
+        return instrument
+
+    def create_obj(self, obj_id, ra, dec, group_ids):
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO objs (id, ra, dec, created_at) VALUES (?, ?, ?, ?)",
+                       (obj_id, ra, dec, utcnow_iso()))
+            db.executemany("INSERT OR IGNORE INTO obj_groups (obj_id, group_id) VALUES (?, ?)",
+                           [(obj_id, group_id) for group_id in group_ids])
+
+    def obj_exists(self, obj_id):
+        return self._query_one("SELECT 1 FROM objs WHERE id = ?", (obj_id,)) is not None
+
+    def obj_readable(self, caller, obj_id):
+        """An object is readable when saved to one of the caller's groups or
+        when the caller can read some of its photometry."""
+        if caller.is_admin:
+            return self.obj_exists(obj_id)
+        groups = self.member_group_ids(caller)
+        saved = self._query("SELECT group_id FROM obj_groups WHERE obj_id = ?", (obj_id,))
+        if any(row["group_id"] in groups for row in saved):
+            return True
+        return bool(self.readable_points(caller, "obj_id = ?", (obj_id,)))
+
+    # -- photometry ------------------------------------------------------------
+
+    def next_photometry_ids(self, count):
+        """Take ``count`` values from the id sequence.  Committed on its own, so
+        a failed insert uses its ids up and they are never handed out again."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO sequences (name, last_value) VALUES ('photometry', 0)")
+            last = db.execute("UPDATE sequences SET last_value = last_value + ? "
+                              "WHERE name = 'photometry' RETURNING last_value", (count,)).fetchone()[0]
+        return list(range(last - count + 1, last + 1))
+
+    @staticmethod
+    def _point_values(point):
+        """A point's POINT_COLUMNS values as stored."""
+        values = dict(point, flux=_flux_to_db(point["flux"]))
+        for column in ("altdata", "original_user_data"):
+            if values[column] is not None:
+                values[column] = json.dumps(values[column])
+        return [values[column] for column in POINT_COLUMNS]
+
+    def _insert_point(self, db, point_id, point, upload_id, owner_id, created_at):
+        columns = ", ".join(POINT_COLUMNS)
+        marks = ", ".join("?" * len(POINT_COLUMNS))
+        cursor = db.execute(
+            f"INSERT OR IGNORE INTO photometry (id, {columns}, upload_id, owner_id, created_at) "
+            f"VALUES (?, {marks}, ?, ?, ?)",
+            (point_id, *self._point_values(point), upload_id, owner_id, created_at))
+        return cursor.rowcount == 1
+
+    @staticmethod
+    def _add_groups(db, point_id, group_ids):
+        db.executemany("INSERT OR IGNORE INTO photometry_groups (photometry_id, group_id) VALUES (?, ?)",
+                       [(point_id, group_id) for group_id in group_ids])
+
+    @staticmethod
+    def _existing_id(db, key):
+        row = db.execute(
+            "SELECT id FROM photometry WHERE obj_id = ? AND instrument_id = ? AND origin = ? "
+            "AND mjd = ? AND fluxerr = ? AND flux = ?", key).fetchone()
+        return row["id"] if row else None
+
+    def insert_points(self, points, group_ids, caller):
+        """POST: insert every point or none; returns (ids, upload_id).  Raises
+        DuplicatePoints if any point is already stored or repeated."""
+        upload_id = str(uuid.uuid4())
+        created_at = utcnow_iso()
+        with self.lock:
+            ids = self.next_photometry_ids(len(points))
+            with self.transaction() as db:
+                stored = [dedup_key(point) for point in points
+                          if self._existing_id(db, dedup_key(point)) is not None]
+                if stored:
+                    raise DuplicatePoints(stored)
+                for point_id, point in zip(ids, points):
+                    if not self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at):
+                        raise DuplicatePoints([])
+                    self._add_groups(db, point_id, group_ids)
+        return ids, upload_id
+
+    def upsert_points(self, points, group_ids, caller):
+        """PUT: the existing id for each duplicate (gaining ``group_ids``), a
+        new row otherwise.  Ids are returned in payload order."""
+        upload_id = str(uuid.uuid4())
+        created_at = utcnow_iso()
+        with self.lock:
+            with self.transaction() as db:
+                existing_ids = [self._existing_id(db, dedup_key(point)) for point in points]
+            new_ids = iter(self.next_photometry_ids(existing_ids.count(None)))
+            ids = []
+            with self.transaction() as db:
+                for point, existing_id in zip(points, existing_ids):
+                    point_id = existing_id
+                    if point_id is None:
+                        point_id = next(new_ids)
+                        self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
+                    self._add_groups(db, point_id, group_ids)
+                    ids.append(point_id)
+        return ids
+
+    def _groups_of(self, point_ids):
+        groups = {point_id: [] for point_id in point_ids}
+        for chunk_start in range(0, len(point_ids), 500):
+            chunk = point_ids[chunk_start:chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                "SELECT photometry_groups.photometry_id, groups.id, groups.name, groups.nickname, "
+                "groups.single_user_group FROM photometry_groups "
+                "JOIN groups ON groups.id = photometry_groups.group_id "
+                f"WHERE photometry_groups.photometry_id IN ({marks}) ORDER BY groups.id", tuple(chunk))
+            for row in rows:
+                groups[row["photometry_id"]].append({
+                    "id": row["id"], "name": row["name"], "nickname": row["nickname"],
+                    "single_user_group": bool(row["single_user_group"]),
+                })
+        return groups
+
+    def readable_points(self, caller, where="1", params=(), only_group_shared=False):
+        """Points matching ``where`` that the caller may read (members of one
+        of their groups, or their own unless ``only_group_shared``), each with
+        ``instrument_name`` and ``groups``."""
+        sql = ("SELECT photometry.*, instruments.name AS instrument_name FROM photometry "
+               f"JOIN instruments ON instruments.id = photometry.instrument_id WHERE ({where})")
+        if not caller.is_admin:
+            visibility = ("photometry.id IN (SELECT photometry_id FROM photometry_groups "
+                          "JOIN group_users USING (group_id) WHERE group_users.user_id = ?)")
+            if not only_group_shared:
+                visibility += " OR photometry.owner_id = ?"
+            sql += f" AND ({visibility})"
+            params = (*params, *[caller.user_id] * visibility.count("?"))
+        with self.lock:
+            points = [_point_from_row(row) for row in self._query(sql + " ORDER BY photometry.mjd, photometry.id", params)]
+            groups = self._groups_of([point["id"] for point in points])
+        for point in points:
+            point["groups"] = groups[point["id"]]
+        return points
+
+    def get_point(self, point_id):
+        row = self._query_one("SELECT * FROM photometry WHERE id = ?", (point_id,))
+        return _point_from_row(row) if row else None
+
+    def update_point(self, point_id, point, group_ids):
+        """Replace a point's values (and its groups when ``group_ids`` is not
+        None).  Raises sqlite3.IntegrityError on a deduplication collision."""
+        assignments = ", ".join(f"{column} = ?" for column in POINT_COLUMNS)
+        with self.transaction() as db:
+            db.execute(f"UPDATE photometry SET {assignments} WHERE id = ?",
+                       (*self._point_values(point), point_id))
+            if group_ids is not None:
+                db.execute("DELETE FROM photometry_groups WHERE photometry_id = ?", (point_id,))
+                self._add_groups(db, point_id, group_ids)
+
+    def delete_points(self, point_ids):
+        with self.transaction() as db:
+            db.executemany("DELETE FROM photometry WHERE id = ?", [(point_id,) for point_id in point_ids])
+
+    def upload_point_ids(self, upload_id, caller):
+        """Ids of the points of an upload that the caller may delete."""
+        sql = "SELECT id FROM photometry WHERE upload_id = ?"
+        params = (upload_id,)
+        if not caller.is_admin:
+            sql += " AND owner_id = ?"
+            params += (caller.user_id,)
+        return [row["id"] for row in self._query(sql, params)]
+
+    def count_points(self):
+        return self._query_one("SELECT COUNT(*) AS n FROM photometry")["n"]
