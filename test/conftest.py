@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import skyportal_client
+from skyportal_client.api import photometry_api
+
 
 class ForbiddenHostError(OSError):
     """A test tried to reach a host that is neither loopback nor the SkyPortal under test."""
@@ -49,3 +52,31 @@ def only_loopback():
     socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
     yield
     socket.getaddrinfo, socket.socket.connect = real_getaddrinfo, real_connect
+
+
+@pytest.fixture
+def configuration(skyportal):
+    """A Configuration for the SkyPortal under test, with the client-side rate limit off
+    (the embedded server has none unless a test turns it on) and quick retries."""
+    return skyportal_client.Configuration(
+        host=skyportal.url, token=skyportal.token, rate_limit=None,
+        retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_cap=0.1),
+    )
+
+
+@pytest.fixture
+def api_client(configuration):
+    with skyportal_client.ApiClient(configuration) as client:
+        yield client
+
+
+@pytest.fixture
+def photometry(api_client):
+    return photometry_api.PhotometryApi(api_client)
+
+
+@pytest.fixture
+def environment_points_at_server(skyportal, monkeypatch):
+    """$SKYPORTAL_URL and $SKYPORTAL_TOKEN set to the server under test, as a user's shell would."""
+    monkeypatch.setenv("SKYPORTAL_URL", skyportal.url)
+    monkeypatch.setenv("SKYPORTAL_TOKEN", skyportal.token)

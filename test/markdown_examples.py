@@ -52,14 +52,14 @@ def _assignments(code):
         start = _ASSIGNMENT.match(lines[index])
         if start:
             for end in range(index, len(lines)):
+                if end > index and _ASSIGNMENT.match(lines[end]):
+                    break  # an unmarked assignment: not a parameter
                 marker = _MARKER.search(lines[end])
                 if marker:
                     text = "\n".join(lines[index:end + 1])
                     value = text[start.end():text.rindex(marker.group(0))].strip()
                     yield start.group(2), value, (index, end)
                     index = end
-                    break
-                if end > index and _ASSIGNMENT.match(lines[end]):
                     break
         index += 1
 

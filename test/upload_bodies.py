@@ -1,0 +1,35 @@
+"""Upload bodies for the tests, with observation times no other test uses."""
+
+import itertools
+import random
+
+# A different start for every run, so that runs against a real SkyPortal never collide either.
+_FIRST_MJD = 58000 + round(random.uniform(0, 2000), 3)
+_steps = itertools.count()
+
+
+def fresh_mjds(count):
+    """MJDs no other test of this run uses, so that uploads never collide as duplicates."""
+    return [round(_FIRST_MJD + next(_steps) * 0.001, 6) for _ in range(count)]
+
+
+def mag_points(provisioned, count=3, **fields):
+    """An upload body of ``count`` detections in mag space for the provisioned object."""
+    body = {
+        "obj_id": provisioned.obj_id, "instrument_id": provisioned.instrument_id,
+        "mjd": fresh_mjds(count), "mag": [19.0 + 0.1 * i for i in range(count)],
+        "magerr": [0.05] * count, "limiting_mag": [21.0] * count, "filter": "ztfg", "magsys": "ab",
+    }
+    body.update(fields)
+    return body
+
+
+def flux_points(provisioned, count=3, **fields):
+    """An upload body of ``count`` points in flux space (µJy, zero point 23.9)."""
+    body = {
+        "obj_id": provisioned.obj_id, "instrument_id": provisioned.instrument_id,
+        "mjd": fresh_mjds(count), "flux": [150.0 + i for i in range(count)], "fluxerr": [5.0] * count,
+        "zp": 23.9, "filter": "ztfr", "magsys": "ab",
+    }
+    body.update(fields)
+    return body
