@@ -9,9 +9,6 @@ import pytest
 
 from support import Api, Uploads
 
-pytest_plugins = ["skyportal_client.testing.pytest_plugin"]
-
-
 @pytest.fixture(scope="session")
 def api(skyportal):
     return Api(skyportal.url, skyportal.token)
