@@ -96,8 +96,9 @@ def _required(row, key):
 
 
 def _integer(row, key, value):
+    """An integer that fits a BIGINT column, as SkyPortal's ids do."""
     number = _number(row, key, value)
-    if number is None or number != int(number):
+    if number is None or number != int(number) or abs(number) >= 2 ** 63:
         raise _bad_row(row, f"{key} must be an integer, got {value!r}.")
     return int(number)
 
