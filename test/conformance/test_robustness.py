@@ -96,7 +96,7 @@ def test_dot_dot_in_upload_id_is_just_an_unknown_upload(api):
     assert_error(reply, 400, "Invalid bulk upload id.")
 
 
-def test_oversized_body_gets_nginx_413():
+def test_oversized_body_gets_nginx_413(embedded_only):
     """skyportal-photometry-api §7(b): a body over the limit (100 MB by default,
     small here) -> nginx's HTML 413; nothing written; the server keeps serving."""
     with SkyPortalTestServer(max_body_size=64 * 1024) as server:
