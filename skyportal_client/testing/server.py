@@ -35,6 +35,7 @@ Not emulated, and why
 import socket
 import threading
 import time
+import uuid
 from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -271,7 +272,7 @@ class SkyPortalTestServer:
         Group", with its own single-user group) carrying ``acls``, e.g.
         ["Upload data"], ["Upload data", "Delete bulk photometry"], [] (read
         only) or ["System admin"]."""
-        username = username or f"testuser-{time.monotonic_ns()}"
+        username = username or f"testuser-{uuid.uuid4().hex[:12]}"
         return self._store.create_user_token(username, acls)
 
     def photometry_count(self):
