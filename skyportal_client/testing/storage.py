@@ -413,8 +413,9 @@ class Store:
                 visibility += " OR photometry.owner_id = ?"
                 params = (*params, caller.user_id)
             sql += f" AND ({visibility})"
+        sql += " ORDER BY photometry.mjd, photometry.id"
         with self.lock:
-            points = [_point_from_row(row) for row in self._query(sql + " ORDER BY photometry.mjd, photometry.id", params)]
+            points = [_point_from_row(row) for row in self._query(sql, params)]
             groups = self._groups_of([point["id"] for point in points])
         for point in points:
             point["groups"] = groups[point["id"]]

@@ -109,6 +109,7 @@ def test_requests_log_counts_attempts(api, skyportal_server):
 
 
 def test_unknown_fault_kind_is_refused(skyportal_server):
+    """inject_fault accepts only the documented kinds."""
     with pytest.raises(ValueError):
         skyportal_server.inject_fault("status-418")
 
