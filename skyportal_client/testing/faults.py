@@ -52,11 +52,11 @@ class FaultPlan:
     def take(self, method):
         """The fault to apply to a request with this method, or None."""
         with self._lock:
+            self._faults = [fault for fault in self._faults if fault.remaining > 0]
             for fault in self._faults:
                 if fault.matches(method):
                     fault.remaining -= 1
                     return fault
-            self._faults = [fault for fault in self._faults if fault.remaining > 0]
             return None
 
 

@@ -16,22 +16,22 @@ MJD_EPOCH = datetime.datetime(1858, 11, 17)
 RANGE_BODY_FIELDS = ("instrument_ids", "min_date", "max_date")
 
 
-def traceback_message(frames, exception):
-    """An error message shaped like the traceback text SkyPortal sends when an
-    exception escapes its insert path: ``frames`` are (line, function, code)."""
-    lines = ["Traceback (most recent call last):"]
-    for line, function, code in frames:
-        lines += [f'  File "{PHOTOMETRY_SOURCE}", line {line}, in {function}', f"    {code}"]
-    return "\n".join(lines) + f"\n{exception}\n"
+# The frames of the traceback SkyPortal sends as the message when an
+# exception escapes its insert path, per handler method: (line, function, code).
+INSERT_FRAMES = {
+    "post": [(1854, "post", "ids, upload_id = await insert_new_photometry_data("),
+             (1301, "insert_new_photometry_data", "raise ValidationError(")],
+    "put": [(1951, "put", "ids = await bulk_upsert_photometry("),
+            (1187, "bulk_upsert_photometry", "result = session.execute(upsert_statement)")],
+}
 
 
 def insert_traceback(method, exception):
-    return traceback_message([
-        (1854 if method == "post" else 1951, method,
-         "ids, upload_id = await insert_new_photometry_data(" if method == "post"
-         else "ids = await update_and_insert_photometry_data("),
-        (1301, "insert_new_photometry_data", "raise ValidationError("),
-    ], exception)
+    """An error message shaped like that traceback, ending with ``exception``."""
+    lines = ["Traceback (most recent call last):"]
+    for line, function, code in INSERT_FRAMES[method]:
+        lines += [f'  File "{PHOTOMETRY_SOURCE}", line {line}, in {function}', f"    {code}"]
+    return "\n".join(lines) + f"\n{exception}\n"
 
 
 def _resolve_upload_groups(store, caller, body):
@@ -62,8 +62,8 @@ def _resolve_upload_groups(store, caller, body):
     return sorted(group_ids | {caller.single_user_group_id})
 
 
-def _check_references(store, points, method):
-    """Instruments and objects must exist; an imager's filter must be one of its own."""
+def _check_references(store, points):
+    """Instruments and objects must exist.  Returns the instruments by id."""
     instruments = {}
     for instrument_id in dict.fromkeys(point["instrument_id"] for point in points):
         instruments[instrument_id] = store.get_instrument(instrument_id)
@@ -72,12 +72,16 @@ def _check_references(store, points, method):
     for obj_id in dict.fromkeys(point["obj_id"] for point in points):
         if not store.obj_exists(obj_id):
             raise ApiError(400, f"Invalid object ID: {obj_id}")
+    return instruments
+
+
+def _filter_mismatch(points, instruments, imagers_only):
+    """The message for the first point whose filter its instrument lacks, or None."""
     for point in points:
         instrument = instruments[point["instrument_id"]]
-        if instrument["type"] == "imager" and point["filter"] not in instrument["filters"]:
-            raise ApiError(400, insert_traceback(method, (
-                f"marshmallow.exceptions.ValidationError: Instrument {instrument['name']} "
-                f"has no filter {point['filter']}.")))
+        if (instrument["type"] == "imager" or not imagers_only) and point["filter"] not in instrument["filters"]:
+            return f"Instrument {instrument['name']} has no filter {point['filter']}."
+    return None
 
 
 def _serialized(points, output_format, magsys, with_annotations):
@@ -92,7 +96,12 @@ class PhotometryHandler(Handler):
         body = self.get_json()
         group_ids = _resolve_upload_groups(self.store, self.caller, body)
         points = parse_upload(body)
-        _check_references(self.store, points, method)
+        instruments = _check_references(self.store, points)
+        # Uploads only check imagers' filters, while inserting: the error
+        # escapes as a traceback.
+        mismatch = _filter_mismatch(points, instruments, imagers_only=True)
+        if mismatch:
+            raise ApiError(400, insert_traceback(method, f"marshmallow.exceptions.ValidationError: {mismatch}"))
         return points, group_ids
 
     @permissions("Upload data")
@@ -150,7 +159,9 @@ class PhotometryHandler(Handler):
             point = parse_patch(body, stored)
         except KeyError as exc:
             raise ApiError(500, str(exc)) from None
-        _check_references(self.store, [point], "patch")
+        mismatch = _filter_mismatch([point], _check_references(self.store, [point]), imagers_only=False)
+        if mismatch:
+            raise ApiError(400, mismatch)
         group_ids = body.get("group_ids")
         if group_ids is not None:
             group_ids = self._patch_groups(group_ids)

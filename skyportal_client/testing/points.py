@@ -3,7 +3,7 @@
 import math
 
 from .conversions import (
-    MAGERR_PER_RELATIVE_FLUXERR, PHOT_SYS, PHOT_ZP, MagsysError, flux_to_mag, flux_to_magerr, is_finite,
+    PHOT_SYS, PHOT_ZP, MagsysError, flux_to_mag, flux_to_magerr, is_finite,
     magsys_offset, output_limiting_mag, resolve_magsys, signal_to_noise,
 )
 
@@ -15,17 +15,17 @@ class SerializationError(Exception):
 
 
 def _reference_block(point, offset, with_offset):
+    """ref/tot fluxes and mags; magtot is never moved out of AB (as in SkyPortal)."""
     ref_flux, ref_fluxerr, flux = point["ref_flux"], point["ref_fluxerr"], point["flux"]
     tot_flux = ref_flux + flux
     tot_fluxerr = math.sqrt(ref_fluxerr ** 2 + point["fluxerr"] ** 2)
-    magref = -2.5 * math.log10(ref_flux) + PHOT_ZP + (offset if with_offset else 0.0) if ref_flux > 0 else None
-    magtot_ok = is_finite(flux) and flux > 0
+    detected = is_finite(flux) and flux > 0
     return {
         "ref_flux": ref_flux, "tot_flux": tot_flux, "ref_fluxerr": ref_fluxerr, "tot_fluxerr": tot_fluxerr,
-        "magref": magref,
-        "magtot": -2.5 * math.log10(tot_flux) + PHOT_ZP if magtot_ok else None,
+        "magref": flux_to_mag(ref_flux, offset if with_offset else 0.0),
+        "magtot": flux_to_mag(tot_flux, 0.0) if detected else None,
         "e_magref": flux_to_magerr(ref_flux, ref_fluxerr),
-        "e_magtot": MAGERR_PER_RELATIVE_FLUXERR * (tot_fluxerr / tot_flux) if magtot_ok else None,
+        "e_magtot": flux_to_magerr(tot_flux, tot_fluxerr) if detected else None,
     }
 
 

@@ -1,7 +1,10 @@
 """pytest fixtures for testing code that talks to SkyPortal.
 
-Load with ``pytest_plugins = ["skyportal_client.testing.pytest_plugin"]`` (the
-package also registers it as a ``pytest11`` entry point).
+Load with ``pytest_plugins = ["skyportal_client.testing.pytest_plugin"]``, or
+through a ``pytest11`` entry point.  Name that entry point after the module
+(``skyportal_client.testing.pytest_plugin = skyportal_client.testing.pytest_plugin``):
+pytest then sees a conftest's ``pytest_plugins`` line as already loaded
+instead of registering the module twice.
 
 Fixtures (names and attributes are stable):
 
@@ -17,8 +20,11 @@ Fixtures (names and attributes are stable):
     Faults and the rate limit are cleared after each test that uses it.
 
 ``skyportal_provisioned`` (function)
-    A ``provision.Provisioned``: telescope, imager (ztfg/ztfr/ztfi), group
-    (created once per session) and a fresh source (``obj_id``) per test.
+    A ``provision.Provisioned`` with ``url``, ``token``, ``telescope_id``,
+    ``instrument_id``, ``instrument_name``, ``filters`` (ztfg, ztfr, ztfi),
+    ``group_id``, ``group_name`` and ``obj_id``.  The telescope, imager and
+    group are created once per session through the HTTP API; ``obj_id`` is a
+    fresh source, saved to the group, for every test.
 """
 
 import dataclasses

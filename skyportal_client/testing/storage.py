@@ -408,12 +408,14 @@ class Store:
         if not caller.is_admin:
             visibility = ("photometry.id IN (SELECT photometry_id FROM photometry_groups "
                           "JOIN group_users USING (group_id) WHERE group_users.user_id = ?)")
+            params = (*params, caller.user_id)
             if not only_group_shared:
                 visibility += " OR photometry.owner_id = ?"
+                params = (*params, caller.user_id)
             sql += f" AND ({visibility})"
-            params = (*params, *[caller.user_id] * visibility.count("?"))
+        sql += " ORDER BY photometry.mjd, photometry.id"
         with self.lock:
-            points = [_point_from_row(row) for row in self._query(sql + " ORDER BY photometry.mjd, photometry.id", params)]
+            points = [_point_from_row(row) for row in self._query(sql, params)]
             groups = self._groups_of([point["id"] for point in points])
         for point in points:
             point["groups"] = groups[point["id"]]

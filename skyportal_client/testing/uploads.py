@@ -96,8 +96,9 @@ def _required(row, key):
 
 
 def _integer(row, key, value):
+    """An integer that fits a BIGINT column, as SkyPortal's ids do."""
     number = _number(row, key, value)
-    if number is None or number != int(number):
+    if number is None or number != int(number) or abs(number) >= 2 ** 63:
         raise _bad_row(row, f"{key} must be an integer, got {value!r}.")
     return int(number)
 
@@ -138,11 +139,15 @@ def _standardize(row, space, magsys, band):
             raise _bad_row(row, "mag and magerr must both be null, or both be not null.")
         limiting_mag = row.get("limiting_mag")
         nsigma = row.get("limiting_mag_nsigma")
+        if nsigma is None:
+            nsigma = DEFAULT_INPUT_NSIGMA
+        elif nsigma <= 0:
+            raise _bad_row(row, "limiting_mag_nsigma must be positive.")
         if mag is None:
             if limiting_mag is None:
                 raise ApiError(400, "Non-detections (mag=null) require a limiting_mag; "
                                     f"none given for packet {row}")
-            flux, fluxerr = math.nan, limit_to_fluxerr(limiting_mag, nsigma or DEFAULT_INPUT_NSIGMA)
+            flux, fluxerr = math.nan, limit_to_fluxerr(limiting_mag, nsigma)
         else:
             flux, fluxerr = mag_to_flux(mag, magerr)
         if row.get("magref") is not None and row.get("e_magref") is not None:
@@ -178,6 +183,8 @@ def _check_filters(filters):
 
 def parse_upload(body):
     """The standardised points of a POST/PUT body (group_ids already resolved).
+    A body whose columns are all empty lists gives no points (not verified
+    against SkyPortal).
 
     Raises ApiError in SkyPortal's validation order: schema, columns, per-row
     values, limiting mags, filters, standardisation, row cap.

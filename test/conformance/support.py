@@ -36,7 +36,7 @@ class Api:
     def __init__(self, url, token):
         self.url = url
         self.token = token
-        self.http = urllib3.PoolManager(retries=False, timeout=30)
+        self.http = urllib3.PoolManager(retries=False, timeout=30, maxsize=32)
 
     def call(self, method, path, body=None, *, raw=None, token=USE_DEFAULT_TOKEN, authorization=None,
              headers=None, timeout=30):
@@ -52,6 +52,12 @@ class Api:
         payload = raw if raw is not None else None if body is None else json.dumps(body)
         return Reply(self.http.request(method, self.url + path, body=payload, headers=all_headers,
                                        timeout=timeout))
+
+    def call_raw_path(self, method, path, body=b"{}"):
+        """Send ``path`` exactly as written: PoolManager would resolve dot
+        segments, a connection pool's urlopen does not."""
+        pool = urllib3.connection_from_url(self.url, retries=False)
+        return Reply(pool.urlopen(method, path, body=body, headers={"Authorization": f"token {self.token}"}))
 
     def ok(self, method, path, body=None, **kwargs):
         """``data`` of a call that must succeed."""
