@@ -32,7 +32,8 @@ setup(
         ],
     },
     entry_points={
-        "pytest11": ["skyportal = skyportal_client.testing.pytest_plugin"],
+        # Named after the module, so that a conftest naming it in pytest_plugins loads it only once.
+        "pytest11": ["skyportal_client.testing.pytest_plugin = skyportal_client.testing.pytest_plugin"],
     },
     classifiers=[
         "Development Status :: 4 - Beta",
