@@ -39,11 +39,14 @@ class ApiException(OpenApiException):
             or what went wrong on the way. The token is never in it.
         server_version: the SkyPortal version that answered, when it said.
         method, path: the request that failed.
+        attempts: how many times it was sent. After a retry, an earlier attempt may
+            have been processed: a DELETE retried after a lost answer can meet
+            "Cannot find photometry point" because the first attempt deleted it.
         headers, body: the response's headers and body, when there was one.
     """
 
     def __init__(self, status=0, reason=None, http_resp=None, *, message=None,
-                 server_version=None, method=None, path=None):
+                 server_version=None, method=None, path=None, attempts=1):
         self.status = status
         self.reason = reason
         self.headers = None
@@ -57,6 +60,7 @@ class ApiException(OpenApiException):
         self.server_version = server_version
         self.method = method
         self.path = path
+        self.attempts = attempts
         super().__init__(str(self))
 
     @property
@@ -78,6 +82,8 @@ class ApiException(OpenApiException):
             text += f": {self.summary}"
         if self.server_version:
             text += f" (SkyPortal {self.server_version})"
+        if self.attempts > 1:
+            text += f" [after {self.attempts} attempts]"
         return text
 
 
@@ -128,9 +134,9 @@ class ApiConnectionError(ApiException):
     that no point is written twice: re-send an upload with PUT, which is safe to repeat.
     """
 
-    def __init__(self, message, *, method=None, path=None, may_have_reached_server=False):
+    def __init__(self, message, *, method=None, path=None, attempts=1, may_have_reached_server=False):
         self.may_have_reached_server = may_have_reached_server
-        super().__init__(message=message, method=method, path=path)
+        super().__init__(message=message, method=method, path=path, attempts=attempts)
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -151,7 +157,7 @@ EXCEPTION_BY_STATUS = {
 _HTML_TITLE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
-def exception_for_response(response, *, method, path, token=None):
+def exception_for_response(response, *, method, path, attempts=1, token=None):
     """The exception for an error response: its class by status, the server's message and version."""
     message, server_version = _message_and_version(response.data)
     if token and message:
@@ -159,7 +165,7 @@ def exception_for_response(response, *, method, path, token=None):
     status = response.status
     cls = EXCEPTION_BY_STATUS.get(status) or (ServiceException if status >= 500 else ApiException)
     error = cls(response.status, response.reason, message=message, server_version=server_version,
-                method=method, path=path)
+                method=method, path=path, attempts=attempts)
     error.headers = response.headers
     error.body = response.data.replace(token.encode(), b"<token>") if token else response.data
     return error

@@ -197,11 +197,13 @@ class Model:
     Build it with keyword arguments (``Model(name=value, ...)``) or from a dict
     (``Model.from_dict(d)``); read values as attributes or with ``model["name"]``.
     Subclasses list their fields in ``fields``; ``additional_properties`` says
-    whether other keys are kept (True) or refused (False).
+    whether other keys are kept (True) or refused (False); ``max_points``, when
+    set, is the most points (list length) one request may carry.
     """
 
     fields = {}
     additional_properties = False
+    max_points = None
 
     def __init__(self, **values):
         self._values = self._checked(values)
@@ -262,6 +264,11 @@ class Model:
                         f"{name}.{key} has {len(value)} values but {points[0]} has {points[1]}; "
                         "every list needs one value per point (a single value applies to all points)"
                     )
+        if points is not None and self.max_points is not None and points[1] > self.max_points:
+            raise ApiValueError(
+                f"{name} has {points[1]} points; SkyPortal takes at most {self.max_points} per request, "
+                "so split them into several requests"
+            )
         return checked
 
     def to_dict(self):

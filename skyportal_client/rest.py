@@ -101,7 +101,8 @@ class RESTClient:
                 continue
             if not preload_content:
                 response.read()
-            raise exception_for_response(response, method=method, path=path, token=self.configuration.token)
+            raise exception_for_response(response, method=method, path=path, attempts=policy.attempt + 1,
+                                         token=self.configuration.token)
 
     def _timeout(self, timeout):
         """A urllib3 Timeout from a call's ``_request_timeout`` (seconds, or (connect, read)) or the configuration."""
@@ -165,7 +166,5 @@ def _connection_error(error, method, path, reached, attempts):
         detail += (f". The {method} may have reached the server, so it was not retried: "
                    "re-send uploads with PUT (api_photometry_put), which returns the existing ids "
                    "instead of writing points twice")
-    if attempts > 1:
-        detail += f" (after {attempts} attempts)"
     cls = ApiTimeoutError if timed_out else ApiConnectionError
-    return cls(detail, method=method, path=path, may_have_reached_server=reached)
+    return cls(detail, method=method, path=path, attempts=attempts, may_have_reached_server=reached)

@@ -53,4 +53,5 @@ class PhotometryMagUpload(Model):
         "extinction_corrected": Field("boolean"),
     }
     additional_properties = False
+    max_points = 10000
 
