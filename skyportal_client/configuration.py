@@ -98,18 +98,18 @@ class Configuration:
 
     @debug.setter
     def debug(self, value):
-        """Turns the package's DEBUG logging to stderr on or off. Headers are never logged."""
+        """True logs every request at DEBUG to stderr; False undoes only that. Headers are never logged."""
         self._debug = bool(value)
-        if self._debug:
+        ours = [handler for handler in logger.handlers if getattr(handler, "_skyportal_debug", False)]
+        if self._debug and not ours:
+            handler = logging.StreamHandler()
+            handler._skyportal_debug = True
+            logger.addHandler(handler)
             logger.setLevel(logging.DEBUG)
-            if not any(getattr(handler, "_skyportal_debug", False) for handler in logger.handlers):
-                handler = logging.StreamHandler()
-                handler._skyportal_debug = True
-                logger.addHandler(handler)
-        else:
-            logger.setLevel(logging.NOTSET)
-            for handler in [h for h in logger.handlers if getattr(h, "_skyportal_debug", False)]:
+        elif not self._debug and ours:
+            for handler in ours:
                 logger.removeHandler(handler)
+            logger.setLevel(logging.NOTSET)
 
     def auth_headers(self):
         """The Authorization header for the token, or nothing when there is no token."""

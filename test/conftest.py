@@ -5,6 +5,7 @@ other host, fails at once instead of sending anything.
 """
 
 import ipaddress
+import logging
 import os
 import socket
 from urllib.parse import urlsplit
@@ -80,3 +81,26 @@ def environment_points_at_server(skyportal, monkeypatch):
     """$SKYPORTAL_URL and $SKYPORTAL_TOKEN set to the server under test, as a user's shell would."""
     monkeypatch.setenv("SKYPORTAL_URL", skyportal.url)
     monkeypatch.setenv("SKYPORTAL_TOKEN", skyportal.token)
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def client_log(skyportal):
+    """Every record the client logs, at DEBUG, over the whole session; at the end, none holds the token."""
+    logger = logging.getLogger("skyportal_client")
+    capture, level = _Capture(), logger.level
+    logger.addHandler(capture)
+    logger.setLevel(logging.DEBUG)
+    yield capture.lines
+    logger.removeHandler(capture)
+    logger.setLevel(level)
+    assert capture.lines, "the client logged nothing at DEBUG"
+    assert not [line for line in capture.lines if skyportal.token in line]
