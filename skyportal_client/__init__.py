@@ -26,3 +26,24 @@ from skyportal_client.exceptions import (
 )
 from skyportal_client.retry import RetryPolicy
 from skyportal_client.throttle import Throttle
+
+__all__ = [
+    "ApiClient",
+    "Configuration",
+    "RetryPolicy",
+    "Throttle",
+    "OpenApiException",
+    "ApiTypeError",
+    "ApiValueError",
+    "ApiException",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "MethodNotAllowedException",
+    "PayloadTooLargeException",
+    "TooManyRequestsException",
+    "ServiceException",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+]
