@@ -1,0 +1,38 @@
+"""Every Python block of README.md and of the pages in docs/ runs, page by page, against a fresh server.
+
+The pages use the ids a new SkyPortal would give: instrument 1 and the object "ZTF21testobj".
+Blocks of one page share their variables, as in a notebook. docs/PhotometryApi.md has its
+own test (test_docs_examples.py), which fills in fresh ids.
+"""
+
+import pathlib
+
+import pytest
+
+import markdown_examples
+from skyportal_client.testing import SkyPortalTestServer
+from skyportal_client.testing.provision import api_call, provision
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "PhotometryApi.md")
+
+
+@pytest.fixture(scope="module")
+def fresh_server():
+    with SkyPortalTestServer() as server:
+        where = provision(server.url, server.token)
+        assert where.instrument_id == 1, "the pages assume the first instrument of a new server"
+        api_call(server.url, server.token, "POST", "/api/sources",
+                 {"id": "ZTF21testobj", "ra": 234.22, "dec": -22.33, "group_ids": [where.group_id]})
+        yield server
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_block_runs(page, fresh_server, monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_URL", fresh_server.url)
+    monkeypatch.setenv("SKYPORTAL_TOKEN", fresh_server.token)
+    blocks = markdown_examples.all_examples(page.read_text())
+    assert blocks, f"{page.name} has no Python block"
+    namespace = {"__name__": "__docs__"}
+    for block in blocks:
+        exec(compile(block, str(page), "exec"), namespace)
