@@ -5,7 +5,7 @@ import json
 import logging
 import platform
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
 from urllib.parse import urlencode
 
 from skyportal_client.configuration import Configuration
@@ -148,7 +148,7 @@ class ApiClient:
     def _thread_pool(self):
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.pool_threads, thread_name_prefix="skyportal_client")
+                self._executor = futures.ThreadPoolExecutor(self.pool_threads, thread_name_prefix="skyportal_client")
             return self._executor
 
 
@@ -184,7 +184,5 @@ class AsyncResult:
         return self._future.exception() is None
 
     def wait(self, timeout=None):
-        try:
-            self._future.exception(timeout)
-        except TimeoutError:
-            pass
+        """Waits up to ``timeout`` seconds for the call to finish."""
+        futures.wait([self._future], timeout)

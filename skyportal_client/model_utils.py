@@ -198,12 +198,15 @@ class Model:
     (``Model.from_dict(d)``); read values as attributes or with ``model["name"]``.
     Subclasses list their fields in ``fields``; ``additional_properties`` says
     whether other keys are kept (True) or refused (False); ``max_points``, when
-    set, is the most points (list length) one request may carry.
+    set, is the most points (list length) one request may carry;
+    ``required_if_null`` lists (field, needed) pairs: when ``field`` is null or
+    absent, ``needed`` must be given (a non-detection needs its limit).
     """
 
     fields = {}
     additional_properties = False
     max_points = None
+    required_if_null = ()
 
     def __init__(self, **values):
         self._values = self._checked(values)
@@ -246,6 +249,8 @@ class Model:
                     f"its fields are {', '.join(fields)}"
                 )
         missing = [key for key, field in fields.items() if field.required and key not in values]
+        missing += [needed for key, needed in self.required_if_null
+                    if values.get(key) is None and values.get(needed) is None and needed not in missing]
         if missing:
             raise ApiValueError(f"{name} needs {', '.join(map(repr, missing))}")
         checked = {}

@@ -83,6 +83,16 @@ def test_an_incomplete_patch_is_refused_before_sending(photometry, skyportal_ser
     assert skyportal_server.requests == []
 
 
+def test_a_patched_non_detection_without_its_limit_is_refused(photometry, skyportal_server):
+    """SkyPortal would answer a bare 500 "'limiting_mag'"."""
+    skyportal_server.clear_requests()
+    point = {"obj_id": "ZTF21a", "instrument_id": 1, "mjd": 59000.0, "filter": "ztfg", "magsys": "ab",
+             "mag": None, "magerr": None}
+    with pytest.raises(skyportal_client.ApiValueError, match="needs 'limiting_mag'"):
+        photometry.api_photometry_photometry_id_patch(1, unknown_base_type=point)
+    assert skyportal_server.requests == []
+
+
 def test_numpy_values_are_sent_as_plain_numbers(photometry, skyportal_provisioned):
     numpy = pytest.importorskip("numpy")
     body = mag_points(skyportal_provisioned, count=3)

@@ -49,4 +49,7 @@ class PhotometryMagPoint(Model):
         "stream_ids": Field("array", items=Field("integer")),
     }
     additional_properties = False
+    required_if_null = (
+        ("mag", "limiting_mag"),
+    )
 
