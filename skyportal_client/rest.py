@@ -78,7 +78,7 @@ class RESTClient:
             except HTTPError as error:
                 reached = _may_have_reached_server(error)
                 if policy.is_retry(method, reached_server=reached):
-                    policy = self._wait(policy, method, path, f"{type(error).__name__}", None)
+                    policy = self._wait(policy, method, path, type(error).__name__, None)
                     continue
                 raise _connection_error(error, method, path, reached, policy.attempt + 1) from None
             status = response.status
