@@ -287,6 +287,8 @@ def _load_for_upload(path, plan, method, host):
         _write_manifest(path, state)
         return state
     state = load_manifest(path, host)
+    if any(entry["state"] == ROLLED_BACK for entry in state["chunks"]):
+        raise ManifestError(f"{path} records an upload that was rolled back: use a new manifest path to upload again")
     if state["method"] != method:
         raise ManifestError(f"{path} records a {state['method'].upper()} upload, not {method.upper()}: "
                             f"use method={state['method']!r} to finish it, or a new manifest path")
@@ -294,8 +296,6 @@ def _load_for_upload(path, plan, method, host):
         raise ManifestError(f"{path} was written for other data or options: pass the same data, obj_id, "
                             "instrument_id, group_ids and chunk_size to finish that upload, or a new manifest "
                             "path to start another")
-    if any(entry["state"] == ROLLED_BACK for entry in state["chunks"]):
-        raise ManifestError(f"{path} records an upload that was rolled back: use a new manifest path to upload again")
     return state
 
 
@@ -323,7 +323,7 @@ def _write_manifest(path, state):
     descriptor, temporary = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, separators=(",", ":"))
+            handle.write(json.dumps(state, separators=(",", ":")))  # dumps: C-speed, unlike dump
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
