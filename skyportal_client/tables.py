@@ -210,12 +210,8 @@ def write_points(records, path):
     """
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix == ".csv":
-        names = _column_names(records)
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(names)
-            writer.writerows([["" if record.get(name) is None else _cell(record.get(name)) for name in names]
-                              for record in records])
+            write_csv(records, handle)
     elif suffix == ".ecsv":
         to_astropy(records).write(path, format="ascii.ecsv", overwrite=True)
     elif suffix == ".json":
@@ -223,3 +219,13 @@ def write_points(records, path):
             json.dump(records, handle, indent=1)
     else:
         raise ValueError(f"Cannot write {os.fspath(path)!r}: name it *.csv, *.ecsv or *.json")
+
+
+def write_csv(records, stream):
+    """Write the points to an open text stream as CSV: a header, then a line per point
+    with empty cells for nulls and JSON for nested values."""
+    names = _column_names(records)
+    writer = csv.writer(stream)
+    writer.writerow(names)
+    writer.writerows([["" if record.get(name) is None else _cell(record.get(name)) for name in names]
+                      for record in records])
