@@ -16,19 +16,23 @@ that in the manifest.
 
 Example (against the embedded test server)::
 
+    >>> import os, tempfile
     >>> import skyportal_client
     >>> from skyportal_client.testing import SkyPortalTestServer, provision
     >>> from skyportal_client.bulk_upload import upload_photometry, rollback
-    >>> with SkyPortalTestServer() as server:
+    >>> with SkyPortalTestServer() as server, tempfile.TemporaryDirectory() as folder:
     ...     setup = provision(server.url, server.token)
+    ...     manifest = os.path.join(folder, "upload.json")
     ...     configuration = skyportal_client.Configuration(host=server.url, token=server.token)
     ...     with skyportal_client.ApiClient(configuration) as api_client:
     ...         result = upload_photometry(
     ...             api_client, {"mjd": [59400.1, 59401.2], "mag": [19.1, 18.9], "magerr": [0.05, 0.04],
     ...                          "filter": "ztfg"},
-    ...             obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    ...             obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest)
     ...         print(result.ids, server.photometry_count())
+    ...         print(rollback(api_client, manifest), server.photometry_count())
     [1, 2] 2
+    2 0
 """
 
 import dataclasses
@@ -346,9 +350,6 @@ def rollback(api_client, manifest):
     Raises ManifestError for a PUT upload (SkyPortal does not say which of the ids
     a PUT returns were new), and when a chunk's POST is unacknowledged: run the
     upload again to settle it first.
-
-    >>> rollback(api_client, "upload-manifest.json")  # doctest: +SKIP
-    20000
     """
     state = load_manifest(manifest, api_client.configuration.host)
     if state["method"] != "post":
