@@ -27,7 +27,7 @@ from skyportal_client.bulk_upload import plan_upload, rollback, upload_photometr
 from skyportal_client.configuration import Configuration
 from skyportal_client.exceptions import ApiConnectionError, ApiException, OpenApiException
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
-from skyportal_client.tables import write_csv, write_points
+from skyportal_client.tables import require, write_csv, write_points
 
 OK, SERVER_ERROR, BAD_INPUT, NO_CONNECTION = 0, 1, 2, 3
 
@@ -148,7 +148,7 @@ def _client(args):
 def _progress():
     """A tqdm bar on stderr when tqdm is installed, else a line per request."""
     try:
-        import tqdm  # noqa: F401  (only asking whether it is there)
+        require("tqdm")
     except ImportError:
         return lambda done, total: print(f"{done}/{total} points", file=sys.stderr)
     return True

@@ -175,3 +175,11 @@ def test_serve_writes_the_token_to_a_file_and_never_prints_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_progress_without_tqdm_is_a_line_per_request(capsys, monkeypatch, environment_points_at_server,
+                                                     skyportal_provisioned, points_csv):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
+                       "--instrument-id", skyportal_provisioned.instrument_id)
+    assert (code, err) == (0, "4/4 points\n")
