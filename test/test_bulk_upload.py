@@ -145,6 +145,19 @@ def test_put_uploads_are_safe_to_repeat(api_client, skyportal_server, skyportal_
     assert skyportal_server.photometry_count() == count
 
 
+def test_a_refused_post_leaves_its_chunk_pending(api_client, skyportal_server, skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    columns = light_curve_columns(3, fresh_mjds(3))
+    upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    count = skyportal_server.photometry_count()
+    manifest = tmp_path / "manifest.json"
+    with pytest.raises(skyportal_client.BadRequestException, match="already exists"):
+        upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
+                          manifest=manifest)
+    assert [entry["state"] for entry in json.loads(manifest.read_text())["chunks"]] == ["pending"]
+    assert skyportal_server.photometry_count() == count
+
+
 def test_a_manifest_is_only_reused_for_the_same_upload(api_client, skyportal_provisioned, tmp_path):
     setup = skyportal_provisioned
     manifest = tmp_path / "manifest.json"
