@@ -14,7 +14,7 @@ Example (against the embedded test server)::
 """
 
 from skyportal_client.api.photometry_api import PhotometryApi
-from skyportal_client.tables import as_table
+from skyportal_client.tables import converter
 
 
 def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="records"):
@@ -32,8 +32,9 @@ def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="recor
     Raises ForbiddenException (403) when the object does not exist or the token
     cannot read it.
     """
+    convert = converter(as_)
     envelope = PhotometryApi(api_client).api_sources_obj_id_photometry_get(obj_id, format=format, magsys=magsys)
-    return as_table(envelope["data"], as_)
+    return convert(envelope["data"])
 
 
 def get_photometry_range(api_client, *, instrument_ids=None, min_date=None, max_date=None,
@@ -45,9 +46,10 @@ def get_photometry_range(api_client, *, instrument_ids=None, min_date=None, max_
     which on a large server is slow: name at least the instruments or the dates.
     ``format`` is "mag" or "flux"; ``magsys`` and ``as_`` are as for ``get_light_curve``.
     """
+    convert = converter(as_)
     query = {key: value for key, value in
              (("instrument_ids", instrument_ids), ("min_date", min_date), ("max_date", max_date))
              if value is not None}
     envelope = PhotometryApi(api_client).api_photometry_range_get(
         format=format, magsys=magsys, photometry_range_query=query)
-    return as_table(envelope["data"], as_)
+    return convert(envelope["data"])

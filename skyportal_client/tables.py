@@ -37,7 +37,6 @@ COLUMN_UNITS = {
 }
 
 TABLE_KINDS = ("records", "astropy", "pandas")
-FILE_SUFFIXES = (".csv", ".ecsv", ".json")
 
 
 def require(module):
@@ -191,14 +190,18 @@ def to_pandas(records):
     return pandas.DataFrame([[_cell(record.get(name)) for name in names] for record in records], columns=names)
 
 
-def as_table(records, as_):
-    """The points as ``as_``: "records" (the list of dicts), "astropy" or "pandas"."""
+def converter(as_):
+    """The function that turns a list of points into ``as_``: "records" (the list
+    itself), "astropy" (``to_astropy``) or "pandas" (``to_pandas``).
+
+    Asked for before fetching, so that a wrong ``as_`` or a missing package fails
+    before any data is downloaded.
+    """
     if as_ == "records":
-        return records
-    if as_ == "astropy":
-        return to_astropy(records)
-    if as_ == "pandas":
-        return to_pandas(records)
+        return list
+    if as_ in ("astropy", "pandas"):
+        require("astropy.table" if as_ == "astropy" else "pandas")
+        return to_astropy if as_ == "astropy" else to_pandas
     raise ValueError(f"as_ must be one of {', '.join(TABLE_KINDS)}, not {as_!r}")
 
 
