@@ -43,10 +43,10 @@ def main(argv=None):
     try:
         return args.command(args)
     except ApiConnectionError as error:
-        _complain(error, getattr(args, "manifest", None))
+        _complain(error, args)
         return NO_CONNECTION
     except ApiException as error:
-        _complain(error, getattr(args, "manifest", None))
+        _complain(error, args)
         return SERVER_ERROR
     except (OpenApiException, UsageError, ImportError, OSError, ValueError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -55,10 +55,15 @@ def main(argv=None):
         return 130
 
 
-def _complain(error, manifest):
+def _complain(error, args):
     print(f"error: {error}", file=sys.stderr)
-    if manifest:
-        print(f"What landed is recorded in {manifest}: run the same command again to finish.", file=sys.stderr)
+    if args.command is not _upload or args.dry_run:
+        return
+    if args.manifest:
+        print(f"What landed is recorded in {args.manifest}: run the same command again to finish.", file=sys.stderr)
+    else:
+        print("Some points may have landed: re-send with --put, which keeps the points already stored "
+              "instead of failing on them.", file=sys.stderr)
 
 
 def _parser():

@@ -134,10 +134,20 @@ def test_range_writes_csv_to_stdout(capsys, environment_points_at_server, skypor
     assert float(read[0]["flux"]) == 83.17637711026691
 
 
-def test_the_module_runs_and_reports_an_unreachable_server_with_exit_3(tmp_path):
-    with socket.socket() as probe:  # a loopback port nobody listens on
+def unused_port():
+    with socket.socket() as probe:  # a loopback port nobody listens on once closed
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def test_an_upload_without_a_manifest_that_fails_suggests_put(capsys, points_csv):
+    code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", "ZTF21abc", "--instrument-id", 1,
+                       "--url", f"http://127.0.0.1:{unused_port()}", "--token", "secret", "--retries", 0)
+    assert code == 3 and "re-send with --put" in err
+
+
+def test_the_module_runs_and_reports_an_unreachable_server_with_exit_3(tmp_path):
+    port = unused_port()
     completed = subprocess.run(
         [sys.executable, "-m", "skyportal_client.cli", "get", "ZTF21abc", "--retries", "0",
          "--url", f"http://127.0.0.1:{port}", "--token", "secret-token-value"],
