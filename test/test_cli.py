@@ -42,7 +42,7 @@ def test_a_csv_file_round_trips(capsys, environment_points_at_server, skyportal,
     assert code == 0, err
     assert out.startswith("4 points landed (1 requests sent, 0 already recorded in the manifest)\nupload_id ")
 
-    for suffix in ("csv", "ecsv", "json"):
+    for suffix in ("csv", "json"):
         output = tmp_path / f"out.{suffix}"
         code, _, err = run(capsys, "get", setup.obj_id, "-o", output)
         assert code == 0 and err == f"4 points written to {output}\n"
@@ -58,6 +58,19 @@ def test_a_csv_file_round_trips(capsys, environment_points_at_server, skyportal,
     assert [point["id"] for point in json.loads((tmp_path / "out.json").read_text())] == \
         [int(row["id"]) for row in read]
     assert skyportal.token not in (tmp_path / "out.json").read_text() + out + err
+
+
+def test_get_writes_ecsv_with_units(capsys, environment_points_at_server, skyportal_provisioned, points_csv,
+                                    tmp_path):
+    table_module = pytest.importorskip("astropy.table")
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    code, _, _ = run(capsys, "get", setup.obj_id, "--format", "flux", "-o", tmp_path / "out.ecsv")
+    table = table_module.Table.read(tmp_path / "out.ecsv", format="ascii.ecsv")
+    assert code == 0 and len(table) == 4
+    assert (table["mjd"].unit, table["flux"].unit) == (units.day, units.uJy)
+    assert table["flux"][0] == 83.17637711026691 and table["flux"].mask[3]
 
 
 def test_bad_rows_exit_2_and_send_nothing(capsys, environment_points_at_server, skyportal_server,
