@@ -1,0 +1,242 @@
+"""skyportal-photometry: upload, read and delete light curves from the command line.
+
+    skyportal-photometry upload points.csv --obj-id ZTF21abc --instrument-id 1 --manifest upload.json
+    skyportal-photometry get ZTF21abc --format flux -o ZTF21abc.ecsv
+    skyportal-photometry range --instrument-ids 1 --min-date 2021-07-05 --max-date 2021-07-07
+    skyportal-photometry delete 1234 105b34c9-ab96-45e1-a22c-a0d15f270787
+    skyportal-photometry rollback upload.json
+    skyportal-photometry serve --port 5000
+
+The server and token come from --url and --token, or from $SKYPORTAL_URL and
+$SKYPORTAL_TOKEN (safer: a command line is visible to other users).  Results
+go to stdout, progress and errors to stderr.  The token is never printed.
+
+Exit codes: 0 success; 1 the server answered with an error; 2 bad usage or
+bad input (nothing was sent); 3 the server could not be reached.
+(Also runnable as ``python -m skyportal_client.cli``.)
+"""
+
+import argparse
+import os
+import sys
+import threading
+
+from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.api_client import ApiClient
+from skyportal_client.bulk_upload import plan_upload, rollback, upload_photometry
+from skyportal_client.configuration import Configuration
+from skyportal_client.exceptions import ApiConnectionError, ApiException, OpenApiException
+from skyportal_client.light_curves import get_light_curve, get_photometry_range
+from skyportal_client.tables import require, write_csv, write_points
+
+OK, SERVER_ERROR, BAD_INPUT, NO_CONNECTION = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out; exit code 2."""
+
+
+def main(argv=None):
+    """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except ApiConnectionError as error:
+        _complain(error, args)
+        return NO_CONNECTION
+    except ApiException as error:
+        _complain(error, args)
+        return SERVER_ERROR
+    except (OpenApiException, UsageError, ImportError, OSError, ValueError, TypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _complain(error, args):
+    print(f"error: {error}", file=sys.stderr)
+    if args.command is not _upload or args.dry_run:
+        return
+    if args.manifest:
+        print(f"What landed is recorded in {args.manifest}: run the same command again to finish.", file=sys.stderr)
+    else:
+        print("Some points may have landed: re-send with --put, which keeps the points already stored "
+              "instead of failing on them.", file=sys.stderr)
+
+
+def _parser():
+    connection = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given after the command, they must not reset the values given before it.
+    connection.add_argument("--url", default=argparse.SUPPRESS,
+                            help="the SkyPortal server (default $SKYPORTAL_URL, else https://fritz.science)")
+    connection.add_argument("--token", default=argparse.SUPPRESS,
+                            help="the API token (default $SKYPORTAL_TOKEN)")
+    connection.add_argument("--retries", type=int, default=argparse.SUPPRESS,
+                            help="retries of a request that failed on the way (default 3; 0 for none)")
+    parser = argparse.ArgumentParser(
+        prog="skyportal-photometry", parents=[connection],
+        description="Upload, read and delete photometry on a SkyPortal server such as Fritz.",
+        epilog="Exit codes: 0 success, 1 server error, 2 bad usage or input, 3 server unreachable.")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    upload = commands.add_parser("upload", parents=[connection], help="check and upload a CSV or ECSV file")
+    upload.add_argument("file", help="a .csv or .ecsv file, one point per row")
+    upload.add_argument("--obj-id", help="the object, if the file has no obj_id column")
+    upload.add_argument("--instrument-id", type=int, help="the instrument, if the file has no instrument_id column")
+    upload.add_argument("--magsys", default="ab", help="the magnitude system, if the file has no magsys column")
+    upload.add_argument("--group-ids", type=_group_ids, help='groups to share with: "1,2" or "all"')
+    upload.add_argument("--put", action="store_true",
+                        help="upsert with PUT: safe to repeat, keeps stored points, cannot be rolled back")
+    upload.add_argument("--manifest", help="JSON file recording what landed, to resume or roll back the upload")
+    upload.add_argument("--dry-run", action="store_true", help="check every row and show the requests; send nothing")
+    upload.set_defaults(command=_upload)
+
+    get = commands.add_parser("get", parents=[connection], help="an object's light curve")
+    get.add_argument("obj_id")
+    _add_output_options(get, formats=("mag", "flux", "both"))
+    get.set_defaults(command=_get)
+
+    range_ = commands.add_parser("range", parents=[connection], help="points by instrument and date")
+    range_.add_argument("--instrument-ids", type=_integers, help='e.g. "1,2"')
+    range_.add_argument("--min-date", help="earliest time, ISO 8601 UTC, e.g. 2021-07-05T12:00:00")
+    range_.add_argument("--max-date", help="latest time, ISO 8601 UTC")
+    _add_output_options(range_, formats=("mag", "flux"))
+    range_.set_defaults(command=_range)
+
+    delete = commands.add_parser("delete", parents=[connection],
+                                 help="delete points by id, or whole uploads by upload_id")
+    delete.add_argument("ids", nargs="+", metavar="ID",
+                        help="a photometry id (a number) or an upload_id (all points of one POST)")
+    delete.set_defaults(command=_delete)
+
+    rollback_ = commands.add_parser("rollback", parents=[connection], help="delete what an upload added")
+    rollback_.add_argument("manifest", help="the --manifest file of a POST upload")
+    rollback_.set_defaults(command=_rollback)
+
+    serve = commands.add_parser("serve", help="run the embedded SkyPortal-compatible test server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000, help="0 picks a free port (default 5000)")
+    serve.add_argument("--db-path", help="SQLite file to keep the data in (default: memory)")
+    serve.add_argument("--env-file", default="skyportal-test-server.env",
+                       help="where to write SKYPORTAL_URL and SKYPORTAL_TOKEN (default %(default)s)")
+    serve.set_defaults(command=_serve)
+    return parser
+
+
+def _add_output_options(parser, formats):
+    parser.add_argument("--format", choices=formats, default="mag")
+    parser.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
+
+
+def _integers(text):
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
+
+
+def _group_ids(text):
+    return "all" if text == "all" else _integers(text)
+
+
+def _client(args):
+    configuration = Configuration(host=getattr(args, "url", None), token=getattr(args, "token", None),
+                                  retries=getattr(args, "retries", None))
+    if not configuration.token:
+        raise UsageError("no token: set $SKYPORTAL_TOKEN (or pass --token)")
+    return ApiClient(configuration)
+
+
+def _progress():
+    """A tqdm bar on stderr when tqdm is installed, else a line per request."""
+    try:
+        require("tqdm")
+    except ImportError:
+        return lambda done, total: print(f"{done}/{total} points", file=sys.stderr)
+    return True
+
+
+def _upload(args):
+    options = dict(obj_id=args.obj_id, instrument_id=args.instrument_id, group_ids=args.group_ids,
+                   magsys=args.magsys)
+    with _client(args) as api_client:
+        if args.dry_run:
+            plan = plan_upload(api_client, args.file, **options)
+            print(f"{plan.row_count} points checked, in {plan.space} space; {len(plan.chunks)} requests "
+                  "would be sent (nothing was):")
+            for chunk in plan.chunks:
+                print(f"  {chunk.obj_id}: {len(chunk.rows)} points")
+            return OK
+        result = upload_photometry(api_client, args.file, method="put" if args.put else "post",
+                                   manifest=args.manifest, progress=_progress(), **options)
+    print(f"{len(result.ids)} points landed ({result.sent} requests sent, "
+          f"{result.skipped} already recorded in the manifest)")
+    for upload_id in result.upload_ids:
+        print(f"upload_id {upload_id}")
+    return OK
+
+
+def _get(args):
+    with _client(args) as api_client:
+        points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
+    return _output(points, args.output)
+
+
+def _range(args):
+    with _client(args) as api_client:
+        points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
+                                      max_date=args.max_date, format=args.format, magsys=args.magsys)
+    return _output(points, args.output)
+
+
+def _output(points, path):
+    if path:
+        write_points(points, path)
+        print(f"{len(points)} points written to {path}", file=sys.stderr)
+    else:
+        write_csv(points, sys.stdout)
+    return OK
+
+
+def _delete(args):
+    with _client(args) as api_client:
+        api = PhotometryApi(api_client)
+        for key in args.ids:
+            if key.isdigit():
+                api.api_photometry_photometry_id_delete(int(key))
+                print(f"deleted point {key}")
+            else:
+                print(f"upload {key}: {api.api_photometry_bulk_delete_upload_id_delete(key)['data']}")
+    return OK
+
+
+def _rollback(args):
+    with _client(args) as api_client:
+        removed = rollback(api_client, args.manifest)
+    print(f"{removed} points removed; {args.manifest} records the rollback")
+    return OK
+
+
+def _serve(args):
+    from skyportal_client.testing import SkyPortalTestServer
+
+    with SkyPortalTestServer(port=args.port, db_path=args.db_path, host=args.host) as server:
+        # The token goes to a file only the user can read, never to the terminal.
+        descriptor = os.open(args.env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(f"SKYPORTAL_URL={server.url}\nSKYPORTAL_TOKEN={server.token}\n")
+        print(f"Serving SkyPortal's photometry API at {server.url}; its URL and admin token are in "
+              f"{args.env_file} (load them with: set -a; . {args.env_file}; set +a). Ctrl-C stops.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

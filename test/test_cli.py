@@ -1,0 +1,208 @@
+"""The skyportal-photometry command line, run in-process (main) and as ``python -m skyportal_client.cli``."""
+
+import csv
+import json
+import socket
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from skyportal_client.cli import main
+from upload_bodies import fresh_mjds
+
+
+@pytest.fixture
+def points_csv(tmp_path):
+    """A CSV light curve of four points, the last a non-detection; returns (path, rows)."""
+    rows = [{"mjd": mjd, "filter": band, "mag": mag, "magerr": magerr, "limiting_mag": limit}
+            for mjd, band, mag, magerr, limit in zip(
+                fresh_mjds(4), ("ztfg", "ztfr", "ztfi", "ztfg"), (19.1, 18.93, 18.7, None),
+                (0.05, 0.04, 0.123, None), (None, 21.0, None, 21.2))]
+    path = tmp_path / "points.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path, rows
+
+
+def run(capsys, *argv):
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_csv_file_round_trips(capsys, environment_points_at_server, skyportal, skyportal_provisioned,
+                                points_csv, tmp_path):
+    setup = skyportal_provisioned
+    path, rows = points_csv
+    code, out, err = run(capsys, "upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    assert code == 0, err
+    assert out.startswith("4 points landed (1 requests sent, 0 already recorded in the manifest)\nupload_id ")
+
+    for suffix in ("csv", "json"):
+        output = tmp_path / f"out.{suffix}"
+        code, _, err = run(capsys, "get", setup.obj_id, "-o", output)
+        assert code == 0 and err == f"4 points written to {output}\n"
+    with open(tmp_path / "out.csv", newline="") as handle:
+        read = list(csv.DictReader(handle))
+    assert [row["mjd"] for row in read] == [str(row["mjd"]) for row in rows]
+    for got, sent in zip(read, rows):
+        assert got["filter"] == sent["filter"] and got["obj_id"] == setup.obj_id
+        if sent["mag"] is None:
+            assert got["mag"] == got["magerr"] == "" and float(got["limiting_mag"]) == sent["limiting_mag"]
+        else:
+            assert abs(float(got["mag"]) - sent["mag"]) < 1e-9 and abs(float(got["magerr"]) - sent["magerr"]) < 1e-9
+    assert [point["id"] for point in json.loads((tmp_path / "out.json").read_text())] == \
+        [int(row["id"]) for row in read]
+    assert skyportal.token not in (tmp_path / "out.json").read_text() + out + err
+
+
+def test_get_writes_ecsv_with_units(capsys, environment_points_at_server, skyportal_provisioned, points_csv,
+                                    tmp_path):
+    table_module = pytest.importorskip("astropy.table")
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    code, _, _ = run(capsys, "get", setup.obj_id, "--format", "flux", "-o", tmp_path / "out.ecsv")
+    table = table_module.Table.read(tmp_path / "out.ecsv", format="ascii.ecsv")
+    assert code == 0 and len(table) == 4
+    assert (table["mjd"].unit, table["flux"].unit) == (units.day, units.uJy)
+    assert table["flux"][0] == 83.17637711026691 and table["flux"].mask[3]
+
+
+def test_bad_rows_exit_2_and_send_nothing(capsys, environment_points_at_server, skyportal_server,
+                                          skyportal_provisioned, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("mjd,filter,mag,magerr\n59400.1,sdssu,19.1,0.05\n59400.2,ztfg,abc,0.05\n")
+    skyportal_server.clear_requests()
+    code, out, err = run(capsys, "upload", path, "--obj-id", skyportal_provisioned.obj_id,
+                         "--instrument-id", skyportal_provisioned.instrument_id)
+    assert (code, out) == (2, "")
+    assert "row 0, filter: instrument" in err and "row 1, mag: must be a number, not str 'abc'" in err
+    assert [record.method for record in skyportal_server.requests] == ["GET"]
+
+
+def test_dry_run_shows_the_requests_and_sends_nothing(capsys, environment_points_at_server, skyportal_server,
+                                                      skyportal_provisioned, points_csv):
+    skyportal_server.clear_requests()
+    code, out, _ = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
+                       "--instrument-id", skyportal_provisioned.instrument_id, "--dry-run")
+    assert code == 0
+    assert out == (f"4 points checked, in mag space; 1 requests would be sent (nothing was):\n"
+                   f"  {skyportal_provisioned.obj_id}: 4 points\n")
+    assert [record.method for record in skyportal_server.requests] == ["GET"]
+
+
+def test_an_interrupted_upload_is_finished_by_the_same_command(capsys, environment_points_at_server,
+                                                               skyportal_server, skyportal_provisioned,
+                                                               points_csv, tmp_path):
+    setup = skyportal_provisioned
+    command = ("upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+               "--manifest", tmp_path / "upload.json", "--retries", 0)
+    count = skyportal_server.photometry_count()
+    skyportal_server.inject_fault("drop-after", methods=["POST"])
+    skyportal_server.inject_fault("drop-before", methods=["PUT"])
+    code, _, err = run(capsys, *command)
+    assert code == 3
+    assert "run the same command again to finish" in err
+    assert skyportal_server.photometry_count() == count + 4
+
+    code, out, _ = run(capsys, *command)
+    assert code == 0 and out == "4 points landed (1 requests sent, 0 already recorded in the manifest)\n"
+    assert skyportal_server.photometry_count() == count + 4
+
+    code, out, _ = run(capsys, "rollback", tmp_path / "upload.json")
+    assert (code, out) == (0, f"4 points removed; {tmp_path / 'upload.json'} records the rollback\n")
+    assert skyportal_server.photometry_count() == count
+
+
+def test_delete_takes_point_ids_and_upload_ids(capsys, environment_points_at_server, skyportal_provisioned,
+                                               photometry, points_csv):
+    setup = skyportal_provisioned
+    code, out, _ = run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id,
+                       "--instrument-id", setup.instrument_id)
+    upload_id = out.split("upload_id ")[1].strip()
+    first_id = photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"][0]["id"]
+    code, out, _ = run(capsys, "delete", first_id, upload_id)
+    assert code == 0 and out == f"deleted point {first_id}\nupload {upload_id}: Deleted 3 photometry point(s).\n"
+    code, _, err = run(capsys, "delete", upload_id)
+    assert code == 1 and "Invalid bulk upload id" in err
+
+
+def test_range_writes_csv_to_stdout(capsys, environment_points_at_server, skyportal_provisioned, points_csv):
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    first_mjd = points_csv[1][0]["mjd"]
+    # mjd 0 is 1858-11-17; these dates cover the first point's time and no other point's.
+    day = datetime(1858, 11, 17) + timedelta(days=first_mjd)
+    code, out, _ = run(capsys, "range", "--instrument-ids", setup.instrument_id, "--format", "flux",
+                       "--min-date", (day - timedelta(seconds=1)).isoformat(),
+                       "--max-date", (day + timedelta(seconds=1)).isoformat())
+    assert code == 0
+    read = list(csv.DictReader(out.splitlines()))
+    assert [(float(row["mjd"]), row["obj_id"]) for row in read] == [(first_mjd, setup.obj_id)]
+    assert float(read[0]["flux"]) == 83.17637711026691
+
+
+def unused_port():
+    with socket.socket() as probe:  # a loopback port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_upload_without_a_manifest_that_fails_suggests_put(capsys, points_csv):
+    code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", "ZTF21abc", "--instrument-id", 1,
+                       "--url", f"http://127.0.0.1:{unused_port()}", "--token", "secret", "--retries", 0)
+    assert code == 3 and "re-send with --put" in err
+
+
+def test_the_module_runs_and_reports_an_unreachable_server_with_exit_3(tmp_path):
+    port = unused_port()
+    completed = subprocess.run(
+        [sys.executable, "-m", "skyportal_client.cli", "get", "ZTF21abc", "--retries", "0",
+         "--url", f"http://127.0.0.1:{port}", "--token", "secret-token-value"],
+        capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 3
+    assert "The connection failed" in completed.stderr
+    assert "secret-token-value" not in completed.stdout + completed.stderr
+
+
+def test_usage_errors_exit_2(capsys, monkeypatch):
+    monkeypatch.delenv("SKYPORTAL_TOKEN", raising=False)
+    assert run(capsys, "get", "ZTF21abc")[:2] == (2, "")
+    with pytest.raises(SystemExit) as raised:
+        main(["upload"])
+    assert raised.value.code == 2
+
+
+def test_serve_writes_the_token_to_a_file_and_never_prints_it(tmp_path):
+    env_file = tmp_path / "server.env"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "skyportal_client.cli", "serve", "--port", "0", "--env-file", str(env_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = server.stdout.readline()
+        settings = dict(line.split("=", 1) for line in env_file.read_text().split())
+        assert banner.startswith(f"Serving SkyPortal's photometry API at {settings['SKYPORTAL_URL']}")
+        assert settings["SKYPORTAL_TOKEN"] not in banner
+        assert env_file.stat().st_mode & 0o077 == 0
+        completed = subprocess.run(
+            [sys.executable, "-m", "skyportal_client.cli", "get", "NOPE", "--retries", "0",
+             "--url", settings["SKYPORTAL_URL"], "--token", settings["SKYPORTAL_TOKEN"]],
+            capture_output=True, text=True, timeout=60)
+        assert completed.returncode == 1 and "403" in completed.stderr
+        assert settings["SKYPORTAL_TOKEN"] not in completed.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_progress_without_tqdm_is_a_line_per_request(capsys, monkeypatch, environment_points_at_server,
+                                                     skyportal_provisioned, points_csv):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
+                       "--instrument-id", skyportal_provisioned.instrument_id)
+    assert (code, err) == (0, "4/4 points\n")

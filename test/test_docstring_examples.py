@@ -1,0 +1,19 @@
+"""The examples in the hand-written modules' docstrings run as shown."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves"]
+# Their examples start an embedded server of their own.
+NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves"}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name, skyportal):
+    if name in NEED_THE_EMBEDDED_SERVER and not skyportal.embedded:
+        pytest.skip("the example runs the embedded server, and these tests target a real SkyPortal")
+    module = importlib.import_module(f"skyportal_client.{name}")
+    failed, attempted = doctest.testmod(module)
+    assert attempted > 0 and failed == 0
