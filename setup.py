@@ -29,11 +29,16 @@ setup(
             "openapi-spec-validator>=0.7",
             "PyYAML>=6",
             "schemathesis>=4.0,<5",
+            # The table and progress paths are tested too.
+            "astropy>=5",
+            "pandas>=1.3",
+            "tqdm>=4",
         ],
     },
     entry_points={
         # Named after the module, so that a conftest naming it in pytest_plugins loads it only once.
         "pytest11": ["skyportal_client.testing.pytest_plugin = skyportal_client.testing.pytest_plugin"],
+        "console_scripts": ["skyportal-photometry = skyportal_client.cli:main"],
     },
     classifiers=[
         "Development Status :: 4 - Beta",

@@ -27,6 +27,12 @@ from skyportal_client.exceptions import (
 from skyportal_client.retry import RetryPolicy
 from skyportal_client.throttle import Throttle
 
+# The hand-written helpers for whole light curves (none of them loads astropy or pandas).
+from skyportal_client.bulk_upload import ManifestError, UploadResult, plan_upload, rollback, upload_photometry
+from skyportal_client.conversions import flux_to_mag, fluxerr_to_limiting_mag, limiting_mag_to_fluxerr, mag_to_flux
+from skyportal_client.light_curves import get_light_curve, get_photometry_range
+from skyportal_client.upload_checks import UploadValidationError
+
 __all__ = [
     "ApiClient",
     "Configuration",
@@ -46,4 +52,16 @@ __all__ = [
     "ServiceException",
     "ApiConnectionError",
     "ApiTimeoutError",
+    "upload_photometry",
+    "plan_upload",
+    "rollback",
+    "UploadResult",
+    "ManifestError",
+    "UploadValidationError",
+    "get_light_curve",
+    "get_photometry_range",
+    "mag_to_flux",
+    "flux_to_mag",
+    "limiting_mag_to_fluxerr",
+    "fluxerr_to_limiting_mag",
 ]

@@ -1,8 +1,9 @@
 """Every Python block of README.md and of the pages in docs/ runs, page by page, against a fresh server.
 
 The pages use the ids a new SkyPortal would give: instrument 1 and the object "ZTF21testobj".
-Blocks of one page share their variables, as in a notebook. docs/PhotometryApi.md has its
-own test (test_docs_examples.py), which fills in fresh ids.
+Blocks of one page share their variables, as in a notebook, and run in a scratch directory,
+where the files they write (manifests, CSV) stay. docs/PhotometryApi.md has its own test
+(test_docs_examples.py), which fills in fresh ids.
 """
 
 import pathlib
@@ -28,7 +29,8 @@ def fresh_server():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
-def test_every_block_runs(page, fresh_server, monkeypatch):
+def test_every_block_runs(page, fresh_server, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SKYPORTAL_URL", fresh_server.url)
     monkeypatch.setenv("SKYPORTAL_TOKEN", fresh_server.token)
     blocks = markdown_examples.all_examples(page.read_text())
