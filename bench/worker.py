@@ -1,0 +1,155 @@
+"""Runs the cases for one contender in a process of its own and prints the results as JSON.
+
+    python -m bench.worker timing '<json settings>'
+    python -m bench.worker memory '<json settings>'
+
+A process per contender keeps one client's imports, caches and garbage out of
+another's numbers; ``memory`` gets a fresh process of its own for every sample,
+so that its peak is that of one 100 000-point fetch and nothing before it.
+"""
+
+import gc
+import json
+import re
+import statistics
+import sys
+import time
+
+from bench.contenders import CONTENDERS
+
+TINY_CALLS = 2000
+TINY_WARM_UP = 200
+UPLOAD_CHUNK = 10_000  # SkyPortal refuses more rows in one request
+UPLOAD_POINTS = 100_000
+
+
+def repeat(action, *, runs, budget_seconds):
+    """Wall seconds of ``action()`` for ``runs`` runs, stopping early (after three)
+    once ``budget_seconds`` have gone, so that a slow contender cannot stall the bench."""
+    seconds = []
+    started = time.perf_counter()
+    while len(seconds) < runs and (len(seconds) < 3 or time.perf_counter() - started < budget_seconds):
+        before = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - before)
+    return seconds
+
+
+def summary(seconds):
+    return {"median": statistics.median(seconds), "runs": len(seconds)}
+
+
+def upload_body(obj_id, setup, start, size):
+    """Points ``start`` to ``start + size`` of a column-form upload in magnitude space;
+    every tenth point is a non-detection."""
+    indices = range(start, start + size)
+    detected = [index % 10 != 0 for index in indices]
+    filters = setup["filters"]
+    return {
+        "obj_id": obj_id,
+        "instrument_id": setup["instrument_id"],
+        "mjd": [59000.0 + index * 0.013 for index in indices],
+        "mag": [18.0 + (index % 97) / 50.0 if seen else None for index, seen in zip(indices, detected)],
+        "magerr": [0.02 + (index % 29) / 1000.0 if seen else None for index, seen in zip(indices, detected)],
+        "limiting_mag": [20.5 + (index % 7) / 10.0 for index in indices],
+        "filter": [filters[index % len(filters)] for index in indices],
+        "magsys": "ab",
+        "group_ids": [setup["group_id"]],
+    }
+
+
+def run_case(results, name, measure):
+    """Stores ``measure()``'s result under ``name``, or the error that stopped it."""
+    print(f"    {name} ...", file=sys.stderr, flush=True)
+    try:
+        results[name] = measure()
+    except Exception as error:  # a contender that cannot do a case is reported, not fatal
+        results[name] = {"error": f"{type(error).__name__}: {str(error)[:300]}"}
+
+
+def timing(settings):
+    contender_class = CONTENDERS[settings["contender"]]
+    canned = contender_class(settings["canned_url"], settings["canned_token"])
+    uploads = settings["uploads"]
+    results = {"versions": canned.versions}
+
+    def tiny():
+        for _ in range(TINY_WARM_UP):
+            canned.tiny_call()
+        seconds = []
+        for _ in range(TINY_CALLS):
+            before = time.perf_counter()
+            canned.tiny_call()
+            seconds.append(time.perf_counter() - before)
+        return summary(seconds)
+
+    def fetch(obj_id, runs):
+        canned.fetch(obj_id)  # warm-up: imports, connection, caches
+        return summary(repeat(lambda: canned.fetch(obj_id), runs=runs, budget_seconds=60))
+
+    def typed_access():
+        points = canned.fetch("BENCH100k")
+        return summary(repeat(lambda: canned.typed_access(points), runs=20, budget_seconds=60))
+
+    def upload():
+        client = contender_class(uploads["url"], uploads["token"])
+        bodies = [
+            [upload_body(obj_id, uploads, start, UPLOAD_CHUNK) for start in range(0, UPLOAD_POINTS, UPLOAD_CHUNK)]
+            for obj_id in uploads["obj_ids"]
+        ]
+        # The first object takes one chunk only, to warm up imports and the connection.
+        client.upload(bodies[0][0])
+        cpu, wall = [], []
+        for chunks in bodies[1:]:
+            cpu_before, wall_before = time.process_time(), time.perf_counter()
+            for body in chunks:
+                ids = client.upload(body)
+                if not ids:
+                    raise RuntimeError("the upload returned no ids")
+            cpu.append(time.process_time() - cpu_before)
+            wall.append(time.perf_counter() - wall_before)
+        client.close()
+        return {"cpu": summary(cpu), "wall": summary(wall)}
+
+    run_case(results, "tiny_call", tiny)
+    run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=30))
+    run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=10))
+    run_case(results, "typed_access_100k", typed_access)
+    run_case(results, "upload_100k", upload)
+    canned.close()
+    return results
+
+
+def _status_kib(field):
+    with open("/proc/self/status") as status:
+        return int(re.search(rf"^{field}:\s+(\d+) kB", status.read(), re.M).group(1))
+
+
+def memory(settings):
+    """Peak growth of the resident set (RSS) while fetching and decoding 100 000 points.
+
+    RSS, not tracemalloc, so that memory taken outside Python's allocator (pydantic's
+    Rust core, for one) counts too. The kernel's high-water mark is reset just
+    before the fetch (``5`` to /proc/self/clear_refs), so that start-up does not count.
+    """
+    client = CONTENDERS[settings["contender"]](settings["canned_url"], settings["canned_token"])
+    client.tiny_call()  # imports and the connection, which are no part of the fetch
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    baseline = _status_kib("VmRSS")
+    points = client.fetch("BENCH100k")
+    peak = _status_kib("VmHWM")
+    if len(points) != 100_000:
+        raise RuntimeError(f"expected 100000 points, got {len(points)}")
+    return {"peak_growth_bytes": (peak - baseline) * 1024}
+
+
+def main(argv):
+    mode, settings = argv[0], json.loads(argv[1])
+    results = {"timing": timing, "memory": memory}[mode](settings)
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
