@@ -19,7 +19,10 @@ from skyportal_client.testing import SkyPortalTestServer, create_source, provisi
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.md"
-UPLOAD_REPEATS = 5
+# Every contender's timing worker runs once per round, in the opposite order each
+# round, so that a drift in the machine's speed falls on every contender alike.
+ROUNDS = 2
+UPLOAD_REPEATS = 3  # per round
 MEMORY_SAMPLES = 3
 WORKER_TIMEOUT_SECONDS = 900
 # How a worker can fail: a non-zero exit, no end in time, or output that is not JSON.
@@ -27,7 +30,7 @@ WORKER_FAILURES = (RuntimeError, subprocess.TimeoutExpired, ValueError)
 
 
 def run_worker(python, mode, settings, extra_path=()):
-    """One worker process's results; raises RuntimeError with its stderr when it fails."""
+    """One worker process's results (its progress goes to our stderr); raises RuntimeError when it fails."""
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *map(str, extra_path)]))
     completed = subprocess.run(
         [str(python), "-m", "bench.worker", mode, json.dumps(settings)], cwd=ROOT, env=environment,
@@ -79,32 +82,69 @@ def pin_to_one_cpu():
     return cpu
 
 
+def pool(into, measured):
+    """Adds one round's measurements of a contender to the earlier rounds': samples are
+    joined, and a case that failed in any round stays failed."""
+    for case, value in measured.items():
+        if "error" in into.get(case, {}):
+            continue
+        if case == "versions" or "error" in value:
+            into[case] = value
+        elif "samples" in value:
+            into.setdefault(case, {"samples": []})["samples"].extend(value["samples"])
+        else:  # a case with several measurements, such as the upload's CPU and wall time
+            pool(into.setdefault(case, {}), value)
+
+
+def summarise(measured):
+    """The median and the number of samples of every pooled case."""
+    summary = {}
+    for case, value in measured.items():
+        if case == "versions" or "error" in value:
+            summary[case] = value
+        elif "samples" in value:
+            summary[case] = {"median": statistics.median(value["samples"]), "runs": len(value["samples"])}
+        else:
+            summary[case] = summarise(value)
+    return summary
+
+
 def main():
-    results, skipped = {}, {}
     cpu = pin_to_one_cpu()
     print(f"servers and workers pinned to CPU {cpu}" if cpu is not None else "not pinned to a CPU", flush=True)
+    skipped = {}
     with tempfile.TemporaryDirectory(prefix="skyportal-bench-") as workdir, CannedServer() as canned:
         print("building the contenders that are made at bench time ...", flush=True)
-        for key, python, extra_path in contenders(workdir):
-            print(f"{key}: timing (tiny calls, fetches, typed access, uploads) ...", flush=True)
-            server, uploads = upload_target()
-            settings = {"contender": key, "canned_url": canned.url, "canned_token": canned.token,
-                        "uploads": uploads}
-            try:
-                results[key] = run_worker(python, "timing", settings, extra_path)
-            except WORKER_FAILURES as error:
-                skipped[key] = str(error)
-                print(f"{key}: failed: {error}", flush=True)
+        available = contenders(workdir)
+        pooled = {key: {} for key, _, _ in available}
+        for round_index in range(ROUNDS):
+            for key, python, extra_path in available if round_index % 2 == 0 else available[::-1]:
+                if key in skipped:
+                    continue
+                print(f"round {round_index + 1} of {ROUNDS}, {key}: tiny calls, fetches, typed access, uploads ...",
+                      flush=True)
+                server, uploads = upload_target()
+                settings = {"contender": key, "canned_url": canned.url, "canned_token": canned.token,
+                            "uploads": uploads}
+                try:
+                    pool(pooled[key], run_worker(python, "timing", settings, extra_path))
+                except WORKER_FAILURES as error:
+                    skipped[key] = str(error)
+                    print(f"{key}: failed: {error}", flush=True)
+                finally:
+                    server.stop()
+        for key, python, extra_path in available:
+            if key in skipped:
                 continue
-            finally:
-                server.stop()
             print(f"{key}: peak memory of a 100 000-point fetch ({MEMORY_SAMPLES} processes) ...", flush=True)
+            settings = {"contender": key, "canned_url": canned.url, "canned_token": canned.token}
             try:
-                samples = [run_worker(python, "memory", settings, extra_path)["peak_growth_bytes"]
-                           for _ in range(MEMORY_SAMPLES)]
-                results[key]["memory_100k"] = {"median": statistics.median(samples), "runs": len(samples)}
+                pooled[key]["memory_100k"] = {"samples": [
+                    run_worker(python, "memory", settings, extra_path)["peak_growth_bytes"]
+                    for _ in range(MEMORY_SAMPLES)]}
             except WORKER_FAILURES as error:
-                results[key]["memory_100k"] = {"error": str(error)}
+                pooled[key]["memory_100k"] = {"error": str(error)}
+    results = {key: summarise(measured) for key, measured in pooled.items() if key not in skipped}
     text = report.render(results, skipped, pinned_cpu=cpu, previous=RESULTS.read_text() if RESULTS.exists() else "")
     RESULTS.write_text(text)
     print(text)

@@ -28,7 +28,6 @@ def read_columns(points):
 class RawUrllib3:
     """The floor: one urllib3 connection pool and json.loads, with no checks at all."""
 
-    name = "raw urllib3"
 
     def __init__(self, url, token):
         import urllib3
@@ -58,10 +57,27 @@ class RawUrllib3:
         self._pool.close()
 
 
-class OurSdk:
+class _GeneratedClient:
+    """What the two clients generated from openapi.yaml share: the same operation names.
+
+    Subclasses set ``_client`` (the ApiClient) and ``_api`` (its PhotometryApi).
+    """
+
+    def tiny_call(self):
+        return self._api.api_photometry_photometry_id_get(SINGLE_POINT_ID)["data"]
+
+    def fetch(self, obj_id):
+        return self._api.api_sources_obj_id_photometry_get(obj_id)["data"]
+
+    typed_access = staticmethod(read_columns)
+
+    def close(self):
+        self._client.close()
+
+
+class OurSdk(_GeneratedClient):
     """skyportal_client, with the client-side rate limit off (rate_limit=None)."""
 
-    name = "skyportal_client"
 
     def __init__(self, url, token):
         import urllib3
@@ -74,29 +90,17 @@ class OurSdk:
         self._api = PhotometryApi(self._client)
         self.versions = {"skyportal_client": skyportal_client.__version__, "urllib3": urllib3.__version__}
 
-    def tiny_call(self):
-        return self._api.api_photometry_photometry_id_get(SINGLE_POINT_ID)["data"]
-
-    def fetch(self, obj_id):
-        return self._api.api_sources_obj_id_photometry_get(obj_id)["data"]
-
-    typed_access = staticmethod(read_columns)
-
     def upload(self, body):
         return self._api.api_photometry_post(body)["data"]
 
-    def close(self):
-        self._client.close()
 
-
-class StockGenerated:
+class StockGenerated(_GeneratedClient):
     """The client openapi-generator 5.4.0's own python templates make from openapi.yaml.
 
     ``bench.builds`` generates it as package ``stock_skyportal_client`` into a
     temporary directory that the worker puts on sys.path.
     """
 
-    name = "stock openapi-generator 5.4.0"
 
     def __init__(self, url, token):
         import urllib3
@@ -109,25 +113,13 @@ class StockGenerated:
         self._api = photometry_api.PhotometryApi(self._client)
         self.versions = {"stock_skyportal_client": stock.__version__, "urllib3": urllib3.__version__}
 
-    def tiny_call(self):
-        return self._api.api_photometry_photometry_id_get(SINGLE_POINT_ID)["data"]
-
-    def fetch(self, obj_id):
-        return self._api.api_sources_obj_id_photometry_get(obj_id)["data"]
-
-    typed_access = staticmethod(read_columns)
-
     def upload(self, body):
         return self._api.api_photometry_post(unknown_base_type=self._upload_model(**body))["data"]
-
-    def close(self):
-        self._client.close()
 
 
 class SkyportalPy:
     """skyportal-py from PyPI (httpx and pydantic models), run from its own temporary venv."""
 
-    name = "skyportal-py"
 
     def __init__(self, url, token):
         from importlib.metadata import version

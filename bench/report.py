@@ -16,7 +16,7 @@ TITLES = {"raw": "raw urllib3 + json", "sdk": "skyportal_client", "stock": "stoc
 
 Row = collections.namedtuple("Row", "case part label unit scale target")
 ROWS = (
-    Row("tiny_call", None, "Tiny call: GET /api/photometry/1 (median of 2000 calls)", "µs", 1e6, 1.10),
+    Row("tiny_call", None, "Tiny call: GET /api/photometry/1, one point", "µs", 1e6, 1.10),
     Row("fetch_10k", None, "Fetch and decode a 10 000-point light curve", "ms", 1e3, None),
     Row("fetch_100k", None, "Fetch and decode a 100 000-point light curve", "ms", 1e3, 1.05),
     Row("typed_access_100k", None, "Typed access: mjd, mag and filter of 100 000 points", "ms", 1e3, 1.3),

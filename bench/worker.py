@@ -11,7 +11,6 @@ so that its peak is that of one 100 000-point fetch and nothing before it.
 import gc
 import json
 import re
-import statistics
 import sys
 import time
 
@@ -25,7 +24,7 @@ UPLOAD_POINTS = 100_000
 
 def repeat(action, *, runs, budget_seconds):
     """Wall seconds of ``action()`` for ``runs`` runs, stopping early (after three)
-    once ``budget_seconds`` have gone, so that a slow contender cannot stall the bench."""
+    once ``budget_seconds`` have gone, so that a slow contender cannot stall a round."""
     seconds = []
     started = time.perf_counter()
     while len(seconds) < runs and (len(seconds) < 3 or time.perf_counter() - started < budget_seconds):
@@ -35,8 +34,9 @@ def repeat(action, *, runs, budget_seconds):
     return seconds
 
 
-def summary(seconds):
-    return {"median": statistics.median(seconds), "runs": len(seconds)}
+def samples(seconds):
+    """A case's measurements; the bench pools them over its rounds before taking the median."""
+    return {"samples": seconds}
 
 
 def upload_body(obj_id, setup, start, size):
@@ -81,26 +81,25 @@ def timing(settings):
             before = time.perf_counter()
             canned.tiny_call()
             seconds.append(time.perf_counter() - before)
-        return summary(seconds)
+        return samples(seconds)
 
     def fetch(obj_id, runs):
         canned.fetch(obj_id)  # warm-up: imports, connection, caches
-        return summary(repeat(lambda: canned.fetch(obj_id), runs=runs, budget_seconds=60))
+        return samples(repeat(lambda: canned.fetch(obj_id), runs=runs, budget_seconds=60))
 
     def typed_access():
         points = canned.fetch("BENCH100k")
-        return summary(repeat(lambda: canned.typed_access(points), runs=20, budget_seconds=60))
+        return samples(repeat(lambda: canned.typed_access(points), runs=15, budget_seconds=60))
 
     def upload():
         client = contender_class(uploads["url"], uploads["token"])
-        bodies = [
-            [upload_body(obj_id, uploads, start, UPLOAD_CHUNK) for start in range(0, UPLOAD_POINTS, UPLOAD_CHUNK)]
-            for obj_id in uploads["obj_ids"]
-        ]
-        # The first object takes one chunk only, to warm up imports and the connection.
-        client.upload(bodies[0][0])
+        warm_up_obj_id, *obj_ids = uploads["obj_ids"]
+        # One chunk to the first object warms up imports and the connection.
+        client.upload(upload_body(warm_up_obj_id, uploads, 0, UPLOAD_CHUNK))
         cpu, wall = [], []
-        for chunks in bodies[1:]:
+        for obj_id in obj_ids:
+            # Built just before it is sent, so that no more than one upload's points are alive.
+            chunks = [upload_body(obj_id, uploads, start, UPLOAD_CHUNK) for start in range(0, UPLOAD_POINTS, UPLOAD_CHUNK)]
             cpu_before, wall_before = time.process_time(), time.perf_counter()
             for body in chunks:
                 ids = client.upload(body)
@@ -109,11 +108,11 @@ def timing(settings):
             cpu.append(time.process_time() - cpu_before)
             wall.append(time.perf_counter() - wall_before)
         client.close()
-        return {"cpu": summary(cpu), "wall": summary(wall)}
+        return {"cpu": samples(cpu), "wall": samples(wall)}
 
     run_case(results, "tiny_call", tiny)
-    run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=30))
-    run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=10))
+    run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=20))
+    run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=7))
     run_case(results, "typed_access_100k", typed_access)
     run_case(results, "upload_100k", upload)
     canned.close()
