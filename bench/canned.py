@@ -1,4 +1,4 @@
-"""A loopback HTTP/1.1 server that answers SkyPortal photometry GETs with precomputed bytes.
+"""A loopback HTTP/1.1 server that answers SkyPortal photometry calls with precomputed bytes.
 
 It exists so that the benchmark measures clients, not a server: every response
 (status line, headers and body) is built once at start-up and sent with one
@@ -18,6 +18,9 @@ VERSION = "1.4.0"
 SINGLE_POINT_PATH = "/api/photometry/1"
 # Object ids whose GET /api/sources/{obj_id}/photometry answers a light curve of that many points.
 LIGHT_CURVES = {"BENCH10k": 10_000, "BENCH100k": 100_000}
+# POST /api/photometry reads the body and answers the ids of this many points, whatever was sent:
+# client-side upload work measured without a server's work in between.
+UPLOAD_ANSWER_POINTS = 10_000
 FILTERS = ("ztfg", "ztfr", "ztfi")
 GROUPS = [
     {"id": 2, "name": "bench-admin", "nickname": None, "single_user_group": True},
@@ -73,7 +76,11 @@ def http_response(body, status="200 OK"):
 def build_responses():
     """The canned answers by (method, path without query)."""
     single = light_curve_point("BENCH10k", 0) | {"annotations": []}
-    responses = {("GET", SINGLE_POINT_PATH): http_response(envelope_bytes(single))}
+    upload_answer = {"ids": list(range(1, UPLOAD_ANSWER_POINTS + 1)), "upload_id": "00000000-bench-canned-upload"}
+    responses = {
+        ("GET", SINGLE_POINT_PATH): http_response(envelope_bytes(single)),
+        ("POST", "/api/photometry"): http_response(envelope_bytes(upload_answer)),
+    }
     for obj_id, size in LIGHT_CURVES.items():
         points = [light_curve_point(obj_id, index) for index in range(size)]
         responses[("GET", f"/api/sources/{obj_id}/photometry")] = http_response(envelope_bytes(points))

@@ -16,10 +16,11 @@ import time
 
 from bench.contenders import CONTENDERS
 
-TINY_CALLS = 2000
+TINY_CALLS = 1000  # a round; the bench pools four rounds
 TINY_WARM_UP = 200
 UPLOAD_CHUNK = 10_000  # SkyPortal refuses more rows in one request
 UPLOAD_POINTS = 100_000
+CANNED_UPLOADS = 5  # a round, of 100 000 points each
 
 
 def repeat(action, *, runs, budget_seconds):
@@ -69,27 +70,39 @@ def run_case(results, name, measure):
 
 def timing(settings):
     contender_class = CONTENDERS[settings["contender"]]
-    canned = contender_class(settings["canned_url"], settings["canned_token"])
+    reader = contender_class(settings["canned_url"], settings["canned_token"])  # reads from the canned server
     uploads = settings["uploads"]
-    results = {"versions": canned.versions}
+    results = {"versions": reader.versions}
 
     def tiny():
         for _ in range(TINY_WARM_UP):
-            canned.tiny_call()
+            reader.tiny_call()
         seconds = []
         for _ in range(TINY_CALLS):
             before = time.perf_counter()
-            canned.tiny_call()
+            reader.tiny_call()
             seconds.append(time.perf_counter() - before)
         return samples(seconds)
 
     def fetch(obj_id, runs):
-        canned.fetch(obj_id)  # warm-up: imports, connection, caches
-        return samples(repeat(lambda: canned.fetch(obj_id), runs=runs, budget_seconds=60))
+        reader.fetch(obj_id)  # warm-up: imports, connection, caches
+        return samples(repeat(lambda: reader.fetch(obj_id), runs=runs, budget_seconds=60))
 
     def typed_access():
-        points = canned.fetch("BENCH100k")
-        return samples(repeat(lambda: canned.typed_access(points), runs=15, budget_seconds=60))
+        points = reader.fetch("BENCH100k")
+        return samples(repeat(lambda: reader.typed_access(points), runs=8, budget_seconds=60))
+
+    def upload_to_canned():
+        # The same ten bodies every time: the canned server stores nothing, so nothing is a duplicate.
+        chunks = [upload_body("BENCH100k", uploads, start, UPLOAD_CHUNK) for start in range(0, UPLOAD_POINTS, UPLOAD_CHUNK)]
+        reader.upload(chunks[0])  # warm-up
+        cpu = []
+        for _ in range(CANNED_UPLOADS):
+            cpu_before = time.process_time()
+            for body in chunks:
+                reader.upload(body)
+            cpu.append(time.process_time() - cpu_before)
+        return samples(cpu)
 
     def upload():
         client = contender_class(uploads["url"], uploads["token"])
@@ -111,11 +124,12 @@ def timing(settings):
         return {"cpu": samples(cpu), "wall": samples(wall)}
 
     run_case(results, "tiny_call", tiny)
-    run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=20))
-    run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=7))
+    run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=10))
+    run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=4))
     run_case(results, "typed_access_100k", typed_access)
+    run_case(results, "upload_100k_canned", upload_to_canned)
     run_case(results, "upload_100k", upload)
-    canned.close()
+    reader.close()
     return results
 
 
