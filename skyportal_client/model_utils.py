@@ -101,9 +101,12 @@ class Field:
         if kind == "integer":
             plain = kinds <= {int}
         elif kind == "number":
-            try:  # fsum raises on inf, -inf and NaN alike
-                plain = kinds <= {float, int} and math.isfinite(math.fsum(present))
-            except (OverflowError, ValueError):
+            # inf, -inf and NaN make the sum non-finite, and so does an overflow of
+            # finite values, which the value-by-value walk then accepts. A plain sum,
+            # not math.fsum: exactness is not needed here, and fsum is six times slower.
+            try:
+                plain = kinds <= {float, int} and math.isfinite(sum(present))
+            except OverflowError:  # an int too large for a float
                 plain = False
         elif kind == "string" and self.format is None:
             plain = kinds <= {str} and (self.min_length is None or min(map(len, present)) >= self.min_length)

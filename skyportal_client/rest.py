@@ -26,6 +26,10 @@ logger = logging.getLogger("skyportal_client")
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# urllib3 makes neither retries nor redirects: RetryPolicy and the loop in request() do.
+# urllib3 turns ``retries=False`` into this very Retry on every call; one built once
+# saves that per request (a Retry is never changed in place, so threads can share it).
+NO_URLLIB3_RETRIES = urllib3.Retry(total=False, redirect=False)
 
 
 class RESTClient:
@@ -52,6 +56,8 @@ class RESTClient:
             self._manager = urllib3.PoolManager(**pool_options)
         self._origin, self._base_path = _split_host(configuration.host)
         self._pool = self._manager.connection_from_url(self._origin)
+        # ((connect, read), urllib3.Timeout) for the configuration's timeouts, see _timeout.
+        self._configured_timeout = (None, None)
 
     def close(self):
         self._manager.clear()
@@ -72,7 +78,7 @@ class RESTClient:
             started = time.perf_counter()
             try:
                 response = pool.urlopen(
-                    method, url, body=body, headers=headers, timeout=timeout, retries=False,
+                    method, url, body=body, headers=headers, timeout=timeout, retries=NO_URLLIB3_RETRIES,
                     redirect=False, assert_same_host=False, preload_content=preload_content,
                 )
             except HTTPError as error:
@@ -107,7 +113,15 @@ class RESTClient:
     def _timeout(self, timeout):
         """A urllib3 Timeout from a call's ``_request_timeout`` (seconds, or (connect, read)) or the configuration."""
         if timeout is None:
-            return urllib3.Timeout(connect=self.configuration.connect_timeout, read=self.configuration.read_timeout)
+            # Built once rather than per request (urllib3 checks its values on every
+            # construction), and again when the configuration's timeouts are changed.
+            # One tuple, swapped whole, so that threads never see a mismatched pair.
+            configured = (self.configuration.connect_timeout, self.configuration.read_timeout)
+            built_for, built = self._configured_timeout
+            if built_for != configured:
+                built = urllib3.Timeout(connect=configured[0], read=configured[1])
+                self._configured_timeout = (configured, built)
+            return built
         if isinstance(timeout, (int, float)):
             return urllib3.Timeout(total=timeout)
         if isinstance(timeout, tuple) and len(timeout) == 2:

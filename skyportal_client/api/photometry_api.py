@@ -87,7 +87,7 @@ class PhotometryApi:
             "DELETE",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": path_segment(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
             },
             response_type=Success,
             **kwargs,
@@ -123,7 +123,7 @@ class PhotometryApi:
             "GET",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": path_segment(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
             },
             query=(
                 ("format", check_choice("format", format, ("mag", "flux", "both"))),
@@ -164,7 +164,7 @@ class PhotometryApi:
             "PATCH",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": path_segment(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
             },
             body=PhotometryPatch.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=Success,
