@@ -318,7 +318,8 @@ class Model:
 class OneOf(Model):
     """A value of exactly one of several models (``variants``), chosen from its fields.
 
-    The chosen model is ``value``; ``to_dict`` and field access go through to it.
+    The chosen model is ``value``; ``to_dict`` and field access go through to it
+    (``Model``'s item access works unchanged, since ``value`` is itself a Model).
     """
 
     variants = ()
@@ -360,18 +361,6 @@ class OneOf(Model):
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._values, name)
-
-    def __getitem__(self, key):
-        return self._values[key]
-
-    def __contains__(self, key):
-        return key in self._values
-
-    def get(self, key, default=None):
-        return self._values.get(key, default)
-
-    def keys(self):
-        return self._values.keys()
 
     def __repr__(self):
         return f"{type(self).__name__}({self._values!r})"
