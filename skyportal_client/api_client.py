@@ -9,7 +9,7 @@ from concurrent import futures
 from urllib.parse import urlencode
 
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import ApiException, ApiValueError
+from skyportal_client.exceptions import ApiException, ApiValueError, exception_for_response
 from skyportal_client.model_utils import Model
 from skyportal_client.rest import RESTClient
 
@@ -128,9 +128,8 @@ class ApiClient:
         version = envelope.get("version")
         if version != self.server_version and version is not None:
             self._note_server_version(version)
-        if envelope.get("status") == "error":
-            raise ApiException(response.status, response.reason, message=envelope.get("message"),
-                               server_version=version, method=method, path=path)
+        if envelope.get("status") == "error":  # an error inside a 200: made like any other error
+            raise exception_for_response(response, method=method, path=path, token=self.configuration.token)
         if response_type is dict:
             return envelope
         return response_type.from_server(envelope)

@@ -132,6 +132,14 @@ def test_an_answer_that_is_not_json_is_an_api_exception(recording):
         api_for(server.url).api_photometry_photometry_id_get(1)
 
 
+def test_an_error_envelope_in_a_200_is_raised_without_the_token(recording):
+    server = recording(json_answer({"status": "error", "message": "User secret-token may not", "version": "1.4.0"}))
+    with pytest.raises(skyportal_client.ApiException) as raised:
+        api_for(server.url).api_photometry_photometry_id_get(1)
+    assert raised.value.status == 200 and raised.value.message == "User <token> may not"
+    assert "secret-token" not in str(raised.value)
+
+
 def test_an_old_server_version_is_warned_about_once(recording, caplog):
     server = recording(json_answer(dict(ENVELOPE, version="1.2.0")))
     api = api_for(server.url)
