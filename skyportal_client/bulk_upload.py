@@ -9,10 +9,11 @@ With a manifest file the upload survives a crash of either side.  After each
 acknowledged request the manifest records, atomically, which chunks landed
 and their ids and upload_ids; running the same call again with the same
 manifest skips those.  A POST that may have reached the server without an
-answer is never sent again as POST (that would fail as a duplicate, or write
-the points twice): it is re-sent as PUT, which returns the ids of points
-already stored.  ``rollback`` removes what a POST upload added and records
-that in the manifest.
+answer is POSTed once more: SkyPortal refuses a POST of points it already
+stores, writing nothing, so the second POST either lands the chunk with an
+upload_id of its own or shows that its points are stored; only then is the
+chunk settled with PUT, which returns their ids.  ``rollback`` removes what a
+POST upload added and records that in the manifest.
 
 Example (against the embedded test server)::
 
@@ -225,25 +226,46 @@ def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, grou
 def _send(api, chunk, entry, method, save):
     """Send one chunk until it has landed, updating ``entry`` and saving the manifest
     whenever what is known about the chunk changes."""
-    if method == "post" and entry["state"] == PENDING:
+    if method == "put":
+        _put(api, chunk, entry, save)
+        return
+    error = None
+    for _ in range(2):  # a POST left unanswered is sent once more, at once
+        unanswered_before = entry["state"] == UNACKNOWLEDGED
         entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
         save()
         try:
             data = api.api_photometry_post(unknown_base_type=chunk.body)["data"]
-        except (ApiConnectionError, ServiceException) as error:
-            if isinstance(error, ApiConnectionError) and not error.may_have_reached_server:
+        except BadRequestException as refused:
+            if unanswered_before and "already exists" in (refused.message or ""):
+                # SkyPortal refuses a POST of points it stores, writing nothing: the unanswered
+                # POST landed, or some points were there before. PUT gives the ids either way.
+                _put(api, chunk, entry, save)
+                return
+            if not unanswered_before:  # a refused POST writes nothing
+                entry["state"] = PENDING
+                save()
+            raise
+        except (ApiConnectionError, ServiceException) as failure:
+            if isinstance(failure, ApiConnectionError) and not failure.may_have_reached_server \
+                    and not unanswered_before:
                 entry["state"] = PENDING
                 save()
                 raise
-            # A gateway error or a lost answer: the points may be stored. Settle it with PUT below.
+            error = failure  # a gateway error or a lost answer: the points may be stored
+            continue
         except Exception:
-            entry["state"] = PENDING  # SkyPortal refused the POST, and a refused POST writes nothing
-            save()
+            if not unanswered_before:
+                entry["state"] = PENDING
+                save()
             raise
-        else:
-            entry.update(state=LANDED, sent_with="post", ids=data["ids"], upload_id=data["upload_id"])
-            save()
-            return
+        entry.update(state=LANDED, sent_with="post", ids=data["ids"], upload_id=data["upload_id"])
+        save()
+        return
+    raise error
+
+
+def _put(api, chunk, entry, save):
     data = api.api_photometry_put(unknown_base_type=chunk.body)["data"]
     entry.update(state=LANDED, sent_with="put", ids=data["ids"], upload_id=None)
     save()
@@ -339,13 +361,16 @@ def _write_manifest(path, state):
 # -- rollback -----------------------------------------------------------------------------
 
 
-def rollback(api_client, manifest):
+def rollback(api_client, manifest, *, delete_settled=False):
     """Delete every point a POST upload added, as recorded in ``manifest``; returns how many.
 
-    Chunks that landed by POST go in one bulk delete of their upload_id each.
-    Chunks settled by PUT after a lost answer have no upload_id; their points are
-    deleted one by one.  Each chunk is marked rolled back in the manifest as soon as
-    it is gone, so a rollback that stops half-way can be run again.
+    Chunks that landed by POST go in one bulk delete of their upload_id each. A chunk
+    whose POST went unanswered and was then settled by PUT has no upload_id, and its
+    ids may include points that were on the server before the upload (when that POST
+    was refused as a duplicate): such chunks are deleted point by point only with
+    ``delete_settled=True``. Otherwise everything else is rolled back and ManifestError
+    names those chunks and their ids. Each chunk is marked rolled back in the manifest
+    as soon as it is gone, so a rollback that stops half-way can be run again.
 
     Raises ManifestError for a PUT upload (SkyPortal does not say which of the ids
     a PUT returns were new), and when a chunk's POST is unacknowledged: run the
@@ -361,17 +386,27 @@ def rollback(api_client, manifest):
                             "run the upload again with this manifest to settle them, then roll back")
     api = PhotometryApi(api_client)
     removed = 0
-    for entry in state["chunks"]:
+    kept = []
+    for index, entry in enumerate(state["chunks"]):
         if entry["state"] != LANDED:
             continue
         if entry["upload_id"]:
             _delete_if_present(api.api_photometry_bulk_delete_upload_id_delete, entry["upload_id"])
-        else:
+        elif delete_settled:
             for point_id in entry["ids"]:
                 _delete_if_present(api.api_photometry_photometry_id_delete, point_id)
+        else:
+            kept.append((index, entry["ids"]))
+            continue
         entry["state"] = ROLLED_BACK
         _write_manifest(manifest, state)
         removed += len(entry["ids"])
+    if kept:
+        listed = "; ".join(f"chunk {index}: ids {', '.join(map(str, ids))}" for index, ids in kept)
+        raise ManifestError(
+            f"Removed {removed} points, but not those of the chunk(s) settled by PUT after an unanswered POST, "
+            f"whose ids may include points stored before this upload ({listed}). If none of them were, "
+            "roll back again with delete_settled=True (skyportal-photometry rollback --delete-settled)")
     return removed
 
 

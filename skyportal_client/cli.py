@@ -113,6 +113,9 @@ def _parser():
 
     rollback_ = commands.add_parser("rollback", parents=[connection], help="delete what an upload added")
     rollback_.add_argument("manifest", help="the --manifest file of a POST upload")
+    rollback_.add_argument("--delete-settled", action="store_true",
+                           help="also delete the points of chunks settled by PUT after an unanswered POST "
+                                "(only if none of them was on the server before the upload)")
     rollback_.set_defaults(command=_rollback)
 
     serve = commands.add_parser("serve", help="run the embedded SkyPortal-compatible test server")
@@ -215,7 +218,7 @@ def _delete(args):
 
 def _rollback(args):
     with _client(args) as api_client:
-        removed = rollback(api_client, args.manifest)
+        removed = rollback(api_client, args.manifest, delete_settled=args.delete_settled)
     print(f"{removed} points removed; {args.manifest} records the rollback")
     return OK
 

@@ -229,10 +229,11 @@ def test_100k_points_from_columns_land_once_when_an_answer_is_lost(own_server, t
         assert server.photometry_count() == BIG
         assert (result.sent, result.skipped, len(set(result.ids))) == (7, 3, BIG)
         assert None not in result.ids
-        # The unacknowledged chunk was settled by PUT, never POSTed again; 9 chunks have upload_ids.
+        # The unanswered POST was sent again once in each call, refused as already stored
+        # (writing nothing), and the chunk then settled by PUT; 9 chunks have upload_ids.
         methods = [(record.method, record.status) for record in writes(server)]
         assert methods.count(("POST", 200)) == 9 and methods.count(("POST", None)) == 1
-        assert methods.count(("PUT", 200)) == 1
+        assert methods.count(("POST", 400)) == 2 and methods.count(("PUT", 200)) == 1
         assert len(result.upload_ids) == 9
         assert_read_back_equals(api_client, setup.obj_id, columns)
 
@@ -285,7 +286,11 @@ def test_rollback_leaves_the_object_as_it_was(api_client, skyportal_server, skyp
                                manifest=manifest, chunk_size=10, progress=lose_the_second_answer)
     assert len(result.upload_ids) == 2 and len(get_light_curve(api_client, setup.obj_id)) == 28
 
-    assert rollback(api_client, manifest) == 25
+    # The settled chunk's ids could include points stored before: kept until the user says otherwise.
+    with pytest.raises(ManifestError, match=r"Removed 15 points.*chunk 1: ids .*delete_settled=True"):
+        rollback(api_client, manifest)
+    assert len(get_light_curve(api_client, setup.obj_id)) == 3 + 10
+    assert rollback(api_client, manifest, delete_settled=True) == 10
     assert get_light_curve(api_client, setup.obj_id, format="both") == before
     entries = json.loads(manifest.read_text())["chunks"]
     assert [entry["state"] for entry in entries] == [ROLLED_BACK] * 3
@@ -294,6 +299,23 @@ def test_rollback_leaves_the_object_as_it_was(api_client, skyportal_server, skyp
     with pytest.raises(ManifestError, match="rolled back"):
         upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
                           manifest=manifest, chunk_size=10)
+
+
+def test_rollback_keeps_points_stored_before_an_unanswered_post(api_client, skyportal_server, skyportal_provisioned,
+                                                                tmp_path):
+    """The POST of a chunk with a point already stored is refused, its answer lost; the chunk is
+    then settled by PUT, whose ids include the old point: rollback must not delete it."""
+    setup = skyportal_provisioned
+    columns = light_curve_columns(4, fresh_mjds(4))
+    old = {name: values[:1] if isinstance(values, list) else values for name, values in columns.items()}
+    upload_photometry(api_client, old, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    stored_before = [point["id"] for point in get_light_curve(api_client, setup.obj_id)]
+    manifest = tmp_path / "upload.json"
+    skyportal_server.inject_fault("drop-after", methods=["POST"])
+    upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest)
+    with pytest.raises(ManifestError, match="settled by PUT"):
+        rollback(api_client, manifest)
+    assert [point["id"] for point in get_light_curve(api_client, setup.obj_id)][:1] == stored_before
 
 
 def test_rollback_refuses_what_it_cannot_undo(api_client, skyportal_server, skyportal_provisioned, tmp_path):

@@ -114,7 +114,11 @@ def test_an_interrupted_upload_is_finished_by_the_same_command(capsys, environme
     assert code == 0 and out == "4 points landed (1 requests sent, 0 already recorded in the manifest)\n"
     assert skyportal_server.photometry_count() == count + 4
 
-    code, out, _ = run(capsys, "rollback", tmp_path / "upload.json")
+    # The chunk was settled by PUT after the unanswered POST: rollback keeps it unless told it was all new.
+    code, _, err = run(capsys, "rollback", tmp_path / "upload.json")
+    assert code == 2 and "--delete-settled" in err
+    assert skyportal_server.photometry_count() == count + 4
+    code, out, _ = run(capsys, "rollback", tmp_path / "upload.json", "--delete-settled")
     assert (code, out) == (0, f"4 points removed; {tmp_path / 'upload.json'} records the rollback\n")
     assert skyportal_server.photometry_count() == count
 
