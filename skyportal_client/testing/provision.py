@@ -33,6 +33,10 @@ class ProvisioningError(Exception):
     pass
 
 
+# No proxy from the environment (http_proxy): the token goes to the server named, and nowhere else.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def api_call(url, token, method, path, body=None, timeout=30):
     """One JSON API call; returns ``data`` or raises ProvisioningError."""
     request = urllib.request.Request(
@@ -40,10 +44,11 @@ def api_call(url, token, method, path, body=None, timeout=30):
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             payload = json.load(response)
     except urllib.error.HTTPError as exc:
-        raise ProvisioningError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from None
+        answer = exc.read()[:500].decode("utf-8", "replace").replace(token, "<token>")
+        raise ProvisioningError(f"{method} {path} -> {exc.code}: {answer}") from None
     if payload.get("status") != "success":
         raise ProvisioningError(f"{method} {path} -> {payload}")
     return payload["data"]

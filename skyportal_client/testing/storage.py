@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import json
 import math
+import os
 import sqlite3
 import threading
 import uuid
@@ -154,6 +155,9 @@ def _point_from_row(row):
 class Store:
     def __init__(self, db_path=None):
         self.lock = threading.RLock()
+        if db_path and not os.path.exists(db_path):
+            # The file holds the tokens: readable by this user only, like the CLI's env file.
+            os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._db = sqlite3.connect(db_path or ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")

@@ -93,12 +93,15 @@ class Uploads:
         return self.api.ok("GET", f"/api/sources/{self.setup.obj_id}/photometry{query}")
 
 
-def assert_error(reply, status, message=None):
-    """An error envelope with this status (and exactly this message)."""
-    assert reply.status == status, reply
+def assert_error(reply, status, message=None, hide=None):
+    """An error envelope with this status (and exactly this message). ``hide``, a token,
+    reads as "<token>" in the message, so that a failing test never prints it."""
+    shown = repr(reply) if hide is None else repr(reply).replace(hide, "<token>")
+    assert reply.status == status, shown
     assert reply.headers["Content-Type"] == "application/json; charset=UTF-8"
     assert reply.json["status"] == "error"
     assert reply.json["data"] == {}
     assert reply.json["version"] == "1.4.0"
     if message is not None:
-        assert reply.json["message"] == message
+        actual = reply.json["message"]
+        assert (actual if hide is None else actual.replace(hide, "<token>")) == message

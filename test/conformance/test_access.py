@@ -21,7 +21,7 @@ def test_private_points_are_invisible_to_others(api, uploads, other_token):
     assert point_id not in {point["id"] for point in everything}
     obj_id = uploads.setup.obj_id
     assert_error(api.call("GET", f"/api/sources/{obj_id}/photometry", token=other_token), 403,
-                 f"Insufficient permissions for User {other_token} to read Obj {obj_id}")
+                 f"Insufficient permissions for User <token> to read Obj {obj_id}", hide=other_token)
 
 
 def test_public_points_are_visible_but_not_deletable(api, uploads, other_token):

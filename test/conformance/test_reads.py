@@ -59,7 +59,8 @@ def test_no_photometry_is_an_empty_list(api, setup):
 def test_unknown_object_is_403_naming_the_token(api):
     """observed-exchanges §2: unknown obj -> 403 naming the token as the user."""
     reply = api.call("GET", "/api/sources/NOPE_NOT_EXIST/photometry")
-    assert_error(reply, 403, f"Insufficient permissions for User {api.token} to read Obj NOPE_NOT_EXIST")
+    assert_error(reply, 403, "Insufficient permissions for User <token> to read Obj NOPE_NOT_EXIST", hide=api.token)
+    assert api.token in reply.json["message"]  # SkyPortal names the token: the SDK must redact it
 
 
 def test_single_point_in_flux(api, uploads):
