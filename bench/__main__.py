@@ -62,7 +62,7 @@ def contenders(workdir):
     except builds.Unavailable as reason:
         print(f"skipping the stock openapi-generator client: {reason}", flush=True)
     try:
-        available.append(("skyportal-py", builds.skyportal_py_python(workdir), ()))
+        available.append(("skyportal-py", builds.skyportal_py_python(), ()))
     except builds.Unavailable as reason:
         print(f"skipping skyportal-py: {reason}", flush=True)
     return available

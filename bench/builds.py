@@ -1,13 +1,12 @@
-"""The two contenders that are not installed with the project, made at bench time in a temporary directory.
+"""The two contenders that are not installed with the project.
 
-Neither is ever committed: the stock client is regenerated on every run, and
-skyportal-py lives in a venv that is removed with the directory.
+Neither is ever committed: the stock client is regenerated into a temporary
+directory on every run, and skyportal-py lives in .bench-venv, made once beforehand.
 """
 
 import json
 import pathlib
 import subprocess
-import sys
 
 import yaml
 
@@ -16,6 +15,7 @@ GENERATOR_VERSION = "5.4.0"  # the version generate.sh pins
 GENERATOR = ROOT / ".build-venv" / "bin" / "openapi-generator-cli"
 STOCK_PACKAGE = "stock_skyportal_client"
 SKYPORTAL_PY = "skyportal-py==0.3.3"  # pinned, so that runs on different days compare
+SKYPORTAL_PY_VENV = ROOT / ".bench-venv"
 
 
 class Unavailable(Exception):
@@ -51,11 +51,16 @@ def stock_client(workdir):
     return output
 
 
-def skyportal_py_python(workdir):
-    """A venv in ``workdir`` with skyportal-py from PyPI; returns its python."""
-    venv = pathlib.Path(workdir) / "skyportal-py-venv"
-    _run([sys.executable, "-m", "venv", str(venv)], "python -m venv", 120)
-    python = venv / "bin" / "python"
-    _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", SKYPORTAL_PY],
-         f"pip install {SKYPORTAL_PY}", 600)
+def skyportal_py_python():
+    """The python of .bench-venv, where skyportal-py is installed once, beforehand: the
+    bench itself talks to loopback only, so it never installs anything."""
+    python = SKYPORTAL_PY_VENV / "bin" / "python"
+    if not python.exists():
+        raise Unavailable(f"{SKYPORTAL_PY_VENV} is missing; create it once with: "
+                          f"python3 -m venv .bench-venv && .bench-venv/bin/pip install {SKYPORTAL_PY}")
+    installed = _run([str(python), "-c", "import importlib.metadata as m; print(m.version('skyportal-py'))"],
+                     "reading skyportal-py's version in .bench-venv", 60).stdout.strip()
+    if f"skyportal-py=={installed}" != SKYPORTAL_PY:
+        raise Unavailable(f".bench-venv has skyportal-py {installed}, not {SKYPORTAL_PY}: "
+                          f".bench-venv/bin/pip install {SKYPORTAL_PY}")
     return python

@@ -45,8 +45,8 @@ import tempfile
 
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.exceptions import ApiConnectionError, ApiValueError, BadRequestException, ServiceException
-from skyportal_client.tables import read_columns, require
-from skyportal_client.upload_checks import UploadValidationError, check_rows
+from skyportal_client.tables import plain_value, read_columns, require
+from skyportal_client.upload_checks import UploadValidationError, check_rows, is_integer_id
 
 # SkyPortal refuses requests of more rows than this.
 MAX_ROWS_PER_REQUEST = 10000
@@ -114,13 +114,13 @@ def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=
     for name, value in (("obj_id", obj_id), ("instrument_id", instrument_id), ("magsys", magsys)):
         if name not in columns:
             if value is not None:  # else check_rows reports the missing column
-                columns[name] = [value] * row_count
+                columns[name] = [plain_value(value)] * row_count
         elif value is not None and name != "magsys":
             raise UploadValidationError([(None, name, f"given both as a column and as the {name}= argument; "
                                                       "keep one")])
     if row_count == 0:
         raise UploadValidationError([(None, "mjd", "there are no rows to upload")])
-    space = check_rows(columns, _instrument_filters(api_client, columns["instrument_id"]))
+    space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])))
     columns["instrument_id"] = [int(value) for value in columns["instrument_id"]]
     columns["magsys"] = [value.lower() for value in columns["magsys"]]
     return UploadPlan(space, row_count, _split(columns, group_ids, chunk_size))
@@ -129,10 +129,7 @@ def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=
 def _instrument_filters(api_client, instrument_ids):
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
     filters = {}
-    for instrument_id in set(instrument_ids):
-        if isinstance(instrument_id, bool) or not isinstance(instrument_id, (int, float)) \
-                or not float(instrument_id).is_integer():
-            continue  # check_rows reports it
+    for instrument_id in {value for value in instrument_ids if is_integer_id(value)}:  # check_rows reports others
         try:
             instrument = api_client.call_api("GET", "/api/instrument/{id}",
                                              path_params={"id": int(instrument_id)})["data"]
@@ -337,6 +334,9 @@ def load_manifest(path, host=None):
     if state.get("version") != MANIFEST_VERSION:
         raise ManifestError(f"{path} is a version {state.get('version')} manifest; this client reads version "
                             f"{MANIFEST_VERSION}")
+    missing = [key for key in ("host", "method", "rows", "chunks") if key not in state]
+    if missing:
+        raise ManifestError(f"{path} lacks {', '.join(missing)}: it was not written whole by skyportal_client")
     if host is not None and state["host"] != host:
         raise ManifestError(f"{path} records an upload to {state['host']}, not to {host}: "
                             "point the client at that server")

@@ -208,7 +208,7 @@ def _delete(args):
     with _client(args) as api_client:
         api = PhotometryApi(api_client)
         for key in args.ids:
-            if key.isdigit():
+            if key.isascii() and key.isdigit():  # "²".isdigit() is true too
                 api.api_photometry_photometry_id_delete(int(key))
                 print(f"deleted point {key}")
             else:

@@ -50,8 +50,11 @@ def require(module):
         ) from None
 
 
-def _missing_to_none(value):
-    """None for every way a table spells a missing value (NaN, pandas.NA), else the value."""
+def plain_value(value):
+    """A table's cell as a plain Python value: None for every way a table spells a
+    missing value (NaN, pandas.NA), numpy scalars as int, float or str."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalars, without importing numpy
+        value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if type(value).__name__ == "NAType":  # pandas.NA, recognised without importing pandas
@@ -63,7 +66,7 @@ def _plain_list(values):
     """A column (list, tuple, numpy array, pandas Series) as a list of Python values."""
     tolist = getattr(values, "tolist", None)
     values = tolist() if tolist is not None else list(values)
-    return [_missing_to_none(value) for value in values]
+    return [plain_value(value) for value in values]
 
 
 def read_columns(data):
@@ -103,7 +106,7 @@ def _broadcast(columns):
         described = ", ".join(f"{name} has {len(values)}" for name, values in lists.items())
         raise ValueError(f"The columns have different lengths ({described}); give every column one value per row")
     length = lengths.pop() if lengths else 1
-    return {name: lists[name] if name in lists else [_missing_to_none(values)] * length
+    return {name: lists[name] if name in lists else [plain_value(values)] * length
             for name, values in columns.items()}
 
 
@@ -113,7 +116,7 @@ def _rows_to_columns(rows):
         if not isinstance(row, dict):
             raise TypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
         names.update(dict.fromkeys(row))
-    return {name: [_missing_to_none(row.get(name)) for row in rows] for name in names}
+    return {name: [plain_value(row.get(name)) for row in rows] for name in names}
 
 
 def _read_file(path):
@@ -135,7 +138,7 @@ def _csv_cell(name, cell):
         return cell
     for number in (int, float):
         try:
-            return _missing_to_none(number(cell))
+            return plain_value(number(cell))
         except ValueError:
             pass
     return cell  # not a number: left for the caller's checks to report

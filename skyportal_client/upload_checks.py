@@ -27,7 +27,7 @@ FLUX_COLUMNS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
 TEXT_COLUMNS = ("obj_id", "filter", "magsys", "origin")
 MAGNITUDE_SYSTEMS = ("jla1", "ab", "vega", "bd17", "csp", "ab-b12")
 # SkyPortal's route for an object's photometry only matches these characters.
-OBJ_ID_PATTERN = re.compile(r"^[0-9A-Za-z._+-]+$")
+OBJ_ID_PATTERN = re.compile(r"[0-9A-Za-z._+-]+")  # matched whole (fullmatch): no trailing newline slips by
 # Columns whose values must be greater than zero when present.
 POSITIVE_COLUMNS = ("magerr", "fluxerr", "limiting_mag_nsigma", "e_magref", "ref_fluxerr")
 MAX_LISTED_PROBLEMS = 20
@@ -50,6 +50,13 @@ class UploadValidationError(ApiValueError):
         if count > MAX_LISTED_PROBLEMS:
             lines.append(f"  ... and {count - MAX_LISTED_PROBLEMS} more (all in .problems)")
         super().__init__("\n".join(lines))
+
+
+def is_integer_id(value):
+    """True for an int, or a float with no fraction (CSV and pandas turn ids into floats); never a bool."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
 def photometry_space(columns):
@@ -110,8 +117,7 @@ def _check_row(values, space, instrument_filters):
             if value is not None and not isinstance(value, str):
                 problems.append((name, f"must be text, not {type(value).__name__} {value!r}"))
         elif name == "instrument_id":
-            if not (isinstance(value, int) and not isinstance(value, bool)) and not (
-                    isinstance(value, float) and value.is_integer()):
+            if not is_integer_id(value):
                 problems.append((name, f"must be an instrument's integer id, not {value!r}"))
         elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             problems.append((name, f"must be a number, not {type(value).__name__} {value!r}"))
@@ -124,7 +130,7 @@ def _check_row(values, space, instrument_filters):
     for name in ("obj_id", "mjd", "filter", "magsys"):
         if values[name] is None:
             problems.append((name, "is empty; every row needs one"))
-    if values["obj_id"] is not None and not OBJ_ID_PATTERN.match(values["obj_id"]):
+    if values["obj_id"] is not None and not OBJ_ID_PATTERN.fullmatch(values["obj_id"]):
         problems.append(("obj_id", f"{values['obj_id']!r} is not a SkyPortal object id (letters, digits, . _ + -)"))
     if values["magsys"] is not None and values["magsys"].lower() not in MAGNITUDE_SYSTEMS:
         problems.append(("magsys", f"{values['magsys']!r} is not one of {', '.join(MAGNITUDE_SYSTEMS)}"))

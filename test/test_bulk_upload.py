@@ -14,6 +14,7 @@ from skyportal_client.bulk_upload import (
     ROLLED_BACK,
     UNACKNOWLEDGED,
     ManifestError,
+    load_manifest,
     plan_upload,
     rollback,
     upload_photometry,
@@ -98,6 +99,38 @@ def test_an_unknown_instrument_is_a_row_problem(api_client, skyportal_provisione
     with pytest.raises(UploadValidationError, match="row 0, instrument_id: there is no instrument 987654"):
         upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
                           obj_id=skyportal_provisioned.obj_id, instrument_id=987654)
+
+
+def test_a_missing_or_listed_instrument_id_is_a_column_problem_not_a_crash(api_client, skyportal_provisioned):
+    columns = {"mjd": [1.0, 2.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1}
+    with pytest.raises(UploadValidationError, match="instrument_id"):
+        upload_photometry(api_client, columns, obj_id=skyportal_provisioned.obj_id)
+    with pytest.raises(UploadValidationError, match="instrument_id"):
+        upload_photometry(api_client, dict(columns, instrument_id=[[1], [1]]), obj_id=skyportal_provisioned.obj_id)
+
+
+def test_an_object_id_with_a_trailing_newline_is_refused(api_client, skyportal_server, skyportal_provisioned):
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError, match="obj_id"):
+        upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
+                          obj_id=skyportal_provisioned.obj_id + "\n", instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+def test_numpy_scalars_are_plain_values(api_client, skyportal_provisioned):
+    numpy = pytest.importorskip("numpy")
+    result = upload_photometry(api_client, {"mjd": numpy.array(fresh_mjds(2)), "filter": numpy.str_("ztfg"),
+                                            "mag": numpy.float32(19.0), "magerr": 0.1},
+                               obj_id=skyportal_provisioned.obj_id,
+                               instrument_id=numpy.int64(skyportal_provisioned.instrument_id))
+    assert len(result.ids) == 2
+
+
+def test_a_manifest_missing_its_fields_is_a_manifest_error(tmp_path):
+    manifest = tmp_path / "broken.json"
+    manifest.write_text(json.dumps({"format": "skyportal-client upload manifest", "version": 1}))
+    with pytest.raises(ManifestError, match="lacks host, method, rows, chunks"):
+        load_manifest(manifest)
 
 
 # -- chunking, ids, progress, the manifest -----------------------------------------------

@@ -44,6 +44,15 @@ class SkyPortalTarget:
     server: SkyPortalTestServer = None
 
 
+def pytest_report_header(config):
+    """Say at the top of the run when the tests will write to a real SkyPortal."""
+    url = os.environ.get("SKYPORTAL_URL")
+    if url and os.environ.get("SKYPORTAL_TOKEN"):
+        return [f"skyportal: testing against {url} (SKYPORTAL_URL and SKYPORTAL_TOKEN are set); "
+                "the tests create telescopes, instruments, groups, sources and photometry there"]
+    return ["skyportal: testing against the embedded server"]
+
+
 @pytest.fixture(scope="session")
 def skyportal():
     url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")

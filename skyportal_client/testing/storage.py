@@ -251,11 +251,6 @@ class Store:
         rows = self._query("SELECT group_id FROM group_users WHERE user_id = ?", (caller.user_id,))
         return {row["group_id"] for row in rows}
 
-    def accessible_group_ids(self, caller):
-        if caller.is_admin:
-            return {row["id"] for row in self._query("SELECT id FROM groups")}
-        return self.member_group_ids(caller)
-
     # -- telescopes, instruments, objects -------------------------------------
 
     def create_telescope(self, fields):
@@ -424,10 +419,6 @@ class Store:
         for point in points:
             point["groups"] = groups[point["id"]]
         return points
-
-    def get_point(self, point_id):
-        row = self._query_one("SELECT * FROM photometry WHERE id = ?", (point_id,))
-        return _point_from_row(row) if row else None
 
     def update_point(self, point_id, point, group_ids):
         """Replace a point's values (and its groups when ``group_ids`` is not
