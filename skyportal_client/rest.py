@@ -19,7 +19,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from skyportal_client.exceptions import ApiConnectionError, ApiTimeoutError, exception_for_response
+from skyportal_client.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, exception_for_response
 from skyportal_client.throttle import Throttle
 
 logger = logging.getLogger("skyportal_client")
@@ -128,7 +128,7 @@ class RESTClient:
             return urllib3.Timeout(connect=timeout[0], read=timeout[1])
         if isinstance(timeout, urllib3.Timeout):
             return timeout
-        raise TypeError("_request_timeout must be seconds or a (connect, read) pair of seconds")
+        raise ApiTypeError("_request_timeout must be seconds or a (connect, read) pair of seconds")
 
     def _wait(self, policy, method, path, cause, retry_after):
         delay = policy.backoff(retry_after)

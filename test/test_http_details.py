@@ -151,6 +151,13 @@ def test_an_old_server_version_is_warned_about_once(recording, caplog):
         "SkyPortal 1.2.0 is older than 1.4.0, the oldest this client is tested against") == 1
 
 
+def test_a_timeout_of_the_wrong_shape_is_refused_before_sending(recording):
+    server = recording()
+    with pytest.raises(skyportal_client.ApiTypeError, match="_request_timeout"):
+        api_for(server.url).api_photometry_photometry_id_get(1, _request_timeout="soon")
+    assert server.seen == []
+
+
 def test_a_read_timeout_is_an_api_timeout_error(recording):
     release = threading.Event()
 
