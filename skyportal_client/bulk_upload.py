@@ -45,11 +45,12 @@ import tempfile
 
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.exceptions import ApiConnectionError, ApiValueError, BadRequestException, ServiceException
+from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.tables import plain_value, read_columns, require
 from skyportal_client.upload_checks import UploadValidationError, check_rows, is_integer_id
 
-# SkyPortal refuses requests of more rows than this.
-MAX_ROWS_PER_REQUEST = 10000
+# SkyPortal refuses requests of more rows than this (x-max-points in openapi.yaml).
+MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
 
 MANIFEST_FORMAT = "skyportal-client upload manifest"
 MANIFEST_VERSION = 1

@@ -20,12 +20,13 @@ import re
 
 from skyportal_client.conversions import INPUT_LIMIT_NSIGMA, ZERO_POINT, limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import ApiValueError
+from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 
 COMMON_COLUMNS = ("obj_id", "instrument_id", "mjd", "filter", "magsys", "origin", "ra", "dec", "ra_unc", "dec_unc")
 MAG_COLUMNS = ("mag", "magerr", "limiting_mag", "limiting_mag_nsigma", "magref", "e_magref")
 FLUX_COLUMNS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
 TEXT_COLUMNS = ("obj_id", "filter", "magsys", "origin")
-MAGNITUDE_SYSTEMS = ("jla1", "ab", "vega", "bd17", "csp", "ab-b12")
+MAGNITUDE_SYSTEMS = PhotometryMagUpload.fields["magsys"].enum  # as openapi.yaml lists them
 # SkyPortal's route for an object's photometry only matches these characters.
 OBJ_ID_PATTERN = re.compile(r"[0-9A-Za-z._+-]+")  # matched whole (fullmatch): no trailing newline slips by
 # Columns whose values must be greater than zero when present.
