@@ -6,6 +6,7 @@ values are replaced by real ones: "obj_id_example", id 1, an empty upload body, 
 1970 date range, and magsys "jla1", which SkyPortal does not define for ZTF filters.
 """
 
+import dataclasses
 import pathlib
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 import markdown_examples
 import skyportal_client
 from skyportal_client.model.success import Success
+from skyportal_client.testing.provision import create_source
 from upload_bodies import mag_points
 
 SEED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "seed" / "PhotometryApi.md"
@@ -27,10 +29,11 @@ def seed_examples():
     return markdown_examples.examples_by_operation(SEED.read_text())
 
 
-@pytest.fixture
-def uploaded(photometry, skyportal_provisioned):
+def upload(photometry, provisioned):
     """Three fresh points on a fresh object: (body, ids, upload_id)."""
-    body = mag_points(skyportal_provisioned)
+    fresh = dataclasses.replace(provisioned, obj_id=create_source(provisioned.url, provisioned.token,
+                                                                  provisioned.group_id))
+    body = mag_points(fresh)
     data = photometry.api_photometry_post(unknown_base_type=body)["data"]
     return body, data["ids"], data["upload_id"]
 
@@ -43,10 +46,7 @@ def run_seed_example(seed_examples, operation, values):
     return namespace["api_response"]
 
 
-pytestmark = pytest.mark.usefixtures("environment_points_at_server")
-
-
-def test_post(seed_examples, skyportal_provisioned):
+def check_post(seed_examples, photometry, skyportal_provisioned):
     body = mag_points(skyportal_provisioned, count=2)
     response = run_seed_example(seed_examples, "api_photometry_post", {"unknown_base_type": f"UNKNOWNBASETYPE(**{body!r})"})
     assert response["status"] == "success"
@@ -54,8 +54,8 @@ def test_post(seed_examples, skyportal_provisioned):
     assert isinstance(response["data"]["upload_id"], str)
 
 
-def test_put(seed_examples, uploaded, skyportal_provisioned):
-    body, ids, _ = uploaded
+def check_put(seed_examples, photometry, skyportal_provisioned):
+    body, ids, _ = upload(photometry, skyportal_provisioned)
     new = mag_points(skyportal_provisioned, count=1)
     both = dict(body, mjd=body["mjd"][:1] + new["mjd"], mag=body["mag"][:1] + new["mag"],
                 magerr=body["magerr"][:1] + new["magerr"], limiting_mag=body["limiting_mag"][:1] + new["limiting_mag"])
@@ -65,18 +65,18 @@ def test_put(seed_examples, uploaded, skyportal_provisioned):
     assert "upload_id" not in response["data"]
 
 
-def test_get_one(seed_examples, uploaded):
-    _, ids, _ = uploaded
+def check_get_one(seed_examples, photometry, skyportal_provisioned):
+    _, ids, _ = upload(photometry, skyportal_provisioned)
     response = run_seed_example(seed_examples, "api_photometry_photometry_id_get",
                                 {"photometry_id": ids[0], "format": '"flux"', "magsys": '"ab"'})
     assert response["data"]["id"] == ids[0]
     assert response["data"]["zp"] == 23.9
 
 
-def test_patch(seed_examples, uploaded, photometry):
+def check_patch(seed_examples, photometry, skyportal_provisioned):
     """The seed's first form sends no body, which SkyPortal can only answer with a 500:
     the client refuses it before sending. The second form, with the point, works."""
-    body, ids, _ = uploaded
+    body, ids, _ = upload(photometry, skyportal_provisioned)
     point = {"obj_id": body["obj_id"], "instrument_id": body["instrument_id"], "mjd": body["mjd"][0],
              "mag": 18.25, "magerr": 0.06, "limiting_mag": 21.0, "filter": "ztfr", "magsys": "ab"}
     values = {"photometry_id": ids[0], "unknown_base_type": repr(point)}
@@ -93,8 +93,8 @@ def test_patch(seed_examples, uploaded, photometry):
     assert (changed["mag"], changed["filter"]) == (pytest.approx(18.25), "ztfr")
 
 
-def test_range(seed_examples, uploaded, skyportal_provisioned):
-    _, ids, _ = uploaded
+def check_range(seed_examples, photometry, skyportal_provisioned):
+    _, ids, _ = upload(photometry, skyportal_provisioned)
     query = (f"PhotometryRangeQuery(instrument_ids=[{skyportal_provisioned.instrument_id}], "
              "min_date=dateutil_parser('1858-11-17T00:00:00Z'), max_date=dateutil_parser('2100-01-01T00:00:00Z'))")
     response = run_seed_example(seed_examples, "api_photometry_range_get",
@@ -102,24 +102,37 @@ def test_range(seed_examples, uploaded, skyportal_provisioned):
     assert set(ids) <= {point["id"] for point in response["data"]}
 
 
-def test_object_light_curve(seed_examples, uploaded):
-    body, ids, _ = uploaded
+def check_object_light_curve(seed_examples, photometry, skyportal_provisioned):
+    body, ids, _ = upload(photometry, skyportal_provisioned)
     response = run_seed_example(seed_examples, "api_sources_obj_id_photometry_get",
                                 {"obj_id": repr(body["obj_id"]), "magsys": '"ab"'})
     assert [point["id"] for point in response["data"]] == ids
     assert [point["mag"] for point in response["data"]] == pytest.approx(body["mag"])
 
 
-def test_delete_one(seed_examples, uploaded, photometry):
-    _, ids, _ = uploaded
+def check_delete_one(seed_examples, photometry, skyportal_provisioned):
+    _, ids, _ = upload(photometry, skyportal_provisioned)
     response = run_seed_example(seed_examples, "api_photometry_photometry_id_delete", {"photometry_id": ids[0]})
     assert response.data == {}
     with pytest.raises(skyportal_client.BadRequestException, match="Cannot find photometry point"):
         photometry.api_photometry_photometry_id_get(ids[0])
 
 
-def test_bulk_delete(seed_examples, uploaded):
-    _, ids, upload_id = uploaded
+def check_bulk_delete(seed_examples, photometry, skyportal_provisioned):
+    _, ids, upload_id = upload(photometry, skyportal_provisioned)
     response = run_seed_example(seed_examples, "api_photometry_bulk_delete_upload_id_delete",
                                 {"upload_id": repr(upload_id)})
     assert response.data == f"Deleted {len(ids)} photometry point(s)."
+
+
+CHECKS = [check_post, check_put, check_get_one, check_patch, check_range, check_object_light_curve,
+          check_delete_one, check_bulk_delete]
+
+
+@pytest.mark.usefixtures("environment_points_at_server")
+def test_every_seed_example_runs(seed_examples, photometry, skyportal_provisioned):
+    """One test for the eight examples, so that a clone without the seed beside it skips once;
+    the generated docs/PhotometryApi.md, in the seed's format, runs in every clone."""
+    assert len(CHECKS) == len(seed_examples) == 8
+    for check in CHECKS:
+        check(seed_examples, photometry, skyportal_provisioned)
