@@ -46,8 +46,10 @@ import tempfile
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.exceptions import ApiConnectionError, ApiValueError, BadRequestException, ServiceException
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
+from skyportal_client.problems import Problem
 from skyportal_client.tables import plain_value, read_columns, require
-from skyportal_client.upload_checks import UploadValidationError, check_rows, is_integer_id
+from skyportal_client.model_utils import Model
+from skyportal_client.upload_checks import MODELS, UploadValidationError, check_rows
 
 # SkyPortal refuses requests of more rows than this (x-max-points in openapi.yaml).
 MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
@@ -74,6 +76,7 @@ class Chunk:
     rows: list  # positions of its rows in the input
     body: dict  # the upload body, columns as lists (or one value where all rows agree)
     digest: str  # sha256 of the body, to recognise the same chunk in a manifest
+    upload: Model  # the body as the upload model, built without checking the checked rows again
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,20 +120,28 @@ def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=
             if value is not None:  # else check_rows reports the missing column
                 columns[name] = [plain_value(value)] * row_count
         elif value is not None and name != "magsys":
-            raise UploadValidationError([(None, name, f"given both as a column and as the {name}= argument; "
-                                                      "keep one")])
+            raise UploadValidationError([Problem(None, name, "given twice", (
+                f"given both as a column and as the {name}= argument; keep one"))])
     if row_count == 0:
-        raise UploadValidationError([(None, "mjd", "there are no rows to upload")])
+        raise UploadValidationError([Problem(None, "mjd", "no rows", "there are no rows to upload")])
+    # CSV files and pandas give ids as floats (1.0), and people write AB for ab.
+    if "instrument_id" in columns:
+        columns["instrument_id"] = [int(value) if _is_integral_float(value) else value
+                                    for value in columns["instrument_id"]]
+    if "magsys" in columns:
+        columns["magsys"] = [value.lower() if isinstance(value, str) else value for value in columns["magsys"]]
     space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])))
-    columns["instrument_id"] = [int(value) for value in columns["instrument_id"]]
-    columns["magsys"] = [value.lower() for value in columns["magsys"]]
-    return UploadPlan(space, row_count, _split(columns, group_ids, chunk_size))
+    return UploadPlan(space, row_count, _split(columns, group_ids, chunk_size, MODELS[space]))
+
+
+def _is_integral_float(value):
+    return isinstance(value, float) and value.is_integer()
 
 
 def _instrument_filters(api_client, instrument_ids):
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
     filters = {}
-    for instrument_id in {value for value in instrument_ids if is_integer_id(value)}:  # check_rows reports others
+    for instrument_id in {value for value in instrument_ids if type(value) is int}:  # check_rows reports others
         try:
             instrument = api_client.call_api("GET", "/api/instrument/{id}",
                                              path_params={"id": int(instrument_id)})["data"]
@@ -141,7 +152,7 @@ def _instrument_filters(api_client, instrument_ids):
     return filters
 
 
-def _split(columns, group_ids, chunk_size):
+def _split(columns, group_ids, chunk_size, model):
     rows_by_object = {}
     for row, obj_id in enumerate(columns["obj_id"]):
         rows_by_object.setdefault(obj_id, []).append(row)
@@ -158,7 +169,7 @@ def _split(columns, group_ids, chunk_size):
             if group_ids is not None:
                 body["group_ids"] = group_ids
             digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-            chunks.append(Chunk(obj_id, chunk_rows, body, digest))
+            chunks.append(Chunk(obj_id, chunk_rows, body, digest, model.from_checked(body)))
     return chunks
 
 
@@ -233,7 +244,7 @@ def _send(api, chunk, entry, method, save):
         entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
         save()
         try:
-            data = api.api_photometry_post(unknown_base_type=chunk.body)["data"]
+            data = api.api_photometry_post(unknown_base_type=chunk.upload)["data"]
         except BadRequestException as refused:
             if unanswered_before and "already exists" in (refused.message or ""):
                 # SkyPortal refuses a POST of points it stores, writing nothing: the unanswered
@@ -264,7 +275,7 @@ def _send(api, chunk, entry, method, save):
 
 
 def _put(api, chunk, entry, save):
-    data = api.api_photometry_put(unknown_base_type=chunk.body)["data"]
+    data = api.api_photometry_put(unknown_base_type=chunk.upload)["data"]
     entry.update(state=LANDED, sent_with="put", ids=data["ids"], upload_id=None)
     save()
 

@@ -1,28 +1,40 @@
-"""What every model shares: field checks, construction, conversion to JSON-ready dicts.
+"""What every model shares: the rules a field's values must follow, construction, conversion to JSON-ready dicts.
+
+The rules come from openapi.yaml (each generated model lists its ``Field``s): a type,
+whether null is allowed, a minimum, an enum, a minimum length, a pattern. Each rule
+is one small object that knows both forms of its check: a fast one over a whole
+column (the common case, where every value is fine, checked at C speed) and the
+one-value check that names each bad value when the fast one fails. Models and the
+bulk-upload checks use the same rules, and both report every problem, not the first.
 
 A model checks its values when it is built, so a bad body raises here, naming the
 field and the point, before anything is sent. Responses are decoded without checks
 (``Model.from_server``): the server's data is taken as it comes.
 """
 
+from __future__ import annotations
+
 import datetime
 import math
 import operator
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
+from skyportal_client.parameters import schema_pattern
+from skyportal_client.problems import TYPE_KIND, Problem, only_type_problems, report
 
-_JSON_TYPES = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (float, int),
-    "boolean": (bool,),
-    "array": (list, tuple),
-    "object": (dict,),
-}
+_MISSING = object()
 
 
-def _as_list(value):
-    """A column as a list: lists stay as they are, tuples and numpy arrays are converted."""
+def _shown(value: Any) -> str:
+    """A value in a message: its type and repr, cut short."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:59] + '…'}"
+
+
+def as_list(value: Any) -> Optional[list]:
+    """A column as a list (lists as they are; tuples, numpy arrays, pandas Series converted), or None
+    for a single value."""
     if type(value) is list:
         return value
     if isinstance(value, tuple):
@@ -35,21 +47,203 @@ def _as_list(value):
     return None
 
 
+class _Bad(Exception):
+    """A value that breaks a type rule: ``detail`` says how."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+# -- the rules -------------------------------------------------------------------------------
+# Each rule has a kind (which groups its problems in a report), ``column_ok`` (True when no
+# value of a list of non-null values breaks it) and ``problem`` (what is wrong with one value,
+# or None). Type rules also ``convert`` a value to what is sent (numpy scalars to int or float).
+
+
+class _NumberRule:
+    kind = TYPE_KIND
+
+    @staticmethod
+    def column_ok(present: list) -> bool:
+        return set(map(type, present)) <= {float, int}
+
+    @staticmethod
+    def convert(value: Any) -> Any:
+        if isinstance(value, (bool, str)) or not hasattr(value, "__float__"):
+            raise _Bad(f"must be a number, not {_shown(value)}")
+        return value if type(value) in (int, float) else float(value)  # numpy floats, Decimal
+
+
+class _IntegerRule:
+    kind = TYPE_KIND
+
+    @staticmethod
+    def column_ok(present: list) -> bool:
+        return set(map(type, present)) <= {int}
+
+    @staticmethod
+    def convert(value: Any) -> Any:
+        if isinstance(value, (bool, float)):
+            raise _Bad(f"must be an integer, not {_shown(value)}")
+        try:
+            return operator.index(value)  # numpy integers
+        except TypeError:
+            raise _Bad(f"must be an integer, not {_shown(value)}") from None
+
+
+class _DateTimeRule:
+    """An ISO 8601 string, a datetime or a date, sent as a naive UTC ISO string (SkyPortal reads naive times as UTC)."""
+
+    kind = TYPE_KIND
+
+    @staticmethod
+    def column_ok(present: list) -> bool:
+        return False  # every value is converted
+
+    @staticmethod
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            from dateutil.parser import isoparse
+
+            try:
+                value = isoparse(value)
+            except ValueError:
+                raise _Bad(f"must be an ISO 8601 date and time, not {value!r}") from None
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            return value.isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat() + "T00:00:00"
+        raise _Bad(f"must be a datetime, not {_shown(value)}")
+
+
+class _PlainTypeRule:
+    """A string, boolean, list or dict, as the JSON type says."""
+
+    kind = TYPE_KIND
+    _python_types = {"string": (str,), "boolean": (bool,), "array": (list, tuple), "object": (dict,)}
+    _described = {"string": "a string", "boolean": "True or False", "array": "a list", "object": "a dict"}
+
+    def __init__(self, json_type: str):
+        self.json_type = json_type
+        self.types = self._python_types[json_type]
+
+    def column_ok(self, present: list) -> bool:
+        return set(map(type, present)) <= set(self.types)
+
+    def convert(self, value: Any) -> Any:
+        if not isinstance(value, self.types) or (self.json_type != "boolean" and isinstance(value, bool)):
+            raise _Bad(f"must be {self._described[self.json_type]}, not {_shown(value)}")
+        return value
+
+
+class _FiniteRule:
+    kind = "not finite"
+
+    @staticmethod
+    def column_ok(present: list) -> bool:
+        # inf, -inf and NaN make the sum non-finite, and so does an overflow of finite
+        # values, which the value-by-value check then accepts. A plain sum, not math.fsum:
+        # exactness is not needed here, and fsum is six times slower.
+        try:
+            return math.isfinite(sum(present))
+        except OverflowError:  # an int too large for a float
+            return False
+
+    @staticmethod
+    def problem(value: Any) -> Optional[str]:
+        if type(value) is int or math.isfinite(value):
+            return None
+        return f"is {value!r}; SkyPortal only stores finite numbers (use None for a missing value)"
+
+
+class _MinimumRule:
+    kind = "too small"
+
+    def __init__(self, minimum: float, exclusive: bool):
+        self.minimum = minimum
+        self.exclusive = exclusive
+
+    def column_ok(self, present: list) -> bool:
+        lowest = min(present)
+        return lowest > self.minimum or (lowest == self.minimum and not self.exclusive)
+
+    def problem(self, value: Any) -> Optional[str]:
+        if value > self.minimum or (value == self.minimum and not self.exclusive):
+            return None
+        return f"must be {'greater than' if self.exclusive else 'at least'} {self.minimum:g}, not {value!r}"
+
+
+class _MinLengthRule:
+    kind = "empty"
+
+    def __init__(self, min_length: int):
+        self.min_length = min_length
+
+    def column_ok(self, present: list) -> bool:
+        return min(map(len, present)) >= self.min_length
+
+    def problem(self, value: Any) -> Optional[str]:
+        return None if len(value) >= self.min_length else "must not be empty"
+
+
+class _EnumRule:
+    kind = "not allowed"
+
+    def __init__(self, allowed: Sequence[str]):
+        self.allowed = tuple(allowed)
+        self._set = frozenset(allowed)
+
+    def column_ok(self, present: list) -> bool:
+        return set(present) <= self._set
+
+    def problem(self, value: Any) -> Optional[str]:
+        return None if value in self._set else f"must be one of {', '.join(self.allowed)}; got {value!r}"
+
+
+class _PatternRule:
+    kind = "bad characters"
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._compiled = schema_pattern(pattern)
+
+    def column_ok(self, present: list) -> bool:
+        return all(map(self._compiled.search, present))
+
+    def problem(self, value: Any) -> Optional[str]:
+        return None if self._compiled.search(value) else f"{value!r} must match {self.pattern}"
+
+
+def _type_rule(json_type: Optional[str], format: Optional[str]) -> Any:
+    if json_type is None:
+        return None
+    if json_type == "number":
+        return _NumberRule
+    if json_type == "integer":
+        return _IntegerRule
+    if json_type == "string" and format == "date-time":
+        return _DateTimeRule
+    return _PlainTypeRule(json_type)
+
+
 class Field:
-    """One property of a model, as openapi.yaml describes it.
+    """One property of a model, as openapi.yaml describes it, and the rules its values follow.
 
     ``type`` is the JSON type ("string", "integer", "number", "boolean", "array",
     "object"), or None for a value of several shapes that the server checks.
     A ``column`` field takes one value for every point or a list of one value per point.
     """
 
-    __slots__ = (
-        "type", "required", "nullable", "column", "items", "format",
-        "minimum", "exclusive_minimum", "min_length", "enum",
-    )
+    __slots__ = ("type", "required", "nullable", "column", "items", "format", "minimum", "exclusive_minimum",
+                 "min_length", "enum", "pattern", "_type_rule", "_value_rules")
 
-    def __init__(self, type, *, required=False, nullable=False, column=False, items=None,
-                 format=None, minimum=None, exclusive_minimum=False, min_length=None, enum=None):
+    def __init__(self, type: Optional[str], *, required: bool = False, nullable: bool = False, column: bool = False,
+                 items: Optional[Field] = None, format: Optional[str] = None, minimum: Optional[float] = None,
+                 exclusive_minimum: bool = False, min_length: Optional[int] = None,
+                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None):
         self.type = type
         self.required = required
         self.nullable = nullable
@@ -60,137 +254,71 @@ class Field:
         self.exclusive_minimum = exclusive_minimum
         self.min_length = min_length
         self.enum = enum
+        self.pattern = pattern
+        self._type_rule = _type_rule(type, format)
+        rules: List[Any] = []
+        if type == "number":
+            rules.append(_FiniteRule)
+        if minimum is not None:
+            rules.append(_MinimumRule(minimum, exclusive_minimum))
+        if min_length is not None:
+            rules.append(_MinLengthRule(min_length))
+        if enum is not None:
+            rules.append(_EnumRule(enum))
+        if pattern is not None:
+            rules.append(_PatternRule(pattern))
+        self._value_rules = tuple(rules)
 
-    def check(self, where, value):
-        """The value to send for this field, or ApiTypeError/ApiValueError naming ``where``."""
-        if self.column:
-            values = _as_list(value)
-            if values is not None:
-                return self._check_column(where, values)
-        return self._check_value(where, value)
+    def check(self, name: str, value: Any) -> Tuple[Any, List[Problem]]:
+        """The value to send for field ``name`` (a column as a list, or one value), and its problems."""
+        values = as_list(value) if self.column else None
+        if values is not None:
+            return self.check_column(name, values)
+        checked, problems = self.check_column(name, [value])
+        return checked[0], [Problem(None, problem.column, problem.kind, problem.detail) for problem in problems]
 
-    def _check_column(self, where, values):
-        if self._column_is_plain(values):
-            return values
-        checked = values
-        for index, value in enumerate(values):
-            new = self._check_value(f"{where}[{index}]", value)
-            if new is not value:
-                if checked is values:
-                    checked = list(values)
-                checked[index] = new
-        return checked
-
-    def _column_is_plain(self, values):
-        """True when every value is already fine as it is: the common case, checked in C.
-
-        On False the caller walks the column value by value, which finds and names
-        the first bad point.
-        """
-        kinds = set(map(type, values))
-        present = values
-        if type(None) in kinds:
-            if not self.nullable:
-                return False
-            kinds.discard(type(None))
+    def check_column(self, name: str, values: list) -> Tuple[list, List[Problem]]:
+        """The values to send (converted where a value is a numpy scalar, a datetime...) and
+        every problem, in the order of the points, with the position of each bad value."""
+        problems: List[Problem] = []
+        if None in values:
             present = [value for value in values if value is not None]
-        if not present:
-            return True
-        kind = self.type
-        if kind == "integer":
-            plain = kinds <= {int}
-        elif kind == "number":
-            # inf, -inf and NaN make the sum non-finite, and so does an overflow of
-            # finite values, which the value-by-value walk then accepts. A plain sum,
-            # not math.fsum: exactness is not needed here, and fsum is six times slower.
-            try:
-                plain = kinds <= {float, int} and math.isfinite(sum(present))
-            except OverflowError:  # an int too large for a float
-                plain = False
-        elif kind == "string" and self.format is None:
-            plain = kinds <= {str} and (self.min_length is None or min(map(len, present)) >= self.min_length)
-            if plain and self.enum is not None:
-                plain = set(present) <= set(self.enum)
+            if not self.nullable:
+                problems += [Problem(row, name, "null", "is null; it needs a value")
+                             for row, value in enumerate(values) if value is None]
         else:
-            return False
-        if plain and self.minimum is not None:
-            lowest = min(present)
-            plain = lowest > self.minimum or (lowest == self.minimum and not self.exclusive_minimum)
-        return plain
-
-    def _check_value(self, where, value):
-        if value is None:
-            if self.nullable:
-                return None
-            raise ApiValueError(f"{where} is null; it needs a value")
-        kind = self.type
-        if kind is None:
-            return value
-        if kind == "integer":
-            value = self._integer(where, value)
-        elif kind == "number":
-            value = self._number(where, value)
-        elif kind == "string" and self.format == "date-time":
-            value = self._date_time(where, value)
-        elif not isinstance(value, _JSON_TYPES[kind]) or (kind != "boolean" and isinstance(value, bool)):
-            raise ApiTypeError(f"{where} must be {_describe(kind)}, not {type(value).__name__} {value!r}")
-        if self.minimum is not None and (value < self.minimum or (self.exclusive_minimum and value == self.minimum)):
-            bound = "greater than" if self.exclusive_minimum else "at least"
-            raise ApiValueError(f"{where} must be {bound} {self.minimum}, not {value!r}")
-        if self.min_length is not None and len(value) < self.min_length:
-            raise ApiValueError(f"{where} must not be empty")
-        if self.enum is not None and value not in self.enum:
-            raise ApiValueError(f"{where} must be one of {', '.join(self.enum)}; got {value!r}")
-        if self.items is not None:
-            value = [self.items.check(f"{where}[{index}]", item) for index, item in enumerate(value)]
-        return value
+            present = values
+        rule = self._type_rule
+        if present and rule is not None and not rule.column_ok(present):
+            values, problems = self._convert(name, values, rule, problems)
+            present = [value for value in values if value is not None and value is not _MISSING]
+        for value_rule in self._value_rules if present else ():
+            if not value_rule.column_ok(present):
+                problems += [Problem(row, name, value_rule.kind, detail) for row, value in enumerate(values)
+                             if value is not None and value is not _MISSING
+                             and (detail := value_rule.problem(value)) is not None]
+        if self.items is not None and present:
+            values = list(values)
+            for row, value in enumerate(values):
+                if value is not None and value is not _MISSING:
+                    values[row], item_problems = self.items.check_column(f"{name}[{row}]", list(value))
+                    problems += item_problems
+        if problems:
+            problems.sort(key=lambda problem: (problem.row is None, problem.row or 0))
+        return values, problems
 
     @staticmethod
-    def _integer(where, value):
-        if type(value) is int:
-            return value
-        if isinstance(value, bool) or isinstance(value, float):
-            raise ApiTypeError(f"{where} must be an integer, not {type(value).__name__} {value!r}")
-        try:
-            return operator.index(value)  # numpy integers
-        except TypeError:
-            raise ApiTypeError(f"{where} must be an integer, not {type(value).__name__} {value!r}") from None
-
-    @staticmethod
-    def _number(where, value):
-        if isinstance(value, bool) or isinstance(value, str) or not hasattr(value, "__float__"):
-            raise ApiTypeError(f"{where} must be a number, not {type(value).__name__} {value!r}")
-        if type(value) is not int:
-            value = float(value)  # numpy floats and Decimal travel as JSON numbers
-            if not math.isfinite(value):
-                raise ApiValueError(
-                    f"{where} is {value!r}; SkyPortal only stores finite numbers "
-                    "(use null, i.e. None, for a missing value)"
-                )
-        return value
-
-    @staticmethod
-    def _date_time(where, value):
-        if isinstance(value, str):
-            from dateutil.parser import isoparse
-
+    def _convert(name: str, values: list, rule: Any, problems: List[Problem]) -> Tuple[list, List[Problem]]:
+        converted = list(values)
+        for row, value in enumerate(values):
+            if value is None:
+                continue
             try:
-                value = isoparse(value)
-            except ValueError:
-                raise ApiValueError(f"{where} must be an ISO 8601 date and time, not {value!r}") from None
-        if isinstance(value, datetime.datetime):
-            if value.tzinfo is not None:  # SkyPortal reads naive times as UTC
-                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            return value.isoformat()
-        if isinstance(value, datetime.date):
-            return value.isoformat() + "T00:00:00"
-        raise ApiTypeError(f"{where} must be a datetime, not {type(value).__name__} {value!r}")
-
-
-def _describe(kind):
-    return {
-        "string": "a string", "boolean": "True or False", "array": "a list", "object": "a dict",
-    }[kind]
+                converted[row] = rule.convert(value)
+            except _Bad as bad:
+                converted[row] = _MISSING  # the later rules skip it
+                problems = problems + [Problem(row, name, TYPE_KIND, bad.detail)]
+        return converted, problems
 
 
 class Model:
@@ -201,25 +329,30 @@ class Model:
     Subclasses list their fields in ``fields``; ``additional_properties`` says
     whether other keys are kept (True) or refused (False); ``max_points``, when
     set, is the most points (list length) one request may carry;
-    ``required_if_null`` lists (field, needed) pairs: when ``field`` is null or
-    absent, ``needed`` must be given (a non-detection needs its limit).
+    ``required_if_null`` lists (field, needed) pairs: where ``field`` is null or
+    absent, ``needed`` must be given (a non-detection needs its limit);
+    ``null_together`` lists groups of fields that are null together or not at all.
     """
 
-    fields = {}
+    fields: Dict[str, Field] = {}
     additional_properties = False
-    max_points = None
-    required_if_null = ()
+    max_points: Optional[int] = None
+    required_if_null: Tuple[Tuple[str, str], ...] = ()
+    null_together: Tuple[Tuple[str, ...], ...] = ()
 
-    def __init__(self, **values):
-        self._values = self._checked(values)
+    def __init__(self, **values: Any):
+        checked, problems = self.check(values)
+        if problems:
+            raise self.error(problems)
+        self._values = checked
 
     @classmethod
-    def from_dict(cls, values):
+    def from_dict(cls, values: Dict[str, Any]) -> Model:
         """The model for a dict of field values, checked like keyword arguments."""
         return cls(**values)
 
     @classmethod
-    def coerce(cls, value, what, required=False):
+    def coerce(cls, value: Any, what: str, required: bool = False) -> Optional[Model]:
         """``value`` as this model: a model of it, a dict, or another model's values."""
         if value is None:
             if required:
@@ -234,55 +367,126 @@ class Model:
         raise ApiTypeError(f"{what} must be a {cls.__name__} or a dict, not {type(value).__name__}")
 
     @classmethod
-    def from_server(cls, values):
+    def from_server(cls, values: Dict[str, Any]) -> Model:
         """The model for data the server sent, kept as it came."""
         model = cls.__new__(cls)
         model._values = values
         return model
 
-    def _checked(self, values):
-        name = type(self).__name__
-        fields = self.fields
-        if not self.additional_properties:
+    @classmethod
+    def from_checked(cls, values: Dict[str, Any]) -> Model:
+        """The model for values that ``check`` found no problem with, without checking them again."""
+        return cls.from_server(values)
+
+    @classmethod
+    def structure_problems(cls, values: Dict[str, Any]) -> List[Problem]:
+        """Unknown and missing fields: whether ``values`` can be this model at all."""
+        problems = []
+        fields = cls.fields
+        if not cls.additional_properties:
             unknown = [key for key in values if key not in fields]
             if unknown:
-                raise ApiValueError(
-                    f"{name} has no field {', '.join(map(repr, sorted(unknown)))}; "
-                    f"its fields are {', '.join(fields)}"
-                )
+                problems.append(Problem(None, "", "unknown field", (
+                    f"has no field {', '.join(map(repr, sorted(unknown)))}; its fields are {', '.join(fields)}")))
         missing = [key for key, field in fields.items() if field.required and key not in values]
-        missing += [needed for key, needed in self.required_if_null
-                    if values.get(key) is None and values.get(needed) is None and needed not in missing]
         if missing:
-            raise ApiValueError(f"{name} needs {', '.join(map(repr, missing))}")
-        checked = {}
-        points = None
+            problems.append(Problem(None, "", "missing", f"needs {', '.join(map(repr, missing))}"))
+        return problems
+
+    @classmethod
+    def check(cls, values: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Problem]]:
+        """The values to send as one request, and every problem with them."""
+        checked, problems = cls.check_values(values)
+        problems = cls.structure_problems(values) + problems
+        points = max((len(value) for key, value in checked.items()
+                      if isinstance(value, list) and key in cls.fields and cls.fields[key].column), default=None)
+        if points is not None and cls.max_points is not None and points > cls.max_points:
+            problems.append(Problem(None, "", "too many points", (
+                f"has {points} points; SkyPortal takes at most {cls.max_points} per request, "
+                "so split them into several requests")))
+        return checked, problems
+
+    @classmethod
+    def check_values(cls, values: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Problem]]:
+        """The values to send, and every problem with the values of the fields given: each
+        field's rules, equal column lengths, and the rules that tie fields together."""
+        problems: List[Problem] = []
+        checked: Dict[str, Any] = {}
+        points: Optional[Tuple[str, int]] = None
         for key, value in values.items():
-            field = fields.get(key)
+            field = cls.fields.get(key)
             if field is None:
                 checked[key] = value
                 continue
-            checked[key] = value = field.check(f"{name}.{key}", value)
-            if field.column and isinstance(value, list):
+            checked[key], field_problems = field.check(key, value)
+            problems += field_problems
+            if field.column and isinstance(checked[key], list):
                 if points is None:
-                    points = (key, len(value))
-                elif len(value) != points[1]:
-                    raise ApiValueError(
-                        f"{name}.{key} has {len(value)} values but {points[0]} has {points[1]}; "
-                        "every list needs one value per point (a single value applies to all points)"
-                    )
-        if points is not None and self.max_points is not None and points[1] > self.max_points:
-            raise ApiValueError(
-                f"{name} has {points[1]} points; SkyPortal takes at most {self.max_points} per request, "
-                "so split them into several requests"
-            )
-        return checked
+                    points = (key, len(checked[key]))
+                elif len(checked[key]) != points[1]:
+                    problems.append(Problem(None, key, "unequal columns", (
+                        f"has {len(checked[key])} values but {points[0]} has {points[1]}; every list needs "
+                        "one value per point (a single value applies to all points)")))
+        if not any(problem.kind == "unequal columns" for problem in problems):
+            problems += cls._row_problems(checked, points[1] if points else None)
+        problems.sort(key=lambda problem: (problem.row is not None, problem.row or 0))  # point by point
+        return checked, problems
 
-    def to_dict(self):
+    @classmethod
+    def _row_problems(cls, checked: Dict[str, Any], count: Optional[int]) -> List[Problem]:
+        """The rules that tie fields together, point by point; a single value counts for every
+        point, and an absent field is null. ``count`` is None when no field is a list."""
+        problems: List[Problem] = []
+
+        def column(key: str) -> list:
+            value = checked.get(key)
+            return value if isinstance(value, list) and cls.fields[key].column else [value] * (count or 1)
+
+        needed_alone = []
+        for key, needed in cls.required_if_null:
+            nulls = column(key)
+            if None not in nulls:  # the common case: nothing is null, so nothing more is needed
+                continue
+            if count is None:
+                if checked.get(needed) is None:
+                    needed_alone.append(needed)
+                continue
+            problems += [Problem(row, needed, "missing limit", f"is null where {key} is null: a point without {key} needs {needed}")
+                         for row, (value, limit) in enumerate(zip(nulls, column(needed)))
+                         if value is None and limit is None]
+        if needed_alone:
+            problems.append(Problem(None, "", "missing", f"needs {', '.join(map(repr, needed_alone))}"))
+        for group in cls.null_together:
+            columns = [column(key) for key in group]
+            if not any(None in values for values in columns):
+                continue
+            for row, members in enumerate(zip(*columns)):
+                nulls = [member is None for member in members]
+                if any(nulls) and not all(nulls):
+                    given = [key for key, null in zip(group, nulls) if not null]
+                    absent = [key for key, null in zip(group, nulls) if null]
+                    problems.append(Problem(row if count is not None else None, absent[0], "null alone", (
+                        f"is null but {', '.join(given)} is not: {' and '.join(group)} are given together, "
+                        "or are all null")))
+        return problems
+
+    @classmethod
+    def error(cls, problems: List[Problem]) -> Exception:
+        """The exception for these problems: ApiTypeError when all are of the wrong type, else ApiValueError."""
+        name = cls.__name__
+        if len(problems) == 1:
+            text = problems[0].in_model(name)
+        else:
+            text = report(problems, f"in {name}; nothing was sent", lambda problem: problem.in_model(name))
+        error = (ApiTypeError if only_type_problems(problems) else ApiValueError)(text)
+        error.problems = problems
+        return error
+
+    def to_dict(self) -> Dict[str, Any]:
         """The values as a dict ready for JSON."""
         return {key: value.to_dict() if isinstance(value, Model) else value for key, value in self._values.items()}
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
@@ -292,24 +496,24 @@ class Model:
                 return None
             raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return self._values[key]
 
-    def __contains__(self, key):
+    def __contains__(self, key: str) -> bool:
         return key in self._values
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         return self._values.get(key, default)
 
-    def keys(self):
+    def keys(self) -> Any:
         return self._values.keys()
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, Model):
             return type(self) is type(other) and self._values == other._values
         return NotImplemented
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self._values.items())
         return f"{type(self).__name__}({shown})"
 
@@ -321,28 +525,27 @@ class OneOf(Model):
     (``Model``'s item access works unchanged, since ``value`` is itself a Model).
     """
 
-    variants = ()
+    variants: Tuple[type, ...] = ()
 
-    def __init__(self, **values):
-        errors = {}
-        for variant in self.variants:
-            try:
-                self._values = variant(**values)
+    def __init__(self, **values: Any):
+        fitting = [variant for variant in self.variants if not variant.structure_problems(values)]
+        for variant in fitting:
+            checked, problems = variant.check(values)
+            if not problems:
+                self._values = variant.from_checked(checked)
                 return
-            except (ApiTypeError, ApiValueError) as error:
-                errors[variant] = error
         # Report the variant that knows the most of the given fields: for points in
         # flux space, what is wrong as flux, not that "flux" is no magnitude field.
         fit = {variant: sum(key in variant.fields for key in values) for variant in self.variants}
         best = max(fit.values())
         closest = [variant for variant in self.variants if fit[variant] == best]
         if len(closest) == 1:
-            raise errors[closest[0]]
+            raise closest[0].error(closest[0].check(values)[1])
         raise ApiValueError(f"{type(self).__name__} must match one of: "
-                            + "; or ".join(str(errors[variant]) for variant in closest))
+                            + "; or ".join(str(variant.error(variant.check(values)[1])) for variant in closest))
 
     @classmethod
-    def coerce(cls, value, what, required=False):
+    def coerce(cls, value: Any, what: str, required: bool = False) -> Optional[Model]:
         if isinstance(value, cls.variants):
             model = cls.__new__(cls)
             model._values = value
@@ -350,16 +553,16 @@ class OneOf(Model):
         return super().coerce(value, what, required)
 
     @property
-    def value(self):
-        return self._values
+    def value(self) -> Model:
+        return self._values  # type: ignore[return-value]
 
-    def to_dict(self):
-        return self._values.to_dict()
+    def to_dict(self) -> Dict[str, Any]:
+        return self._values.to_dict()  # type: ignore[attr-defined]
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._values, name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self._values!r})"

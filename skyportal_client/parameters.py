@@ -1,5 +1,6 @@
 """Checks for the parameters of an operation, made before anything is sent."""
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -20,6 +21,13 @@ def check_integer(name, value, minimum=None):
     return value
 
 
+@functools.lru_cache(maxsize=None)
+def schema_pattern(pattern: str) -> "re.Pattern[str]":
+    """A JSON Schema (ECMA-262) pattern as a Python regex: there, ``$`` is the end of the text,
+    while Python's also matches before a final newline (which would let "ZTF21a\n" through)."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
 def check_string(name, value, pattern=None, min_length=None):
     """``value`` if it is a string matching ``pattern``, or a clear error."""
     if value is None:
@@ -28,7 +36,7 @@ def check_string(name, value, pattern=None, min_length=None):
         raise ApiTypeError(f"{name} must be a string, not {type(value).__name__} {value!r}")
     if min_length is not None and len(value) < min_length:
         raise ApiValueError(f"{name} must not be empty")
-    if pattern is not None and not re.search(pattern, value):
+    if pattern is not None and not schema_pattern(pattern).search(value):
         raise ApiValueError(f"{name} {value!r} cannot be sent: it must match {pattern}")
     return value
 

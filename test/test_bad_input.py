@@ -23,11 +23,37 @@ REFUSED = [
     ("unknown magsys", {"magsys": "sdss"}, skyportal_client.ApiValueError, "magsys must be one of"),
     ("missing filter", {"filter": None}, skyportal_client.ApiValueError, "needs 'filter'"),
     ("null obj_id", {"obj_id": [None, "a", "b"]}, skyportal_client.ApiValueError, "obj_id[0] is null"),
-    ("negative magerr", {"magerr": [0.05, -0.1, 0.05]}, skyportal_client.ApiValueError, "magerr[1] must be at least 0"),
+    ("negative magerr", {"magerr": [0.05, -0.1, 0.05]}, skyportal_client.ApiValueError,
+     "magerr[1] must be greater than 0, not -0.1"),
+    # SkyPortal would store a zero error as no error at all (observed-exchanges-2.md).
+    ("zero magerr", {"magerr": [0.05, 0.0, 0.05]}, skyportal_client.ApiValueError, "magerr[1] must be greater than 0"),
+    ("magnitude without its error", {"magerr": [0.05, None, 0.05]}, skyportal_client.ApiValueError,
+     "magerr[1] is null but mag is not: mag and magerr are given together"),
+    ("non-detection without its limit", {"mag": [19.0, None, 19.2], "magerr": [0.05, None, 0.05],
+                                         "limiting_mag": [21.0, None, 21.0]},
+     skyportal_client.ApiValueError, "limiting_mag[1] is null where mag is null"),
+    ("an object no route can address", {"obj_id": "ZTF21 abc"}, skyportal_client.ApiValueError,
+     "obj_id 'ZTF21 abc' must match"),
     ("mag and flux mixed", {"flux": [1.0, 2.0, 3.0]}, skyportal_client.ApiValueError, "has no field 'flux'"),
     ("an unknown field", {"magnitude": 19.0}, skyportal_client.ApiValueError, "has no field 'magnitude'"),
     ("10 001 points", "rows", skyportal_client.ApiValueError, "10001 points; SkyPortal takes at most 10000"),
 ]
+
+
+def test_every_problem_is_reported_not_the_first(photometry, skyportal_server, skyportal_provisioned):
+    body = body_with(skyportal_provisioned, {"mag": [19.0, math.nan, 19.2], "magerr": [0.05, 0.0, -1.0],
+                                             "mjd": [59000.0, "59001", 59002.0]})
+    skyportal_server.clear_requests()
+    with pytest.raises(skyportal_client.ApiValueError) as raised:
+        photometry.api_photometry_post(unknown_base_type=body)
+    text = str(raised.value)
+    assert text.startswith("4 problems in PhotometryMagUpload; nothing was sent:")
+    for words in ("mjd[1] must be a number", "mag[1] is nan", "magerr[1] must be greater than 0, not 0.0",
+                  "magerr[2] must be greater than 0, not -1.0"):
+        assert words in text
+    assert [(problem.row, problem.column) for problem in raised.value.problems] == [
+        (1, "mjd"), (1, "mag"), (1, "magerr"), (2, "magerr")]
+    assert skyportal_server.requests == []
 
 
 def body_with(provisioned, change):

@@ -72,7 +72,7 @@ def test_every_bad_row_is_named_in_one_error_and_nothing_is_sent(api_client, sky
     with pytest.raises(UploadValidationError) as raised:
         upload_photometry(api_client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
     assert isinstance(raised.value, skyportal_client.ApiValueError)
-    assert [(row, column) for row, column, _ in raised.value.problems] == [
+    assert [(problem.row, problem.column) for problem in raised.value.problems] == [
         (1, "filter"), (2, "magerr"), (3, "mjd"), (4, "limiting_mag"), (5, "magerr"), (6, "mjd")]
     message = str(raised.value)
     assert message.startswith("6 problems in the photometry; nothing was sent")

@@ -31,7 +31,7 @@ class PhotometryFluxUpload(Model):
     """
 
     fields = {
-        "obj_id": Field("string", column=True, min_length=1, required=True),
+        "obj_id": Field("string", column=True, min_length=1, pattern=r"^[0-9A-Za-z._+-]+$", required=True),
         "instrument_id": Field("integer", column=True, required=True),
         "mjd": Field("number", column=True, required=True),
         "filter": Field("string", column=True, min_length=1, required=True),

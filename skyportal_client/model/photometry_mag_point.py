@@ -35,10 +35,10 @@ class PhotometryMagPoint(Model):
         "filter": Field("string", min_length=1, required=True),
         "magsys": Field("string", enum=("jla1", "ab", "vega", "bd17", "csp", "ab-b12"), required=True),
         "mag": Field("number", nullable=True),
-        "magerr": Field("number", nullable=True, minimum=0),
+        "magerr": Field("number", nullable=True, minimum=0, exclusive_minimum=True),
         "limiting_mag": Field("number", nullable=True),
         "magref": Field("number", nullable=True),
-        "e_magref": Field("number", nullable=True, minimum=0),
+        "e_magref": Field("number", nullable=True, minimum=0, exclusive_minimum=True),
         "ra": Field("number", nullable=True),
         "dec": Field("number", nullable=True),
         "ra_unc": Field("number", nullable=True, minimum=0),
@@ -51,5 +51,8 @@ class PhotometryMagPoint(Model):
     additional_properties = False
     required_if_null = (
         ("mag", "limiting_mag"),
+    )
+    null_together = (
+        ("mag", "magerr"),
     )
 

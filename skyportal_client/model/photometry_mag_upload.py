@@ -14,11 +14,11 @@ class PhotometryMagUpload(Model):
         filter (required): Bandpass name, such as "ztfg"; the instrument must list it.
         magsys (required): The magnitude or zero-point system of the values sent.
         mag: Magnitude; null for a non-detection.
-        magerr: Magnitude error; null exactly where `mag` is null.
+        magerr: Magnitude error, greater than zero; null exactly where `mag` is null.
         limiting_mag: Limiting magnitude; required for non-detections.
         limiting_mag_nsigma: The significance of `limiting_mag` in sigma (server default 3).
         magref: Reference (host or template) magnitude.
-        e_magref: Error of the reference magnitude.
+        e_magref: Error of the reference magnitude, greater than zero.
         ra: Right ascension of the measurement, degrees.
         dec: Declination of the measurement, degrees.
         ra_unc: Uncertainty of `ra`, arcseconds.
@@ -31,17 +31,17 @@ class PhotometryMagUpload(Model):
     """
 
     fields = {
-        "obj_id": Field("string", column=True, min_length=1, required=True),
+        "obj_id": Field("string", column=True, min_length=1, pattern=r"^[0-9A-Za-z._+-]+$", required=True),
         "instrument_id": Field("integer", column=True, required=True),
         "mjd": Field("number", column=True, required=True),
         "filter": Field("string", column=True, min_length=1, required=True),
         "magsys": Field("string", column=True, enum=("jla1", "ab", "vega", "bd17", "csp", "ab-b12"), required=True),
         "mag": Field("number", column=True, nullable=True),
-        "magerr": Field("number", column=True, nullable=True, minimum=0),
+        "magerr": Field("number", column=True, nullable=True, minimum=0, exclusive_minimum=True),
         "limiting_mag": Field("number", column=True, nullable=True),
         "limiting_mag_nsigma": Field("number", column=True, minimum=0, exclusive_minimum=True),
         "magref": Field("number", column=True, nullable=True),
-        "e_magref": Field("number", column=True, nullable=True, minimum=0),
+        "e_magref": Field("number", column=True, nullable=True, minimum=0, exclusive_minimum=True),
         "ra": Field("number", column=True, nullable=True),
         "dec": Field("number", column=True, nullable=True),
         "ra_unc": Field("number", column=True, nullable=True, minimum=0),
@@ -53,5 +53,11 @@ class PhotometryMagUpload(Model):
         "extinction_corrected": Field("boolean"),
     }
     additional_properties = False
+    required_if_null = (
+        ("mag", "limiting_mag"),
+    )
+    null_together = (
+        ("mag", "magerr"),
+    )
     max_points = 10000
 
