@@ -2,12 +2,14 @@
 
 A model checks its values when it is built, so a bad body raises here, naming the
 field and the point, before anything is sent. Responses are decoded without checks
-(``Model.from_server``): the server's data is taken as it comes.
+(``Model.from_server``): the server's data is taken as it comes, and an object in it
+reads as its model when it is accessed.
 """
 
 import datetime
 import math
 import operator
+import re
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
@@ -41,15 +43,18 @@ class Field:
     ``type`` is the JSON type ("string", "integer", "number", "boolean", "array",
     "object"), or None for a value of several shapes that the server checks.
     A ``column`` field takes one value for every point or a list of one value per point.
+    An "object" field with a ``model`` (another schema of openapi.yaml) reads as that
+    model when the server sent it; see ``decode``.
     """
 
     __slots__ = (
         "type", "required", "nullable", "column", "items", "format",
-        "minimum", "exclusive_minimum", "min_length", "enum",
+        "minimum", "exclusive_minimum", "min_length", "pattern", "enum", "model",
     )
 
     def __init__(self, type, *, required=False, nullable=False, column=False, items=None,
-                 format=None, minimum=None, exclusive_minimum=False, min_length=None, enum=None):
+                 format=None, minimum=None, exclusive_minimum=False, min_length=None, pattern=None,
+                 enum=None, model=None):
         self.type = type
         self.required = required
         self.nullable = nullable
@@ -59,7 +64,21 @@ class Field:
         self.minimum = minimum
         self.exclusive_minimum = exclusive_minimum
         self.min_length = min_length
+        self.pattern = pattern
         self.enum = enum
+        self.model = model
+
+    def decode(self, value):
+        """A value the server sent, with the objects this field describes as their models.
+
+        Done when the value is read, not when the answer arrives, so that an answer
+        costs nothing until used and ``to_dict`` returns exactly what the server sent.
+        """
+        if self.model is not None and isinstance(value, dict):
+            return self.model.from_server(value)
+        if self.items is not None and self.items.model is not None and isinstance(value, list):
+            return [self.items.decode(item) for item in value]
+        return value
 
     def check(self, where, value):
         """The value to send for this field, or ApiTypeError/ApiValueError naming ``where``."""
@@ -107,7 +126,7 @@ class Field:
                 plain = kinds <= {float, int} and math.isfinite(sum(present))
             except OverflowError:  # an int too large for a float
                 plain = False
-        elif kind == "string" and self.format is None:
+        elif kind == "string" and self.format is None and self.pattern is None:
             plain = kinds <= {str} and (self.min_length is None or min(map(len, present)) >= self.min_length)
             if plain and self.enum is not None:
                 plain = set(present) <= set(self.enum)
@@ -139,6 +158,8 @@ class Field:
             raise ApiValueError(f"{where} must be {bound} {self.minimum}, not {value!r}")
         if self.min_length is not None and len(value) < self.min_length:
             raise ApiValueError(f"{where} must not be empty")
+        if self.pattern is not None and not re.search(self.pattern, value):
+            raise ApiValueError(f"{where} {value!r} cannot be sent: it must match {self.pattern}")
         if self.enum is not None and value not in self.enum:
             raise ApiValueError(f"{where} must be one of {', '.join(self.enum)}; got {value!r}")
         if self.items is not None:
@@ -286,20 +307,27 @@ class Model:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return self._values[name]
+            value = self._values[name]
         except KeyError:
             if name in self.fields:
                 return None
             raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
+        return self._decoded(name, value)
 
     def __getitem__(self, key):
-        return self._values[key]
+        return self._decoded(key, self._values[key])
 
     def __contains__(self, key):
         return key in self._values
 
     def get(self, key, default=None):
-        return self._values.get(key, default)
+        if key not in self._values:
+            return default
+        return self._decoded(key, self._values[key])
+
+    def _decoded(self, key, value):
+        field = self.fields.get(key)
+        return value if field is None else field.decode(value)
 
     def keys(self):
         return self._values.keys()
