@@ -83,7 +83,8 @@ class ApiClient:
             path_params: the encoded value for each placeholder.
             query: (name, value) pairs; pairs whose value is None are left out.
             body: a Model or a JSON-ready dict, sent as JSON.
-            response_type: ``dict`` for the decoded envelope, or a Model class.
+            response_type: ``dict`` for the decoded envelope, a Model class, or None for
+                an answer without a body (HEAD), which returns None.
             async_req: run in a thread and return an AsyncResult (``.get()`` gives the result).
             _request_timeout: seconds, or (connect, read) seconds, for this call only.
             _preload_content: False returns the urllib3 response unread and undecoded.
@@ -117,6 +118,8 @@ class ApiClient:
         return data, response.status, response.headers
 
     def _decode(self, response, method, path, response_type):
+        if response_type is None:  # a HEAD answer: its status said it all, and it has no body
+            return None
         try:
             envelope = json.loads(response.data)
         except ValueError:
