@@ -104,8 +104,10 @@ class InstrumentsApi:
         """Add an instrument.
 
         Adds an instrument to a telescope. Photometry of an imager must be in
-        one of its `filters`. Needs a system admin's token or the "Manage
-        allocations" permission.
+        one of its `filters`. A name already taken on the same telescope gives
+        400; one taken on another telescope, or a filter the server does not
+        know (see api_enum_types_get), gives 500, SkyPortal's database error.
+        Needs a system admin's token or the "Manage allocations" permission.
 
         ``POST /api/instrument``
 

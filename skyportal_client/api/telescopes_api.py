@@ -72,7 +72,8 @@ class TelescopesApi:
         """Create a telescope.
 
         Adds a telescope. A telescope with a fixed location needs `lat`, `lon`
-        and `elevation`. Any token may create one.
+        and `elevation`. A name already taken gives 500, SkyPortal's database
+        error. Any token may create one.
 
         ``POST /api/telescope``
 
