@@ -89,7 +89,7 @@ class SourcesApi:
         ``DELETE /api/sources/{obj_id}``
 
         Args:
-            obj_id (str): The object's id, such as "ZTF21aaqjmps".
+            obj_id (str): The object's id, such as ZTF21aaqjmps.
             source_deletion (SourceDeletion or dict):  Required.
 
         Returns:
@@ -125,7 +125,7 @@ class SourcesApi:
         ``GET /api/sources/{obj_id}``
 
         Args:
-            obj_id (str): The object's id, such as "ZTF21aaqjmps".
+            obj_id (str): The object's id, such as ZTF21aaqjmps.
 
         Returns:
             SourceResponse: The envelope; `data` is the source.
@@ -159,7 +159,7 @@ class SourcesApi:
         ``HEAD /api/sources/{obj_id}``
 
         Args:
-            obj_id (str): The object's id, such as "ZTF21aaqjmps".
+            obj_id (str): The object's id, such as ZTF21aaqjmps.
 
         Returns:
             None: The source exists; the answer has no body.
