@@ -16,6 +16,7 @@ from skyportal_client.exceptions import (
     ApiValueError,
     BadRequestException,
     ForbiddenException,
+    InvalidAnswerError,
     MethodNotAllowedException,
     NotFoundException,
     OpenApiException,
@@ -24,8 +25,10 @@ from skyportal_client.exceptions import (
     TooManyRequestsException,
     UnauthorizedException,
 )
-from skyportal_client.retry import RetryPolicy
+from skyportal_client.outcome import Outcome
+from skyportal_client.retry import RetryEvent, RetryPolicy
 from skyportal_client.throttle import Throttle
+from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout, TransportPolicy
 
 # The hand-written helpers for whole light curves (none of them loads astropy or pandas).
 from skyportal_client.bulk_upload import ManifestError, UploadResult, plan_upload, rollback, upload_photometry
@@ -37,7 +40,13 @@ __all__ = [
     "ApiClient",
     "Configuration",
     "RetryPolicy",
+    "RetryEvent",
+    "Timeout",
+    "RateLimit",
+    "RedirectPolicy",
+    "TransportPolicy",
     "Throttle",
+    "Outcome",
     "OpenApiException",
     "ApiTypeError",
     "ApiValueError",
@@ -50,6 +59,7 @@ __all__ = [
     "PayloadTooLargeException",
     "TooManyRequestsException",
     "ServiceException",
+    "InvalidAnswerError",
     "ApiConnectionError",
     "ApiTimeoutError",
     "upload_photometry",

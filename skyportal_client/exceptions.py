@@ -1,19 +1,28 @@
-"""Every exception the client raises, and the table that maps a status to its class.
+"""Every exception the client raises, the table that maps a status to its class, and the messages.
 
 Two families:
 
 * ``ApiTypeError`` and ``ApiValueError``: a value the client can tell is wrong
   (wrong type, NaN, unequal columns, a missing field). Nothing was sent; fix the value.
-* ``ApiException`` and its subclasses: the server answered with an error, or could
-  not be reached. Each carries ``status``, the server's ``message``, the server
-  ``version``, and the ``method`` and ``path`` of the request.
+* ``ApiException`` and its subclasses: the server answered with an error, answered
+  with something that is not SkyPortal's answer, or could not be reached. Each
+  carries ``status``, the server's ``message`` and ``version``, the ``method`` and
+  ``path`` of the request, and ``outcome``: whether the request may have changed
+  anything on the server (see ``skyportal_client.outcome``).
 
 SkyPortal answers 400 for most errors, whatever the cause (not found, invalid,
-duplicate), so read ``message`` to tell them apart.
+duplicate), so read ``message`` to tell them apart. The token is never part of
+an exception: it is replaced by ``<token>`` wherever the server's bytes carry it.
 """
 
+from __future__ import annotations
+
+import dataclasses
 import json
 import re
+from typing import Any, Mapping, Optional, Tuple
+
+from skyportal_client.outcome import Outcome
 
 
 class OpenApiException(Exception):
@@ -28,53 +37,79 @@ class ApiValueError(OpenApiException, ValueError):
     """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message."""
 
 
-class ApiException(OpenApiException):
-    """The server answered with an error, or could not be reached.
+@dataclasses.dataclass(frozen=True)
+class ErrorContext:
+    """What the client knows of a call that an error message can use.
 
-    Attributes:
-        status: the HTTP status (0 when no response came).
-        reason: the HTTP reason phrase.
-        message: the server's own message (a traceback, for some SkyPortal errors),
-            or what went wrong on the way. The token is never in it.
-        server_version: the SkyPortal version that answered, when it said.
-        method, path: the request that failed.
-        attempts: how many times it was sent. After a retry, an earlier attempt may
-            have been processed: a DELETE retried after a lost answer can meet
-            "Cannot find photometry point" because the first attempt deleted it.
-        headers, body: the response's headers and body, when there was one.
+    ``token`` is only used to take it out of what the server sent; ``host_source``
+    and ``token_source`` say where the settings came from ("the host= argument",
+    "$SKYPORTAL_URL"), so that a message can say what to check. ``if_unknown`` is
+    the operation's advice for when the request may have landed.
     """
 
-    def __init__(self, status=0, reason=None, http_resp=None, *, message=None,
-                 server_version=None, method=None, path=None, attempts=1):
+    host: str = ""
+    host_source: str = ""
+    token: Optional[str] = None
+    token_source: str = ""
+    if_unknown: str = ""
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.token, "<token>") if self.token else text
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        return data.replace(self.token.encode(), b"<token>") if self.token else data
+
+
+class ApiException(OpenApiException):
+    """The server answered with an error, or no usable answer came.
+
+    Attributes:
+        status: the HTTP status (0 when no answer came).
+        reason: the HTTP reason phrase.
+        message: the server's own message (a whole traceback, for some SkyPortal
+            errors), or what went wrong on the way.
+        server_version: the SkyPortal version that answered, when it said.
+        method, path: the request that failed.
+        attempts: how many times it was sent; ``history`` lists the retries (RetryEvent).
+        outcome: an ``Outcome``: NOT_SENT or NOT_PROCESSED (the server did not act on
+            it), REFUSED (SkyPortal answered with an error: nothing was written) or
+            UNKNOWN (it may have landed).
+        hint: what to do about it, when the client can tell.
+        headers, body: the answer's headers and body, when there was one.
+    """
+
+    def __init__(self, status: int = 0, reason: Optional[str] = None, *, message: Optional[str] = None,
+                 server_version: Optional[str] = None, method: Optional[str] = None, path: Optional[str] = None,
+                 attempts: int = 1, history: Tuple[Any, ...] = (), outcome: Outcome = Outcome.REFUSED,
+                 hint: str = "", headers: Optional[Mapping[str, str]] = None, body: Optional[bytes] = None):
         self.status = status
         self.reason = reason
-        self.headers = None
-        self.body = None
-        if http_resp is not None:
-            self.status = http_resp.status
-            self.reason = http_resp.reason
-            self.headers = http_resp.headers
-            self.body = http_resp.data
         self.message = message
         self.server_version = server_version
         self.method = method
         self.path = path
         self.attempts = attempts
+        self.history = history
+        self.outcome = outcome
+        self.hint = hint
+        self.headers = headers
+        self.body = body
         super().__init__(str(self))
 
     @property
-    def summary(self):
-        """The message's last line: the gist of a server traceback."""
-        if not self.message:
-            return ""
-        lines = [line.strip() for line in self.message.strip().splitlines() if line.strip()]
-        return lines[-1] if lines else ""
+    def may_have_reached_server(self) -> bool:
+        """True when the request may have been processed: it may have landed."""
+        return self.outcome is Outcome.UNKNOWN
 
-    def __str__(self):
-        if self.status:
-            text = f"{self.status} {self.reason or ''}".rstrip()
-        else:
-            text = "No response"
+    @property
+    def summary(self) -> str:
+        """The line of ``message`` that says what happened: the exception of a server
+        traceback (not the frames or SQLAlchemy's link), a page's title, or the text
+        itself, cut to a readable length."""
+        return meaningful_line(self.message or "")
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.reason or ''}".rstrip() if self.status else "No answer"
         if self.method and self.path:
             text += f" on {self.method} {self.path}"
         if self.summary:
@@ -83,7 +118,21 @@ class ApiException(OpenApiException):
             text += f" (SkyPortal {self.server_version})"
         if self.attempts > 1:
             text += f" [after {self.attempts} attempts]"
+        if self.outcome is Outcome.UNKNOWN and self.method not in ("GET", "HEAD"):
+            # The hint is then the operation's advice, which reads on from the sentence.
+            return text + (f". It may have landed: {self.hint}" if self.hint else ". It may have landed")
+        if self.method not in ("GET", "HEAD"):
+            text += f". {_OUTCOME_SENTENCES[self.outcome]}"
+        if self.hint:
+            text += f". {self.hint}"
         return text
+
+
+_OUTCOME_SENTENCES = {
+    Outcome.NOT_SENT: "Nothing was sent",
+    Outcome.NOT_PROCESSED: "The server did not process it",
+    Outcome.REFUSED: "Nothing was changed",
+}
 
 
 class BadRequestException(ApiException):
@@ -99,11 +148,13 @@ class UnauthorizedException(ApiException):
 
 
 class ForbiddenException(ApiException):
-    """403: the object does not exist or the token cannot read it (or the account has expired)."""
+    """403: the object does not exist or none of the token's groups can read it (or the
+    account has expired)."""
 
 
 class NotFoundException(ApiException):
-    """404: the host is not a SkyPortal server, or its URL has a wrong path. Check ``Configuration.host``."""
+    """404: the host is not a SkyPortal server, or its URL has a wrong path. Check ``Configuration.host``.
+    (SkyPortal itself answers 404 only for a source that does not exist.)"""
 
 
 class MethodNotAllowedException(ApiException):
@@ -122,25 +173,32 @@ class TooManyRequestsException(ApiException):
 class ServiceException(ApiException):
     """5xx: the server failed. SkyPortal also answers 500 to some client mistakes (an
     incomplete PATCH, an unknown format or magnitude system); ``message`` says which.
-    502, 503 and 504 were retried before this was raised."""
+    After a 502 or 504 from a gateway the request may have landed (``outcome``)."""
+
+
+class InvalidAnswerError(ApiException):
+    """A 2xx answer that is not SkyPortal's: not JSON, cut off, or JSON without SkyPortal's
+    envelope (a proxy's or captive portal's page, say). ``message`` shows what came back;
+    the request may have landed."""
 
 
 class ApiConnectionError(ApiException):
-    """No answer: the connection failed or broke.
+    """No answer: the connection failed, broke, or was redirected where the client does not follow.
 
-    ``may_have_reached_server`` says whether the request may have been processed. A
-    POST or PATCH that may have reached the server is not retried automatically, so
-    that no point is written twice: re-send an upload with PUT, which is safe to repeat.
+    ``outcome`` says whether the request may have been processed: NOT_SENT when the
+    connection was never made; UNKNOWN when it broke after the request was sent.
     """
 
-    def __init__(self, message, *, method=None, path=None, attempts=1, may_have_reached_server=False):
-        self.may_have_reached_server = may_have_reached_server
-        super().__init__(message=message, method=method, path=path, attempts=attempts)
+    def __init__(self, message: str, *, method: Optional[str] = None, path: Optional[str] = None,
+                 attempts: int = 1, history: Tuple[Any, ...] = (), outcome: Outcome = Outcome.NOT_SENT,
+                 hint: str = ""):
+        super().__init__(message=message, method=method, path=path, attempts=attempts, history=history,
+                         outcome=outcome, hint=hint)
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """The server did not answer in time (``Configuration.read_timeout``, or the call's
-    ``_request_timeout``). Raise the timeout or send less per request."""
+    """The server did not answer in time: a read took longer than ``read_timeout``, or the
+    whole attempt longer than ``total_timeout`` (or the call's ``_request_timeout``)."""
 
 
 EXCEPTION_BY_STATUS = {
@@ -153,35 +211,103 @@ EXCEPTION_BY_STATUS = {
     429: TooManyRequestsException,
 }
 
-_HTML_TITLE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Lines of a server traceback that are never its gist: SQLAlchemy's statement, parameters and link.
+_TRACEBACK_NOISE = ("[SQL:", "[parameters:", "(Background on this error at:", "HINT:")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Violation|Warning)(?::|$)")
+SUMMARY_LENGTH = 300
 
 
-def exception_for_response(response, *, method, path, attempts=1, token=None):
-    """The exception for an error response: its class by status, the server's message and version."""
-    message, server_version = _message_and_version(response.data)
-    if token and message:
-        message = message.replace(token, "<token>")
-    status = response.status
-    cls = EXCEPTION_BY_STATUS.get(status) or (ServiceException if status >= 500 else ApiException)
-    error = cls(response.status, response.reason, message=message, server_version=server_version,
-                method=method, path=path, attempts=attempts)
-    error.headers = response.headers
-    error.body = response.data.replace(token.encode(), b"<token>") if token else response.data
-    return error
+def meaningful_line(text: str) -> str:
+    """The line of a message that says what happened, at most SUMMARY_LENGTH characters."""
+    title = _HTML_TITLE.search(text)
+    if title:
+        return _shorten(" ".join(title.group(1).split()))
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if "Traceback (most recent call last):" in lines:
+        kept = []
+        for line in lines:
+            if line.startswith(_TRACEBACK_NOISE):
+                break  # the statement and its parameters (megabytes of them) follow
+            kept.append(line)
+        raised = [line for line in kept if _EXCEPTION_LINE.match(line)]
+        if raised:
+            return _shorten(raised[-1])
+    return _shorten(" ".join(text.split()))
 
 
-def _message_and_version(body):
-    """The message and version of SkyPortal's JSON envelope, or a readable line for any other body."""
-    if not body:
-        return None, None
-    try:
-        envelope = json.loads(body)
-    except ValueError:
-        envelope = None
+def _shorten(text: str) -> str:
+    return text if len(text) <= SUMMARY_LENGTH else text[:SUMMARY_LENGTH - 1] + "…"
+
+
+def error_for_answer(status: int, reason: Optional[str], headers: Mapping[str, str], body: bytes, *,
+                     method: str, path: str, outcome: Outcome, context: ErrorContext, attempts: int = 1,
+                     history: Tuple[Any, ...] = (), envelope: Any = None) -> ApiException:
+    """The exception for an answer with an error status: its class by status, the server's
+    message and version, what may have happened, and what to do.
+
+    ``envelope`` is the body's JSON value when the caller has decoded it already.
+    """
+    if envelope is None:
+        try:
+            envelope = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            envelope = None
     if isinstance(envelope, dict):
         message = envelope.get("message")
-        return (message if message is None else str(message)), envelope.get("version")
-    title = _HTML_TITLE.search(body)  # nginx error pages: 413, 429, 502, 504
-    if title:
-        return title.group(1).decode("utf-8", "replace").strip(), None
-    return body[:200].decode("utf-8", "replace").strip(), None
+        message = None if message is None else context.redact(str(message))
+        server_version = envelope.get("version")
+    else:
+        # A proxy's page or other text: its title, or the text in one line, is the message.
+        message = meaningful_line(context.redact(body[:4096].decode("utf-8", "replace"))) or None
+        server_version = None
+    cls = EXCEPTION_BY_STATUS.get(status) or (ServiceException if status >= 500 else ApiException)
+    return cls(status, reason, message=message, server_version=server_version, method=method, path=path,
+               attempts=attempts, history=history, outcome=outcome,
+               hint=_hint(status, message or "", outcome, context), headers=_redacted_headers(headers, context),
+               body=context.redact_bytes(body))
+
+
+def invalid_answer(status: int, reason: Optional[str], headers: Mapping[str, str], body: bytes, problem: str, *,
+                   method: str, path: str, context: ErrorContext, attempts: int = 1,
+                   history: Tuple[Any, ...] = ()) -> InvalidAnswerError:
+    """The exception for a 2xx answer that is not SkyPortal's envelope; ``problem`` says how."""
+    shown = meaningful_line(context.redact(body[:4096].decode("utf-8", "replace"))) or "an empty body"
+    return InvalidAnswerError(status, reason, message=f"{problem}: {shown}", method=method, path=path,
+                              attempts=attempts, history=history, outcome=Outcome.UNKNOWN,
+                              hint=context.if_unknown if method not in ("GET", "HEAD") else "",
+                              headers=_redacted_headers(headers, context), body=context.redact_bytes(body))
+
+
+def _redacted_headers(headers: Mapping[str, str], context: ErrorContext) -> dict:
+    return {name: context.redact(value) for name, value in headers.items()}
+
+
+_OBJ_READ_REFUSED = re.compile(r"Insufficient permissions for User .* to read Obj (\S+)")
+
+
+def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) -> str:
+    """What to do about an error answer, when the client can tell."""
+    if outcome is Outcome.UNKNOWN:
+        return context.if_unknown
+    if status == 401:
+        where = f" (it came from {context.token_source})" if context.token_source else ""
+        if "Credentials malformed" in message and not context.token:
+            return ("No token was sent: pass Configuration(token=...) or set $SKYPORTAL_TOKEN "
+                    "to the token on your SkyPortal profile page")
+        return (f"SkyPortal did not accept the token{where}: check it against your profile page on "
+                f"{context.host or 'the server'}, and that it has the permission this operation needs")
+    if status == 403:
+        refused = _OBJ_READ_REFUSED.search(message)
+        if refused:
+            return (f"Object {refused.group(1)} does not exist on this server, or none of the token's groups "
+                    "can see it: check the id, or ask for access to a group that has it")
+    if status == 404 and not message.startswith("Source not found"):
+        return f"Check the host: {context.host} ({context.host_source}) may not be a SkyPortal server"
+    return ""
+
+
+def connection_refused_hint(context: ErrorContext) -> str:
+    """What to say when nothing answers at the configured host."""
+    return (f"Check the host {context.host} (from {context.host_source}): is the server running, "
+            "and is $SKYPORTAL_URL or host= right?")

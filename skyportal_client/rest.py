@@ -1,29 +1,43 @@
-"""The transport: sends a request over urllib3 and returns the response, or raises.
+"""The transport: sends a request over urllib3 and returns SkyPortal's answer, or raises.
 
-The one place for the rate limit, retries, timeouts, redirects and errors; the
-policies themselves live in ``throttle.Throttle`` and ``retry.RetryPolicy``.
+The one place for the rate limit, retries, timeouts, redirects, the envelope check
+and errors. What it decides by is one ``TransportPolicy``; whether a failed request
+may have changed anything is ``outcome``'s rule; the exceptions and their messages
+are made in ``exceptions``.
 """
 
+from __future__ import annotations
+
+import dataclasses
+import datetime
 import logging
+import sys
 import time
+from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NewConnectionError,
-    ProxyError,
-    ReadTimeoutError,
-    SSLError,
-)
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
 
-from skyportal_client.exceptions import ApiConnectionError, ApiTimeoutError, ApiTypeError, exception_for_response
+from skyportal_client import json_codec
+from skyportal_client import outcome as outcomes
+from skyportal_client.deadline import Watchdog, deadline_pool_manager
+from skyportal_client.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ErrorContext,
+    connection_refused_hint,
+    error_for_answer,
+    invalid_answer,
+)
+from skyportal_client.outcome import Outcome
+from skyportal_client.retry import RetryEvent, RetryPolicy, parse_retry_after
 from skyportal_client.throttle import Throttle
+from skyportal_client.transport_policy import RequestTimeout, TransportPolicy
 
 logger = logging.getLogger("skyportal_client")
 
-MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # urllib3 makes neither retries nor redirects: RetryPolicy and the loop in request() do.
 # urllib3 turns ``retries=False`` into this very Retry on every call; one built once
@@ -31,153 +45,263 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 NO_URLLIB3_RETRIES = urllib3.Retry(total=False, redirect=False)
 
 
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """A usable answer: its status and headers, and SkyPortal's envelope decoded from the body
+    (None for HEAD and 304, which have no body)."""
+
+    status: int
+    headers: Mapping[str, str]
+    envelope: Any
+
+
+class _Failure(Exception):
+    """An attempt that failed: the exception to raise if it is not retried, and why it failed."""
+
+    def __init__(self, error: ApiException, outcome: Outcome, cause: str, status: Optional[int] = None,
+                 retry_after: Optional[str] = None):
+        super().__init__(cause)
+        self.error = error
+        self.outcome = outcome
+        self.cause = cause
+        self.status = status
+        self.retry_after = retry_after
+
+
 class RESTClient:
-    """Sends requests to one server (``configuration.host``) and follows its redirects."""
+    """Sends requests to one server (``host``), following its redirects, under ``policy``."""
 
-    def __init__(self, configuration):
-        self.configuration = configuration
-        self.throttle = (
-            Throttle(configuration.rate_limit, configuration.rate_limit_burst)
-            if configuration.rate_limit else None
-        )
-        pool_options = {
-            "maxsize": configuration.connection_pool_maxsize,
-            "block": False,
-            "retries": False,
-        }
-        if configuration.host.startswith("https://"):
-            pool_options["cert_reqs"] = "CERT_REQUIRED" if configuration.verify_ssl else "CERT_NONE"
-            if configuration.ssl_ca_cert:
-                pool_options["ca_certs"] = configuration.ssl_ca_cert
-        if configuration.proxy:
-            self._manager = urllib3.ProxyManager(configuration.proxy, **pool_options)
-        else:
-            self._manager = urllib3.PoolManager(**pool_options)
-        self._origin, self._base_path = _split_host(configuration.host)
+    def __init__(self, host: str, policy: TransportPolicy, context: ErrorContext, *, verify_ssl: bool = True,
+                 ssl_ca_cert: Optional[str] = None, proxy: Optional[str] = None, pool_maxsize: int = 10,
+                 debug: bool = False):
+        self.policy = policy
+        self.context = context
+        self.throttle = Throttle(policy.rate_limit.rate, policy.rate_limit.burst) if policy.rate_limit else None
+        pool_options: dict = {"maxsize": pool_maxsize, "block": False, "retries": False}
+        if host.startswith("https://"):
+            pool_options["cert_reqs"] = "CERT_REQUIRED" if verify_ssl else "CERT_NONE"
+            if ssl_ca_cert:
+                pool_options["ca_certs"] = ssl_ca_cert
+        self._manager = deadline_pool_manager(proxy, **pool_options)
+        parts = urlsplit(host)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._base_path = parts.path.rstrip("/")
         self._pool = self._manager.connection_from_url(self._origin)
-        # ((connect, read), urllib3.Timeout) for the configuration's timeouts, see _timeout.
-        self._configured_timeout = (None, None)
+        self._watchdog = Watchdog()
+        timeout = policy.timeout
+        # Built once rather than per request: urllib3 checks its values on every construction.
+        self._default_timeout = urllib3.Timeout(connect=timeout.connect, read=timeout.read)
+        self._debug_log = _stderr_logger() if debug else None
 
-    def close(self):
+    def close(self) -> None:
+        self._watchdog.stop()
         self._manager.clear()
 
-    def request(self, method, path, *, headers, body=None, timeout=None, preload_content=True):
-        """The response to ``method path`` (path relative to the host, query included).
+    def request(self, method: str, path: str, *, headers: Mapping[str, str], body: Optional[bytes] = None,
+                timeout: Optional[RequestTimeout] = None, preload_content: bool = True,
+                origin_only_headers: FrozenSet[str] = frozenset(), decoder: Callable[[bytes], Any] = json_codec.loads,
+                gone_messages: Tuple[str, ...] = (), context: Optional[ErrorContext] = None) -> Any:
+        """SkyPortal's answer to ``method path`` (path relative to the host, query included).
 
-        Raises the ApiException subclass for an error status, ApiConnectionError or
-        ApiTimeoutError when no answer came, after the retries the policy allows.
+        Returns an ``Answer`` whose envelope has ``status`` "success", or, with
+        ``preload_content=False``, the urllib3 response of a 2xx answer, unread.
+        ``decoder`` turns the body into the envelope. ``gone_messages``: the error messages
+        that mean "already deleted"; when an earlier attempt may have landed, such an answer
+        is the success it was. Raises the ApiException subclass for an error answer,
+        InvalidAnswerError for a 2xx that is not SkyPortal's, ApiConnectionError or
+        ApiTimeoutError when no answer came, once the retries the policy allows are spent.
         """
-        policy = self.configuration.retries
-        timeout = self._timeout(timeout)
-        pool, url = self._pool, self._base_path + path
+        context = context or self.context
+        limits = self.policy.timeout.for_call(timeout)
+        urllib3_timeout = self._default_timeout if limits is self.policy.timeout else \
+            urllib3.Timeout(connect=limits.connect, read=limits.read)
+        retries = self.policy.retries
+        target = _Target(self._pool, self._base_path + path, method, body, dict(headers))
         redirects = 0
+        landed_before = False  # an earlier attempt may have landed
         while True:
             if self.throttle is not None:
                 self.throttle.acquire()
             started = time.perf_counter()
             try:
-                response = pool.urlopen(
-                    method, url, body=body, headers=headers, timeout=timeout, retries=NO_URLLIB3_RETRIES,
-                    redirect=False, assert_same_host=False, preload_content=preload_content,
-                )
-            except HTTPError as error:
-                reached = _may_have_reached_server(error)
-                if policy.is_retry(method, reached_server=reached):
-                    policy = self._wait(policy, method, path, type(error).__name__, None)
-                    continue
-                raise _connection_error(error, method, path, reached, policy.attempt + 1) from None
+                result = self._attempt(target, limits.total, urllib3_timeout, preload_content, decoder, context,
+                                       path, retries)
+            except _Failure as failure:
+                self._log(method, path, failure.cause, started, retries)
+                landed_before = landed_before or failure.outcome is Outcome.UNKNOWN
+                if landed_before and failure.status == 400 and _is_gone(failure.error, gone_messages):
+                    return Answer(200, failure.error.headers or {}, _already_deleted(failure.error))
+                delay = retries.backoff(failure.retry_after) if retries.is_retry(
+                    method, failure.outcome, failure.status) else None
+                if delay is None:
+                    raise _final(failure, retries, landed_before, context) from None
+                event = RetryEvent(method, path, failure.cause, delay)
+                logger.info("%s %s: %s; retrying in %.2f s (retry %d of %d)", method, path, failure.cause, delay,
+                            retries.attempt + 1, retries.total)
+                time.sleep(delay)
+                retries = retries.increment(event)
+                continue
+            self._log(method, path, str(getattr(result, "status", "")), started, retries)
+            if isinstance(result, _Redirect):
+                redirects += 1
+                if redirects > self.policy.redirects.max_redirects:
+                    raise ApiConnectionError(f"More than {self.policy.redirects.max_redirects} redirects",
+                                             method=method, path=path, outcome=Outcome.NOT_PROCESSED)
+                target = self._redirect(target, result, origin_only_headers, path)
+                continue
+            return result
+
+    def _attempt(self, target: _Target, total: float, timeout: urllib3.Timeout, preload_content: bool,
+                 decoder: Callable[[bytes], Any], context: ErrorContext, path: str, retries: RetryPolicy) -> Any:
+        """One attempt: an Answer, a _Redirect, the raw response (``preload_content=False``), or _Failure."""
+        method = target.method
+        attempts = retries.attempt + 1
+        watch = self._watchdog.watch(total)
+        response = None
+        keep_open = False  # a raw response handed to the caller keeps its connection
+        try:
+            response = target.pool.urlopen(
+                method, target.url, body=target.body, headers=target.headers, timeout=timeout,
+                retries=NO_URLLIB3_RETRIES, redirect=False, assert_same_host=False, preload_content=False,
+            )
             status = response.status
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s -> %d in %.1f ms (attempt %d)", method, path, status,
-                             (time.perf_counter() - started) * 1000, policy.attempt + 1)
-            if status < 300:
+            if 200 <= status < 300 and not preload_content:
+                keep_open = True
                 return response
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
-                redirects += 1
-                if redirects > MAX_REDIRECTS:
-                    raise ApiConnectionError(f"More than {MAX_REDIRECTS} redirects", method=method, path=path)
-                _release(response, preload_content)
-                pool, url, headers, method, body = self._redirect(pool, url, headers, method, body, response)
-                continue
-            if policy.is_retry(method, status=status):
-                retry_after = response.headers.get("Retry-After")
-                _release(response, preload_content)
-                policy = self._wait(policy, method, path, str(status), retry_after)
-                continue
-            if not preload_content:
-                response.read()
-            raise exception_for_response(response, method=method, path=path, attempts=policy.attempt + 1,
-                                         token=self.configuration.token)
+                response.drain_conn()
+                return _Redirect(status, response.headers["Location"])
+            data = response.read() if method != "HEAD" else b""
+        except HTTPError as error:
+            if response is not None:
+                response.close()
+            raise self._no_answer(error, watch.expired, total, method, path, attempts, retries, context) from None
+        finally:
+            self._watchdog.release(watch)
+            if response is not None and not keep_open:
+                response.release_conn()
+        headers = response.headers
+        if status == 304 or (method == "HEAD" and status < 300):
+            return Answer(status, headers, None)
+        envelope = decoder(data) if data else None
+        if status < 300:
+            if isinstance(envelope, dict) and envelope.get("status") == "success" and "data" in envelope:
+                return Answer(status, headers, envelope)
+            if isinstance(envelope, dict) and envelope.get("status") == "error":  # an error inside a 200
+                error = error_for_answer(status, response.reason, headers, data, method=method, path=path,
+                                         outcome=Outcome.REFUSED, context=context, attempts=attempts,
+                                         history=retries.history, envelope=envelope)
+                raise _Failure(error, Outcome.REFUSED, str(status), status)
+            problem = ("The answer is not JSON" if envelope is None and data else
+                       "The answer is empty" if not data else "The answer is not SkyPortal's envelope")
+            raise _Failure(invalid_answer(status, response.reason, headers, data, problem, method=method, path=path,
+                                          context=context, attempts=attempts, history=retries.history),
+                           Outcome.UNKNOWN, f"{status} with an answer that is not SkyPortal's")
+        outcome = outcomes.of_error_answer(status, envelope)
+        error = error_for_answer(status, response.reason, headers, data, method=method, path=path, outcome=outcome,
+                                 context=context, attempts=attempts, history=retries.history, envelope=envelope)
+        raise _Failure(error, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _timeout(self, timeout):
-        """A urllib3 Timeout from a call's ``_request_timeout`` (seconds, or (connect, read)) or the configuration."""
-        if timeout is None:
-            # Built once rather than per request (urllib3 checks its values on every
-            # construction), and again when the configuration's timeouts are changed.
-            # One tuple, swapped whole, so that threads never see a mismatched pair.
-            configured = (self.configuration.connect_timeout, self.configuration.read_timeout)
-            built_for, built = self._configured_timeout
-            if built_for != configured:
-                built = urllib3.Timeout(connect=configured[0], read=configured[1])
-                self._configured_timeout = (configured, built)
-            return built
-        if isinstance(timeout, (int, float)):
-            return urllib3.Timeout(total=timeout)
-        if isinstance(timeout, tuple) and len(timeout) == 2:
-            return urllib3.Timeout(connect=timeout[0], read=timeout[1])
-        if isinstance(timeout, urllib3.Timeout):
-            return timeout
-        raise ApiTypeError("_request_timeout must be seconds or a (connect, read) pair of seconds")
+    def _no_answer(self, error: HTTPError, expired: bool, total: float, method: str, path: str, attempts: int,
+                   retries: RetryPolicy, context: ErrorContext) -> _Failure:
+        outcome = outcomes.of_connection_error(error)
+        hint = ""
+        # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
+        if expired:
+            cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"
+        elif isinstance(error, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(error, NewConnectionError):
+            cls, detail = ApiTimeoutError, "The server did not answer in time"
+        elif isinstance(error, SSLError):
+            cls, detail = ApiConnectionError, f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert"
+        else:
+            cls, detail = ApiConnectionError, f"The connection failed: {context.redact(str(error))}"
+            if isinstance(error, NewConnectionError):
+                hint = connection_refused_hint(context)
+        if outcome is Outcome.UNKNOWN and method not in ("GET", "HEAD"):
+            hint = context.if_unknown
+        exception = cls(detail, method=method, path=path, attempts=attempts, history=retries.history,
+                        outcome=outcome, hint=hint)
+        return _Failure(exception, outcome, type(error).__name__)
 
-    def _wait(self, policy, method, path, cause, retry_after):
-        delay = policy.backoff(retry_after)
-        logger.info("%s %s: %s; retrying in %.2f s (retry %d of %d)", method, path, cause, delay,
-                    policy.attempt + 1, policy.total)
-        time.sleep(delay)
-        return policy.increment()
-
-    def _redirect(self, pool, url, headers, method, body, response):
-        """Where a redirect leads. The token goes only to the host it was configured for."""
-        target = urljoin(f"{pool.scheme}://{pool.host}:{pool.port}{url}", response.headers["Location"])
-        parts = urlsplit(target)
-        new_pool = self._manager.connection_from_url(target)
+    def _redirect(self, target: _Target, redirect: _Redirect, origin_only_headers: FrozenSet[str],
+                  path: str) -> _Target:
+        """Where a redirect leads. What belongs to the configured server goes only there."""
+        pool = target.pool
+        location = urljoin(f"{pool.scheme}://{pool.host}:{pool.port}{target.url}", redirect.location)
+        parts = urlsplit(location)
+        if pool.scheme == "https" and parts.scheme == "http" and not self.policy.redirects.allow_https_to_http:
+            raise ApiConnectionError(f"Redirected from https to plain http ({location}); not followed, "
+                                     "so that nothing is sent unencrypted", method=target.method, path=path,
+                                     outcome=Outcome.NOT_PROCESSED)
+        new_pool = self._manager.connection_from_url(location)
+        headers = target.headers
         if (new_pool.scheme, new_pool.host, new_pool.port) != (self._pool.scheme, self._pool.host, self._pool.port):
-            headers = {name: value for name, value in headers.items() if name.lower() != "authorization"}
-        if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+            stripped = self.policy.redirects.strip_headers | origin_only_headers
+            headers = {name: value for name, value in headers.items() if name.lower() not in stripped}
+        method, body = target.method, target.body
+        if redirect.status == 303 or (redirect.status in (301, 302) and method == "POST"):
             method, body = "GET", None
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        return new_pool, path, headers, method, body
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+        return _Target(new_pool, url, method, body, headers)
+
+    def _log(self, method: str, path: str, result: str, started: float, retries: RetryPolicy) -> None:
+        debug_log = self._debug_log
+        if debug_log is None and not logger.isEnabledFor(logging.DEBUG):
+            return
+        line = "%s %s -> %s in %.1f ms (attempt %d)"
+        arguments = (method, path, result, (time.perf_counter() - started) * 1000, retries.attempt + 1)
+        logger.debug(line, *arguments)
+        if debug_log is not None:
+            debug_log.debug(line, *arguments)
 
 
-def _split_host(host):
-    """The origin (scheme://host:port) and the path prefix of a configured host URL."""
-    parts = urlsplit(host)
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
+@dataclasses.dataclass(frozen=True)
+class _Target:
+    pool: Any
+    url: str
+    method: str
+    body: Optional[bytes]
+    headers: dict
 
 
-def _may_have_reached_server(error):
-    """False only when the connection was never made, so that the request was certainly not sent."""
-    return not isinstance(error, (NewConnectionError, ConnectTimeoutError, ProxyError, SSLError))
+@dataclasses.dataclass(frozen=True)
+class _Redirect:
+    status: int
+    location: str
 
 
-def _release(response, preload_content):
-    if not preload_content:
-        response.drain_conn()
-    response.release_conn()
+def _is_gone(error: ApiException, gone_messages: Tuple[str, ...]) -> bool:
+    return any(gone in (error.message or "") for gone in gone_messages)
 
 
-def _connection_error(error, method, path, reached, attempts):
-    # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
-    timed_out = isinstance(error, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(error, NewConnectionError)
-    if isinstance(error, SSLError):
-        detail = f"TLS failed: {error}. Check the certificate, or set Configuration.ssl_ca_cert"
-    elif timed_out:
-        detail = "The server did not answer in time"
-    else:
-        detail = f"The connection failed: {error}"
-    if reached and method.upper() in ("POST", "PATCH"):
-        detail += (f". The {method} may have reached the server, so it was not retried: "
-                   "re-send uploads with PUT (api_photometry_put), which returns the existing ids "
-                   "instead of writing points twice")
-    cls = ApiTimeoutError if timed_out else ApiConnectionError
-    return cls(detail, method=method, path=path, attempts=attempts, may_have_reached_server=reached)
+def _already_deleted(error: ApiException) -> dict:
+    return {"status": "success", "data": {}, "version": error.server_version,
+            "message": "Already deleted: an earlier attempt of this request was processed, and its answer lost"}
+
+
+def _final(failure: _Failure, retries: RetryPolicy, landed_before: bool, context: ErrorContext) -> ApiException:
+    """The exception to raise for the last attempt. An earlier attempt that may have landed
+    makes the whole call's outcome unknown, whatever the last attempt met."""
+    error = failure.error
+    if landed_before and error.outcome is not Outcome.UNKNOWN:
+        error.outcome = Outcome.UNKNOWN
+        error.hint = context.if_unknown if error.method not in ("GET", "HEAD") else error.hint
+    asked = parse_retry_after(failure.retry_after)
+    if asked is not None and asked > retries.retry_after_max and retries.is_retry(
+            error.method or "", failure.outcome, failure.status):
+        when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=asked)
+        error.hint = (f"The server asked to wait {asked:g} s (Retry-After), longer than "
+                      f"RetryPolicy.retry_after_max ({retries.retry_after_max:g} s): try again after "
+                      f"{when:%H:%M:%S} UTC")
+    error.args = (str(error),)
+    return error
+
+
+def _stderr_logger() -> logging.Logger:
+    """A logger of this client's own, writing to stderr: ``debug=True`` shows this client's
+    requests without changing the process's logging set-up."""
+    debug_log = logging.Logger("skyportal_client.debug", logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("skyportal_client: %(message)s"))
+    debug_log.addHandler(handler)
+    return debug_log

@@ -61,7 +61,7 @@ def configuration(skyportal):
     (the embedded server has none unless a test turns it on) and quick retries."""
     return skyportal_client.Configuration(
         host=skyportal.url, token=skyportal.token, rate_limit=None,
-        retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_cap=0.1),
+        retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_max=0.1),
     )
 
 

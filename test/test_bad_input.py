@@ -8,7 +8,7 @@ import pytest
 from hypothesis import strategies as st
 
 import skyportal_client
-from skyportal_client.api_client import encode_json
+from skyportal_client.json_codec import dumps as encode_json
 from skyportal_client.model.unknownbasetype import UNKNOWNBASETYPE
 from upload_bodies import mag_points
 

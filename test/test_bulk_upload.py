@@ -44,7 +44,7 @@ def light_curve_columns(count, mjds):
 def make_client(server):
     configuration = skyportal_client.Configuration(
         host=server.url, token=server.token, rate_limit=None,
-        retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_cap=0.1))
+        retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_max=0.1))
     return skyportal_client.ApiClient(configuration)
 
 

@@ -6,7 +6,10 @@ where the files they write (manifests, CSV) stay. The generated API pages (docs/
 their own test (test_docs_examples.py), which fills in fresh ids.
 """
 
+import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -38,3 +41,19 @@ def test_every_block_runs(page, fresh_server, monkeypatch, tmp_path):
     namespace = {"__name__": "__docs__"}
     for block in blocks:
         exec(compile(block, str(page), "exec"), namespace)
+
+
+def test_the_logging_recipe_prints_the_requests_when_run_as_written(fresh_server, tmp_path):
+    """The recipe of docs/configuration.md, run in a fresh interpreter, shows the client's requests."""
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    recipe = markdown_examples.all_examples(page[page.index("## Logging"):])[0]
+    script = recipe + (
+        "\nimport skyportal_client\nfrom skyportal_client.api import photometry_api\n"
+        "with skyportal_client.ApiClient() as client:\n"
+        "    photometry_api.PhotometryApi(client).api_sources_obj_id_photometry_get('ZTF21testobj')\n")
+    environment = {**os.environ, "SKYPORTAL_URL": fresh_server.url, "SKYPORTAL_TOKEN": fresh_server.token}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,
+                         cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "skyportal_client DEBUG GET /api/sources/ZTF21testobj/photometry -> 200" in run.stderr
+    assert fresh_server.token not in run.stderr

@@ -4,50 +4,16 @@ import gzip
 import json
 import platform
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 
 import pytest
 
 import skyportal_client
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.model.photometry_range_query import PhotometryRangeQuery
+from recording_server import CERTIFICATE, RecordingServer
 
 ENVELOPE = {"status": "success", "data": [], "version": "1.4.0", "extra": "unknown keys are kept"}
-
-
-class RecordingServer:
-    """Answers every request with ``answer(handler)`` and keeps (method, path, headers, body)."""
-
-    def __init__(self, host, answer):
-        self.seen = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                owner.seen.append((self.command, self.path, dict(self.headers), self.rfile.read(length)))
-                status, headers, body = answer(self)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def json_answer(body=ENVELOPE, status=200, headers=None):
@@ -58,8 +24,8 @@ def json_answer(body=ENVELOPE, status=200, headers=None):
 def recording():
     servers = []
 
-    def start(answer=json_answer(), host="127.0.0.1"):
-        server = RecordingServer(host, answer)
+    def start(answer=json_answer(), host="127.0.0.1", tls=False):
+        server = RecordingServer(host, answer, tls)
         servers.append(server)
         return server
 
@@ -171,3 +137,108 @@ def test_a_read_timeout_is_an_api_timeout_error(recording):
             api_for(server.url, retries=0).api_photometry_photometry_id_get(1, _request_timeout=(1, 0.2))
     finally:
         release.set()
+
+
+def test_a_redirect_to_another_origin_drops_every_credential(recording):
+    target = recording(host="127.0.0.2")
+    origin = recording(lambda handler: (307, {"Location": f"{target.url}{handler.path}"}, b""))
+    configuration = skyportal_client.Configuration(host=origin.url, token="secret-token", rate_limit=None)
+    client = skyportal_client.ApiClient(configuration, header_name="X-Api-Key", header_value="key", cookie="session=s")
+    client.set_default_header("Proxy-Authorization", "Basic cHJveHk6cHc=")
+    assert PhotometryApi(client).api_sources_obj_id_photometry_get("ZTF21a") == ENVELOPE
+    sent = origin.seen[0][2]
+    assert (sent["Authorization"], sent["Cookie"], sent["X-Api-Key"]) == ("token secret-token", "session=s", "key")
+    (_, path, headers, _), = target.seen
+    assert path == "/api/sources/ZTF21a/photometry"
+    assert not {"Authorization", "Cookie", "X-Api-Key", "Proxy-Authorization"} & set(headers)
+
+
+def test_a_redirect_from_https_to_http_is_not_followed(recording):
+    plain = recording()
+    secure = recording(lambda handler: (302, {"Location": f"{plain.url}{handler.path}"}, b""), tls=True)
+    api = api_for(secure.url, ssl_ca_cert=str(CERTIFICATE))
+    with pytest.raises(skyportal_client.ApiConnectionError, match="from https to plain http") as raised:
+        api.api_photometry_photometry_id_get(1)
+    assert raised.value.outcome is skyportal_client.Outcome.NOT_PROCESSED
+    assert len(secure.seen) == 1 and plain.seen == []
+
+
+def test_a_retry_after_longer_than_the_maximum_is_not_retried_early(recording):
+    server = recording(lambda handler: (429, {"Retry-After": "120", "Content-Type": "text/html"},
+                                        b"<html><title>429 Too Many Requests</title></html>"))
+    with pytest.raises(skyportal_client.TooManyRequestsException) as raised:
+        api_for(server.url).api_photometry_photometry_id_get(1)
+    assert raised.value.attempts == 1 and len(server.seen) == 1
+    assert "asked to wait 120 s (Retry-After), longer than RetryPolicy.retry_after_max (60 s): " \
+           "try again after" in str(raised.value)
+
+
+def test_a_short_retry_after_is_waited_for_and_the_retry_kept_in_the_history(recording):
+    answers = iter([(503, {"Retry-After": "0", "Content-Type": "application/json"},
+                     json.dumps({"status": "error", "message": "System provisioning"}).encode())])
+
+    def answer(handler):
+        return next(answers, None) or json_answer()(handler)
+
+    server = recording(answer)
+    assert api_for(server.url).api_photometry_photometry_id_get(1) == ENVELOPE
+    assert len(server.seen) == 2
+
+
+def test_the_exception_keeps_the_retry_history(recording):
+    server = recording(json_answer({"status": "error", "message": "System provisioning"}, status=503))
+    retries = skyportal_client.RetryPolicy(total=2, backoff_base=0.01)
+    with pytest.raises(skyportal_client.ServiceException) as raised:
+        api_for(server.url, retries=retries).api_photometry_photometry_id_delete(1)
+    assert raised.value.attempts == 3 == len(server.seen)
+    assert [(event.method, event.cause) for event in raised.value.history] == [("DELETE", "503")] * 2
+    assert raised.value.outcome is skyportal_client.Outcome.NOT_PROCESSED
+    assert str(raised.value).endswith("[after 3 attempts]. The server did not process it")
+
+
+def test_a_body_trickled_byte_by_byte_is_cut_at_the_total_deadline(recording):
+    body = json.dumps(ENVELOPE).encode()
+
+    def trickle(handler):
+        def paced():
+            for byte in body:
+                time.sleep(0.2)
+                yield bytes([byte])
+        return 200, {"Content-Type": "application/json", "Content-Length": str(len(body))}, paced()
+
+    server = recording(trickle)
+    limits = skyportal_client.Timeout(connect=1, read=1, total=1.5)  # each byte comes well within read=1
+    with pytest.raises(skyportal_client.ApiTimeoutError, match=r"longer than its 1.5 s deadline") as raised:
+        api_for(server.url, retries=0).api_photometry_photometry_id_get(1, _request_timeout=limits)
+    assert raised.value.outcome is skyportal_client.Outcome.UNKNOWN
+    assert server.sent < len(body)  # cut off, not waited out
+
+
+def test_an_answer_that_is_not_the_envelope_is_an_error_not_a_success(recording):
+    server = recording(json_answer({"message": "ok"}))
+    with pytest.raises(skyportal_client.InvalidAnswerError, match=r"not SkyPortal's envelope: \{\"message\": \"ok\"\}"):
+        api_for(server.url, retries=0).api_photometry_photometry_id_delete(1)
+
+
+def test_a_post_answered_with_something_else_may_have_landed(recording):
+    server = recording(json_answer({"message": "ok"}))
+    with pytest.raises(skyportal_client.InvalidAnswerError) as raised:
+        api_for(server.url).api_photometry_post(unknown_base_type={
+            "obj_id": "ZTF21a", "instrument_id": 1, "mjd": 59000.0, "mag": 19.0, "magerr": 0.1,
+            "filter": "ztfg", "magsys": "ab"})
+    assert raised.value.may_have_reached_server and len(server.seen) == 1
+    assert "It may have landed: re-send the same points with PUT" in str(raised.value)
+
+
+def test_a_page_that_echoes_the_request_never_shows_the_token(recording):
+    def echo(handler):
+        lines = [handler.requestline] + [f"{name}: {value}" for name, value in handler.headers.items()]
+        return 200, {"Content-Type": "text/plain", "X-Echo": handler.headers["Authorization"]}, \
+            "\n".join(lines).encode()
+
+    server = recording(echo)
+    with pytest.raises(skyportal_client.InvalidAnswerError) as raised:
+        api_for(server.url, retries=0).api_photometry_photometry_id_get(1)
+    error = raised.value
+    assert "token <token>" in error.message and "secret-token" not in str(error) + repr(error) + error.message
+    assert b"secret-token" not in error.body and "secret-token" not in error.headers["X-Echo"]

@@ -164,11 +164,21 @@ class TestErrors:
         assert raised.value.status == 401 and raised.value.message == "HTTP 401: Unauthorized"
         assert "00000000-0000" not in str(raised.value)
 
-    def test_no_token_is_401_with_the_expected_form(self, skyportal, skyportal_provisioned, monkeypatch):
+    def test_no_token_is_refused_before_sending(self, skyportal, skyportal_server, monkeypatch):
         monkeypatch.delenv("SKYPORTAL_TOKEN", raising=False)
+        skyportal_server.clear_requests()
         with skyportal_client.ApiClient(skyportal_client.Configuration(host=skyportal.url, rate_limit=None)) as client:
-            with pytest.raises(skyportal_client.UnauthorizedException, match="Credentials malformed"):
+            with pytest.raises(skyportal_client.ApiValueError, match=r"No token: pass Configuration\(token=...\) "
+                                                                       r"or set \$SKYPORTAL_TOKEN"):
                 skyportal_client.api.photometry_api.PhotometryApi(client).api_sources_obj_id_photometry_get("x")
+        assert skyportal_server.requests == []
+
+    def test_an_unknown_token_is_401_and_says_where_it_came_from(self, skyportal, monkeypatch):
+        monkeypatch.setenv("SKYPORTAL_TOKEN", "00000000-0000-0000-0000-000000000000")
+        with skyportal_client.ApiClient(skyportal_client.Configuration(host=skyportal.url, rate_limit=None)) as client:
+            with pytest.raises(skyportal_client.UnauthorizedException) as raised:
+                skyportal_client.api.photometry_api.PhotometryApi(client).api_sources_obj_id_photometry_get("x")
+        assert "SkyPortal did not accept the token (it came from $SKYPORTAL_TOKEN)" in str(raised.value)
 
     def test_a_duplicate_is_400_with_the_servers_message(self, photometry, skyportal_provisioned):
         body = mag_points(skyportal_provisioned, 2)
@@ -178,7 +188,8 @@ class TestErrors:
         error = raised.value
         assert error.status == 400 and "already exists in the database" in error.message
         assert error.method == "POST" and error.path == "/api/photometry"
-        assert error.server_version and str(error).endswith(f"(SkyPortal {error.server_version})")
+        assert error.server_version and f"(SkyPortal {error.server_version})" in str(error)
+        assert str(error).endswith("Nothing was changed") and not error.may_have_reached_server
         assert "Traceback" not in str(error) and "already exists" in str(error)  # the traceback's last line
 
     def test_a_missing_point_is_400(self, photometry):

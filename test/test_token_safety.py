@@ -21,20 +21,22 @@ def test_configuration_repr_hides_the_token(configuration, skyportal):
 
 
 def test_debug_output_has_requests_but_no_token_or_headers(skyportal, skyportal_provisioned, capfd):
-    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token, rate_limit=None,
-                                                   debug=True)
-    try:
-        with skyportal_client.ApiClient(configuration) as client:
-            PhotometryApi(client).api_sources_obj_id_photometry_get(skyportal_provisioned.obj_id)
-            with pytest.raises(skyportal_client.ForbiddenException):
-                PhotometryApi(client).api_sources_obj_id_photometry_get("NOPE_NOT_EXIST")
-    finally:
-        configuration.debug = False
+    logger = logging.getLogger("skyportal_client")
+    handlers, level = list(logger.handlers), logger.level
+    debugged = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token, rate_limit=None, debug=True)
+    quiet = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token, rate_limit=None)
+    with skyportal_client.ApiClient(debugged) as client, skyportal_client.ApiClient(quiet) as other:
+        PhotometryApi(client).api_sources_obj_id_photometry_get(skyportal_provisioned.obj_id)
+        with pytest.raises(skyportal_client.ForbiddenException):
+            PhotometryApi(client).api_sources_obj_id_photometry_get("NOPE_NOT_EXIST")
+        PhotometryApi(other).api_photometry_range_get(photometry_range_query={"instrument_ids": [0]})
     printed = capfd.readouterr()
-    output = printed.out + printed.err
-    assert "/photometry -> 200" in output and "-> 403" in output
-    assert skyportal.token not in output and "Authorization" not in output
-    assert not [h for h in logging.getLogger("skyportal_client").handlers if getattr(h, "_skyportal_debug", False)]
+    assert printed.out == ""
+    assert "/photometry -> 200" in printed.err and "-> 403" in printed.err
+    assert "/api/photometry/range" not in printed.err  # the other client's request
+    assert skyportal.token not in printed.err and "Authorization" not in printed.err
+    # Nothing global changed: the package logger keeps the application's set-up.
+    assert (logger.handlers, logger.level) == (handlers, level)
 
 
 def test_a_token_with_its_prefix_or_a_line_break_is_refused():

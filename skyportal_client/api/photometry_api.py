@@ -61,6 +61,7 @@ class PhotometryApi:
                 "upload_id": parameters.path_segment(parameters.check_string("upload_id", upload_id, min_length=1)),
             },
             response_type=Success,
+            gone_messages=("Invalid bulk upload id",),
             **kwargs,
         )
 
@@ -94,6 +95,7 @@ class PhotometryApi:
                 "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
             },
             response_type=Success,
+            gone_messages=("Cannot find photometry point with ID",),
             **kwargs,
         )
 
@@ -174,6 +176,7 @@ class PhotometryApi:
             },
             body=PhotometryPatch.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=Success,
+            if_unknown="read the point back (api_photometry_photometry_id_get) to see whether it changed; sending the same PATCH again is harmless",
             **kwargs,
         )
 
@@ -210,6 +213,7 @@ class PhotometryApi:
             "/api/photometry",
             body=UNKNOWNBASETYPE.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=dict,
+            if_unknown="re-send the same points with PUT (api_photometry_put), which returns the ids of the points already stored and adds only the missing ones",
             **kwargs,
         )
 

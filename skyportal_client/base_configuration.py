@@ -1,0 +1,189 @@
+"""The settings of a client: where the server is, how to authenticate, how patient to be.
+
+``Configuration`` (generated from openapi.yaml) is this class with the spec's
+default host and the way its security scheme sends the token.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Union
+
+from skyportal_client.exceptions import ApiValueError, ErrorContext
+from skyportal_client.retry import RetryPolicy
+from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout, TransportPolicy
+
+HOST_VARIABLE = "SKYPORTAL_URL"
+TOKEN_VARIABLE = "SKYPORTAL_TOKEN"
+
+SETTINGS = (
+    "host", "token", "connect_timeout", "read_timeout", "total_timeout", "retries", "rate_limit",
+    "rate_limit_burst", "verify_ssl", "ssl_ca_cert", "proxy", "connection_pool_maxsize", "max_redirects", "debug",
+)
+
+
+class BaseConfiguration:
+    """Settings for an ApiClient.
+
+    Args:
+        host: the server's URL. Defaults to $SKYPORTAL_URL, then to the spec's server
+            (https://fritz.science).
+        token: the API token from your SkyPortal profile page, alone (no "token " or
+            "Bearer " before it). Defaults to $SKYPORTAL_TOKEN.
+        api_key: ``{"token": "<token>"}``, the form older generated clients used; same as ``token``.
+        connect_timeout: seconds to wait for a connection (default 10).
+        read_timeout: seconds to wait for each read of the answer, the first byte
+            included (default 55, under the 60 s after which SkyPortal's proxy cuts a request).
+        total_timeout: seconds one attempt may take in all, from connecting to the last
+            byte of the answer (default 300, room for a 100 000-point light curve).
+        retries: a RetryPolicy, or a number of retries (0 turns retries off).
+            Default: 3 retries, backoff from 0.5 s doubling up to 30 s.
+        rate_limit: requests per second across all threads of one ApiClient (default 5,
+            SkyPortal's own limit per token); None turns the client-side limit off.
+        rate_limit_burst: how many requests may go at once before ``rate_limit`` applies (default 10).
+        verify_ssl: check the server's TLS certificate (default True).
+        ssl_ca_cert: a CA bundle file to check it against.
+        proxy: an HTTP proxy URL.
+        connection_pool_maxsize: connections kept open for threads sharing the client (default 10).
+        max_redirects: redirects followed for one request (default 5).
+        debug: write every request of clients made with this configuration to stderr
+            (method, path, status, time; never headers, bodies or the token).
+
+    An ApiClient reads its configuration once, when it is made. Changing the
+    configuration afterwards would not change that client, so it raises
+    ApiValueError instead: make a new ApiClient from ``configuration.replace(...)``.
+    """
+
+    # Set by the generated Configuration, from openapi.yaml.
+    default_host = ""
+    auth_header = "Authorization"
+    token_prefix = "token "
+
+    def __init__(self, host: Optional[str] = None, token: Optional[str] = None, *,
+                 api_key: Optional[Dict[str, str]] = None, connect_timeout: float = 10.0,
+                 read_timeout: float = 55.0, total_timeout: float = 300.0,
+                 retries: Union[RetryPolicy, int, None] = None, rate_limit: Optional[float] = 5.0,
+                 rate_limit_burst: int = 10, verify_ssl: bool = True, ssl_ca_cert: Optional[str] = None,
+                 proxy: Optional[str] = None, connection_pool_maxsize: int = 10, max_redirects: int = 5,
+                 debug: bool = False):
+        if host:
+            self.host_source = "the host= argument"
+        elif os.environ.get(HOST_VARIABLE):
+            host, self.host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
+        else:
+            host, self.host_source = self.default_host, "the default host"
+        if token is None and api_key:
+            token, self.token_source = api_key.get("token"), 'api_key["token"]'
+        elif token is not None:
+            self.token_source = "the token= argument"
+        elif os.environ.get(TOKEN_VARIABLE) is not None:
+            token, self.token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
+        else:
+            self.token_source = ""
+        self.host = host
+        self.token = token
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.total_timeout = total_timeout
+        self.retries = retries
+        self.rate_limit = rate_limit
+        self.rate_limit_burst = rate_limit_burst
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.proxy = proxy
+        self.connection_pool_maxsize = connection_pool_maxsize
+        self.max_redirects = max_redirects
+        self.debug = debug
+        self.transport_policy()  # refuses bad timeouts and limits now, not at the first request
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self.__dict__.get("_in_use"):
+            raise ApiValueError(
+                f"This Configuration is in use by an ApiClient, which read it when it was made; setting "
+                f"{name} now would not change that client. Make a new one instead: "
+                f"ApiClient(configuration.replace({name}=...))")
+        super().__setattr__(name, value)
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @host.setter
+    def host(self, value: str) -> None:
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ApiValueError(f"The host must be a URL starting with http:// or https:// (such as "
+                                f"{self.default_host or 'https://fritz.science'}), not {value!r}")
+        self._host = value.rstrip("/")
+
+    @property
+    def token(self) -> Optional[str]:
+        return self._token
+
+    @token.setter
+    def token(self, value: Optional[str]) -> None:
+        if value is not None:
+            if not isinstance(value, str):
+                raise ApiValueError(f"The token must be a string, not {type(value).__name__}")
+            value = value.strip()
+            prefix = value.split(" ", 1)[0]
+            if prefix.lower() in ("token", "bearer") and " " in value:
+                raise ApiValueError(f'Pass the token alone, without "{prefix} " before it: the client sends '
+                                    f'"{self.auth_header}: {self.token_prefix}<token>" itself')
+            if not value or any(character.isspace() or ord(character) < 32 for character in value):
+                raise ApiValueError("The token must be one word with no spaces or control characters")
+        self._token = value
+
+    @property
+    def retries(self) -> RetryPolicy:
+        return self._retries
+
+    @retries.setter
+    def retries(self, value: Union[RetryPolicy, int, None]) -> None:
+        if value is None:
+            value = RetryPolicy()
+        elif not isinstance(value, RetryPolicy):
+            value = RetryPolicy(total=value)
+        self._retries = value
+
+    def transport_policy(self) -> TransportPolicy:
+        """The timeouts, retries, rate limit and redirects these settings make, as one value."""
+        return TransportPolicy(
+            timeout=Timeout(self.connect_timeout, self.read_timeout, self.total_timeout),
+            retries=self._retries,
+            rate_limit=RateLimit(self.rate_limit, self.rate_limit_burst) if self.rate_limit else None,
+            redirects=RedirectPolicy(max_redirects=self.max_redirects),
+        )
+
+    def auth_headers(self) -> Dict[str, str]:
+        """The header that carries the token, or nothing when there is no token."""
+        return {self.auth_header: f"{self.token_prefix}{self._token}"} if self._token else {}
+
+    def error_context(self) -> ErrorContext:
+        """What error messages may use of these settings (the token only to take it out)."""
+        return ErrorContext(host=self._host, host_source=self.host_source, token=self._token,
+                            token_source=self.token_source)
+
+    def replace(self, **changes: Any) -> BaseConfiguration:
+        """A new configuration with these settings changed and the others kept (the token included)."""
+        unknown = set(changes) - set(SETTINGS)
+        if unknown:
+            raise ApiValueError(f"Configuration has no setting {', '.join(sorted(unknown))}; "
+                                f"its settings are {', '.join(SETTINGS)}")
+        settings = {name: getattr(self, name) for name in SETTINGS}
+        settings.update(changes)
+        copy = type(self)(**settings)
+        for name, source in (("host", "host_source"), ("token", "token_source")):
+            if name not in changes:
+                object.__setattr__(copy, source, getattr(self, source))
+        return copy
+
+    def mark_in_use(self) -> None:
+        """Called by ApiClient: from now on the settings stay as they are."""
+        object.__setattr__(self, "_in_use", True)
+
+    def __repr__(self) -> str:
+        shown = "'<hidden>'" if self._token else "None"
+        return (f"Configuration(host={self._host!r}, token={shown}, connect_timeout={self.connect_timeout}, "
+                f"read_timeout={self.read_timeout}, total_timeout={self.total_timeout}, "
+                f"retries={self._retries!r}, rate_limit={self.rate_limit}, "
+                f"rate_limit_burst={self.rate_limit_burst}, verify_ssl={self.verify_ssl})")

@@ -1,0 +1,53 @@
+"""Did a failed request change anything on the server? The one rule the transport and the helpers use.
+
+A request that failed ends in one of four states:
+
+* ``NOT_SENT``: the connection was never made, so the server cannot have seen it;
+* ``NOT_PROCESSED``: SkyPortal's proxy answered before the application saw the
+  request (nginx's rate limit, its body-size limit, the "System provisioning" page
+  shown while the application is down);
+* ``REFUSED``: the application answered with its error envelope, so nothing was
+  written (a handler that fails rolls its transaction back);
+* ``UNKNOWN``: the request may have been processed and no clean, complete answer
+  says what came of it: the connection broke after sending, the answer timed out,
+  a gateway answered 502 or 504, or the answer was truncated, not JSON, or not
+  SkyPortal's envelope. Such a request may have landed.
+"""
+
+import enum
+from typing import Any
+
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ProxyError, SSLError
+
+# The message of baselayer's status page, which nginx serves with a 503 while the app is down.
+PROVISIONING_MESSAGE = "System provisioning"
+
+
+class Outcome(enum.Enum):
+    NOT_SENT = "not sent"
+    NOT_PROCESSED = "not processed"
+    REFUSED = "refused"
+    UNKNOWN = "may have landed"
+
+    @property
+    def may_have_landed(self) -> bool:
+        return self is Outcome.UNKNOWN
+
+
+def of_connection_error(error: HTTPError) -> Outcome:
+    """NOT_SENT when the connection was never made (refused, unresolvable, timed out while
+    connecting, TLS handshake or proxy failed), else UNKNOWN."""
+    if isinstance(error, (NewConnectionError, ConnectTimeoutError, ProxyError, SSLError)):
+        return Outcome.NOT_SENT
+    return Outcome.UNKNOWN
+
+
+def of_error_answer(status: int, envelope: Any) -> Outcome:
+    """The outcome of an answer with an error status; ``envelope`` is its decoded JSON, or None."""
+    is_error_envelope = isinstance(envelope, dict) and envelope.get("status") == "error"
+    if status in (413, 429) or (
+            status == 503 and is_error_envelope and envelope.get("message") == PROVISIONING_MESSAGE):
+        return Outcome.NOT_PROCESSED
+    if status < 500 or (is_error_envelope and "version" in envelope):
+        return Outcome.REFUSED
+    return Outcome.UNKNOWN

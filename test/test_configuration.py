@@ -1,0 +1,87 @@
+"""Configuration: settings checked when given, read once by an ApiClient, and never silently ignored."""
+
+import pytest
+
+import skyportal_client
+from skyportal_client.api.photometry_api import PhotometryApi
+
+
+def test_the_client_takes_the_policy_when_it_is_made(skyportal):
+    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token, rate_limit=2.0,
+                                                   rate_limit_burst=3, read_timeout=7, total_timeout=70)
+    with skyportal_client.ApiClient(configuration) as client:
+        policy = client.policy
+        assert policy == configuration.transport_policy()
+        assert (policy.rate_limit.rate, policy.rate_limit.burst) == (2.0, 3)
+        assert (policy.timeout.read, policy.timeout.total) == (7, 70)
+        assert client.rest_client.throttle.rate == 2.0
+
+
+@pytest.mark.parametrize("setting, value", [("rate_limit", 1.0), ("read_timeout", 5), ("token", "other"),
+                                            ("host", "http://127.0.0.1:1"), ("retries", 0), ("debug", True)])
+def test_changing_a_configuration_in_use_is_refused_with_the_way_to_do_it(skyportal, setting, value):
+    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
+    before = configuration.transport_policy()
+    with skyportal_client.ApiClient(configuration):
+        pass
+    with pytest.raises(skyportal_client.ApiValueError, match=rf"setting {setting} now would not change that client.*"
+                                                             rf"ApiClient\(configuration.replace\({setting}=...\)\)"):
+        setattr(configuration, setting, value)
+    assert configuration.transport_policy() == before
+
+
+def test_replace_gives_a_new_configuration_with_the_rest_kept(skyportal, monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_TOKEN", skyportal.token)
+    configuration = skyportal_client.Configuration(host=skyportal.url, rate_limit=None)
+    skyportal_client.ApiClient(configuration).close()
+    changed = configuration.replace(read_timeout=120, retries=0)
+    assert (changed.read_timeout, changed.retries.total, changed.rate_limit) == (120, 0, None)
+    assert (changed.host, changed.token, changed.token_source) == (skyportal.url, skyportal.token, "$SKYPORTAL_TOKEN")
+    with skyportal_client.ApiClient(changed) as client:  # the copy is free to use
+        assert client.policy.timeout.read == 120
+    with pytest.raises(skyportal_client.ApiValueError, match="no setting colour"):
+        configuration.replace(colour="blue")
+
+
+@pytest.mark.parametrize("token, message", [
+    ("token abc", 'without "token " before it'),
+    ("Bearer abc", 'without "Bearer " before it'),
+    ("abc\r\nX-Injected: 1", "one word"),
+])
+def test_a_token_in_the_wrong_form_is_refused_with_what_to_pass(token, message):
+    with pytest.raises(skyportal_client.ApiValueError, match=message):
+        skyportal_client.Configuration(token=token)
+
+
+def test_a_host_without_a_scheme_is_refused_with_an_example():
+    with pytest.raises(skyportal_client.ApiValueError, match=r"starting with http:// or https:// \(such as "
+                                                             r"https://fritz.science\), not 'fritz.science'"):
+        skyportal_client.Configuration(host="fritz.science")
+
+
+@pytest.mark.parametrize("settings", [{"read_timeout": 0}, {"total_timeout": "300"}, {"rate_limit": -1},
+                                      {"rate_limit_burst": 0}])
+def test_bad_limits_are_refused_when_given(settings):
+    with pytest.raises((skyportal_client.ApiTypeError, skyportal_client.ApiValueError, ValueError)):
+        skyportal_client.Configuration(**settings)
+
+
+def test_where_host_and_token_came_from_is_kept_for_messages(monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_URL", "http://127.0.0.1:1")
+    monkeypatch.delenv("SKYPORTAL_TOKEN", raising=False)
+    from_environment = skyportal_client.Configuration(token="t")
+    assert (from_environment.host_source, from_environment.token_source) == ("$SKYPORTAL_URL", "the token= argument")
+    monkeypatch.delenv("SKYPORTAL_URL")
+    default = skyportal_client.Configuration(api_key={"token": "legacy"})
+    assert (default.host, default.host_source) == ("https://fritz.science", "the default host")
+    assert (default.token, default.token_source) == ("legacy", 'api_key["token"]')
+
+
+def test_a_refused_connection_names_the_host_and_where_it_came_from(monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_URL", "http://127.0.0.1:9")
+    configuration = skyportal_client.Configuration(token="t", rate_limit=None, retries=0)
+    with skyportal_client.ApiClient(configuration) as client:
+        with pytest.raises(skyportal_client.ApiConnectionError) as raised:
+            PhotometryApi(client).api_photometry_photometry_id_get(1)
+    assert raised.value.outcome is skyportal_client.Outcome.NOT_SENT
+    assert "Check the host http://127.0.0.1:9 (from $SKYPORTAL_URL)" in str(raised.value)
