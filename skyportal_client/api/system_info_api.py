@@ -78,5 +78,6 @@ class SystemInfoApi:
             "GET",
             "/api/sysinfo",
             response_type=SystemInfoResponse,
+            needs_token=False,
             **kwargs,
         )
