@@ -112,7 +112,7 @@ class BaseClient:
     def call_api(self, method: str, path: str, *, path_params: Optional[Dict[str, str]] = None,
                  query: Iterable[Tuple[str, Any]] = (), body: Any = None, response_type: Any = dict,
                  if_unknown: str = "", gone_messages: Tuple[str, ...] = (),
-                 decoder: Optional[Callable[[bytes], Any]] = None, async_req: bool = False,
+                 decoder: Optional[Callable[[bytes], Any]] = None, needs_token: bool = True, async_req: bool = False,
                  _request_timeout: Optional[RequestTimeout] = None, _preload_content: bool = True,
                  _return_http_data_only: bool = True) -> Any:
         """Sends one request and decodes its answer.
@@ -126,6 +126,8 @@ class BaseClient:
             if_unknown: what to tell the user when the request may have landed.
             gone_messages: error messages meaning "already deleted" (see RESTClient.request).
             decoder: turns the answer's bytes into the envelope (default: JSON).
+            needs_token: False for an operation the server answers without a token
+                (the token is still sent when there is one).
             async_req: run in a thread and return an AsyncResult (``.get()`` gives the result).
             _request_timeout: seconds for the whole attempt, a (connect, read) pair, or a Timeout.
             _preload_content: False returns the urllib3 response of a 2xx answer, unread.
@@ -135,10 +137,10 @@ class BaseClient:
             return AsyncResult(self._thread_pool().submit(
                 self.call_api, method, path, path_params=path_params, query=query, body=body,
                 response_type=response_type, if_unknown=if_unknown, gone_messages=gone_messages, decoder=decoder,
-                _request_timeout=_request_timeout, _preload_content=_preload_content,
+                needs_token=needs_token, _request_timeout=_request_timeout, _preload_content=_preload_content,
                 _return_http_data_only=_return_http_data_only,
             ))
-        if not self._auth_headers and self.configuration.auth_header not in self.default_headers:
+        if needs_token and not self._auth_headers and self.configuration.auth_header not in self.default_headers:
             raise ApiValueError("No token: pass Configuration(token=...) or set $SKYPORTAL_TOKEN to the token "
                                 "shown on your SkyPortal profile page")
         if path_params:

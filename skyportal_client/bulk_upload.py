@@ -43,6 +43,7 @@ import os
 import sys
 import tempfile
 
+from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.exceptions import ApiConnectionError, ApiValueError, BadRequestException, ServiceException
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
@@ -106,7 +107,8 @@ class UploadResult:
 def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=None, magsys="ab",
                 chunk_size=MAX_ROWS_PER_REQUEST):
     """Check every row of ``data`` and split it into requests, sending nothing but one
-    ``GET /api/instrument/{id}`` per instrument (for its filters).
+    instrument read (``InstrumentsApi.api_instrument_instrument_id_get``) per instrument,
+    for its filters.
 
     The arguments are those of ``upload_photometry``.  Raises UploadValidationError
     naming every bad row and column.
@@ -140,15 +142,16 @@ def _is_integral_float(value):
 
 def _instrument_filters(api_client, instrument_ids):
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
+    instruments = InstrumentsApi(api_client)
     filters = {}
-    for instrument_id in {value for value in instrument_ids if type(value) is int}:  # check_rows reports others
+    # check_rows reports the ids that are not integers, and those missing here (no id is negative).
+    for instrument_id in {value for value in instrument_ids if type(value) is int and value >= 0}:
         try:
-            instrument = api_client.call_api("GET", "/api/instrument/{id}",
-                                             path_params={"id": int(instrument_id)})["data"]
+            instrument = instruments.api_instrument_instrument_id_get(int(instrument_id)).data
         except BadRequestException:  # SkyPortal's answer for an unknown instrument
             continue
         # SkyPortal holds only imagers to their filter list.
-        filters[int(instrument_id)] = instrument.get("filters") if instrument.get("type") == "imager" else None
+        filters[int(instrument_id)] = instrument.filters if instrument.type == "imager" else None
     return filters
 
 

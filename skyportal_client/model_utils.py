@@ -9,21 +9,30 @@ bulk-upload checks use the same rules, and both report every problem, not the fi
 
 A model checks its values when it is built, so a bad body raises here, naming the
 field and the point, before anything is sent. Responses are decoded without checks
-(``Model.from_server``): the server's data is taken as it comes.
+(``Model.from_server``): the server's data is taken as it comes, and an object in it
+reads as its model when it is accessed.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import operator
+import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
-from skyportal_client.parameters import schema_pattern
 from skyportal_client.problems import TYPE_KIND, Problem, only_type_problems, report
 
 _MISSING = object()
+
+
+@functools.lru_cache(maxsize=None)
+def schema_pattern(pattern: str) -> "re.Pattern[str]":
+    """A JSON Schema (ECMA-262) pattern as a Python regex: there, ``$`` is the end of the text,
+    while Python's also matches before a final newline (which would let "ZTF21a\n" through)."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
 
 
 def _shown(value: Any) -> str:
@@ -214,7 +223,7 @@ class _PatternRule:
         return all(map(self._compiled.search, present))
 
     def problem(self, value: Any) -> Optional[str]:
-        return None if self._compiled.search(value) else f"{value!r} must match {self.pattern}"
+        return None if self._compiled.search(value) else f"{value!r} cannot be sent: it must match {self.pattern}"
 
 
 def _type_rule(json_type: Optional[str], format: Optional[str]) -> Any:
@@ -235,15 +244,17 @@ class Field:
     ``type`` is the JSON type ("string", "integer", "number", "boolean", "array",
     "object"), or None for a value of several shapes that the server checks.
     A ``column`` field takes one value for every point or a list of one value per point.
+    An "object" field with a ``model`` (another schema of openapi.yaml) reads as that
+    model when the server sent it; see ``decode``.
     """
 
     __slots__ = ("type", "required", "nullable", "column", "items", "format", "minimum", "exclusive_minimum",
-                 "min_length", "enum", "pattern", "_type_rule", "_value_rules")
+                 "min_length", "enum", "pattern", "model", "_type_rule", "_value_rules")
 
     def __init__(self, type: Optional[str], *, required: bool = False, nullable: bool = False, column: bool = False,
                  items: Optional[Field] = None, format: Optional[str] = None, minimum: Optional[float] = None,
                  exclusive_minimum: bool = False, min_length: Optional[int] = None,
-                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None):
+                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None, model: Optional[type] = None):
         self.type = type
         self.required = required
         self.nullable = nullable
@@ -255,6 +266,7 @@ class Field:
         self.min_length = min_length
         self.enum = enum
         self.pattern = pattern
+        self.model = model
         self._type_rule = _type_rule(type, format)
         rules: List[Any] = []
         if type == "number":
@@ -268,6 +280,18 @@ class Field:
         if pattern is not None:
             rules.append(_PatternRule(pattern))
         self._value_rules = tuple(rules)
+
+    def decode(self, value: Any) -> Any:
+        """A value the server sent, with the objects this field describes as their models.
+
+        Done when the value is read, not when the answer arrives, so that an answer
+        costs nothing until used and ``to_dict`` returns exactly what the server sent.
+        """
+        if self.model is not None and isinstance(value, dict):
+            return self.model.from_server(value)
+        if self.items is not None and self.items.model is not None and isinstance(value, list):
+            return [self.items.decode(item) for item in value]
+        return value
 
     def check(self, name: str, value: Any) -> Tuple[Any, List[Problem]]:
         """The value to send for field ``name`` (a column as a list, or one value), and its problems."""
@@ -490,20 +514,27 @@ class Model:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return self._values[name]
+            value = self._values[name]
         except KeyError:
             if name in self.fields:
                 return None
             raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
+        return self._decoded(name, value)
 
     def __getitem__(self, key: str) -> Any:
-        return self._values[key]
+        return self._decoded(key, self._values[key])
 
     def __contains__(self, key: str) -> bool:
         return key in self._values
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._values.get(key, default)
+        if key not in self._values:
+            return default
+        return self._decoded(key, self._values[key])
+
+    def _decoded(self, key: str, value: Any) -> Any:
+        field = self.fields.get(key)
+        return value if field is None else field.decode(value)
 
     def keys(self) -> Any:
         return self._values.keys()

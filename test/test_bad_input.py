@@ -33,7 +33,7 @@ REFUSED = [
                                          "limiting_mag": [21.0, None, 21.0]},
      skyportal_client.ApiValueError, "limiting_mag[1] is null where mag is null"),
     ("an object no route can address", {"obj_id": "ZTF21 abc"}, skyportal_client.ApiValueError,
-     "obj_id 'ZTF21 abc' must match"),
+     "obj_id 'ZTF21 abc' cannot be sent: it must match"),
     ("mag and flux mixed", {"flux": [1.0, 2.0, 3.0]}, skyportal_client.ApiValueError, "has no field 'flux'"),
     ("an unknown field", {"magnitude": 19.0}, skyportal_client.ApiValueError, "has no field 'magnitude'"),
     ("10 001 points", "rows", skyportal_client.ApiValueError, "10001 points; SkyPortal takes at most 10000"),

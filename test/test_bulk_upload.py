@@ -95,10 +95,11 @@ def test_column_problems_are_named(api_client, skyportal_provisioned, columns, e
                           instrument_id=skyportal_provisioned.instrument_id)
 
 
-def test_an_unknown_instrument_is_a_row_problem(api_client, skyportal_provisioned):
-    with pytest.raises(UploadValidationError, match="row 0, instrument_id: there is no instrument 987654"):
+@pytest.mark.parametrize("instrument_id", [987654, -1])
+def test_an_unknown_instrument_is_a_row_problem(api_client, skyportal_provisioned, instrument_id):
+    with pytest.raises(UploadValidationError, match=f"row 0, instrument_id: there is no instrument {instrument_id} on the server$"):
         upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
-                          obj_id=skyportal_provisioned.obj_id, instrument_id=987654)
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=instrument_id)
 
 
 def test_a_missing_or_listed_instrument_id_is_a_column_problem_not_a_crash(api_client, skyportal_provisioned):

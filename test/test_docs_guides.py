@@ -2,8 +2,8 @@
 
 The pages use the ids a new SkyPortal would give: instrument 1 and the object "ZTF21testobj".
 Blocks of one page share their variables, as in a notebook, and run in a scratch directory,
-where the files they write (manifests, CSV) stay. docs/PhotometryApi.md has its own test
-(test_docs_examples.py), which fills in fresh ids.
+where the files they write (manifests, CSV) stay. The generated API pages (docs/*Api.md) have
+their own test (test_docs_examples.py), which fills in fresh ids.
 """
 
 import os
@@ -18,7 +18,7 @@ from skyportal_client.testing import SkyPortalTestServer
 from skyportal_client.testing.provision import api_call, provision
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "PhotometryApi.md")
+PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").glob("*.md") if not p.name.endswith("Api.md"))
 
 
 @pytest.fixture(scope="module")

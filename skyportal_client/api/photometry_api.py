@@ -4,10 +4,11 @@
 The models these operations take and return can be imported from here too.
 """
 
-from typing import Any, Dict, Optional, Union
+# One template writes every API module, and each uses only some of these names.
+from typing import Any, Dict, Optional, Union  # noqa: F401
 
+from skyportal_client import parameters
 from skyportal_client.api_client import ApiClient
-from skyportal_client.parameters import check_choice, check_integer, check_string, path_segment
 from skyportal_client.model.error import Error
 from skyportal_client.model.photometry_patch import PhotometryPatch
 from skyportal_client.model.photometry_range_query import PhotometryRangeQuery
@@ -24,6 +25,7 @@ class PhotometryApi:
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
     response), ``_return_http_data_only`` (False returns (data, status, headers)) and
     ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
     def __init__(self, api_client: Optional[ApiClient] = None):
@@ -51,11 +53,12 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_bulk_delete_upload_id_delete, kwargs)
         return self.api_client.call_api(
             "DELETE",
             "/api/photometry/bulk_delete/{upload_id}",
             path_params={
-                "upload_id": path_segment(check_string("upload_id", upload_id, min_length=1)),
+                "upload_id": parameters.path_segment(parameters.check_string("upload_id", upload_id, min_length=1)),
             },
             response_type=Success,
             gone_messages=("Invalid bulk upload id",),
@@ -84,11 +87,12 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_photometry_id_delete, kwargs)
         return self.api_client.call_api(
             "DELETE",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
             },
             response_type=Success,
             gone_messages=("Cannot find photometry point with ID",),
@@ -121,15 +125,16 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_photometry_id_get, kwargs)
         return self.api_client.call_api(
             "GET",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
             },
             query=(
-                ("format", check_choice("format", format, ("mag", "flux", "both"))),
-                ("magsys", check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
+                ("format", parameters.check_choice("format", format, ("mag", "flux", "both"))),
+                ("magsys", parameters.check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
             ),
             response_type=dict,
             **kwargs,
@@ -162,11 +167,12 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_photometry_id_patch, kwargs)
         return self.api_client.call_api(
             "PATCH",
             "/api/photometry/{photometry_id}",
             path_params={
-                "photometry_id": str(check_integer("photometry_id", photometry_id, minimum=0)),
+                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
             },
             body=PhotometryPatch.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=Success,
@@ -201,6 +207,7 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_post, kwargs)
         return self.api_client.call_api(
             "POST",
             "/api/photometry",
@@ -236,6 +243,7 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_put, kwargs)
         return self.api_client.call_api(
             "PUT",
             "/api/photometry",
@@ -272,12 +280,13 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_photometry_range_get, kwargs)
         return self.api_client.call_api(
             "GET",
             "/api/photometry/range",
             query=(
-                ("format", check_choice("format", format, ("mag", "flux"))),
-                ("magsys", check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
+                ("format", parameters.check_choice("format", format, ("mag", "flux"))),
+                ("magsys", parameters.check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
             ),
             body=PhotometryRangeQuery.coerce(photometry_range_query, "photometry_range_query"),
             response_type=dict,
@@ -310,15 +319,16 @@ class PhotometryApi:
             ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
             ApiException: the server's error (a subclass per status), or no answer.
         """
+        parameters.check_call_options(self.api_sources_obj_id_photometry_get, kwargs)
         return self.api_client.call_api(
             "GET",
             "/api/sources/{obj_id}/photometry",
             path_params={
-                "obj_id": path_segment(check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+                "obj_id": parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
             },
             query=(
-                ("format", check_choice("format", format, ("mag", "flux", "both"))),
-                ("magsys", check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
+                ("format", parameters.check_choice("format", format, ("mag", "flux", "both"))),
+                ("magsys", parameters.check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
             ),
             response_type=dict,
             **kwargs,

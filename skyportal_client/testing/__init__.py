@@ -18,13 +18,16 @@ Emulated
     GET /api/photometry/range (filters in the JSON body of the GET),
     GET /api/sources/{obj_id}/photometry,
     DELETE /api/photometry/bulk_delete/{upload_id};
-    POST /api/telescope, POST /api/instrument, GET /api/instrument/{id},
-    POST /api/groups, POST /api/sources; the public "Sitewide Group", one
-    single-user group per user, tokens with ACLs ("Upload data", "Delete bulk
-    photometry", "Manage photometry", "System admin"); tornado routing
-    against the raw path, the catch-all 400/405, the 500s for wrong path
-    arguments and bad JSON; nginx's 413 body limit (100 MB), optional 429
-    rate limit and injected 502/503/drops/slowness.
+    the calls around them: GET /api/sysinfo, GET /api/enum_types,
+    POST/GET /api/telescope, POST/GET /api/instrument, POST/GET /api/groups,
+    POST/GET/HEAD/DELETE /api/sources, GET /api/source_exists; the public
+    "Sitewide Group", one single-user group per user, tokens with ACLs
+    ("Upload data", "Delete bulk photometry", "Manage photometry", "Manage
+    sources", "System admin"); tornado routing against the raw path, the
+    catch-all 400/405, the 500s for wrong path arguments and bad JSON,
+    tornado's Etag and 304; nginx's gzip, 413 body limit (100 MB), optional
+    429 rate limit, and injected faults (gateway errors, resets, cut and
+    trickled answers, proxies' odd 200s).
 
 What is not emulated, and why, is listed in ``server``'s docstring.
 """

@@ -17,7 +17,10 @@ from .envelope import ApiError
 from .photometry import (
     BulkDeletePhotometryHandler, ObjPhotometryHandler, PhotometryHandler, PhotometryRangeHandler,
 )
-from .resources import GroupHandler, InstrumentHandler, SourceHandler, TelescopeHandler
+from .facilities import InstrumentHandler, TelescopeHandler
+from .groups import GroupHandler
+from .sources import SourceExistsHandler, SourceHandler
+from .system import EnumTypesHandler, SysInfoHandler
 
 MALFORMED_CREDENTIALS = ('HTTP 401: Unauthorized (Credentials malformed; '
                          'expected form "Authorization: token abc123")')
@@ -31,15 +34,19 @@ class InvalidEndpointHandler(Handler):
         raise ApiError(400, "Invalid API endpoint")
 
 
+# SkyPortal's routes for these handlers, in its order.
 ROUTES = [
+    (r"/api/enum_types(/.*)?", EnumTypesHandler),
+    (r"/api/groups(/[0-9]+)?", GroupHandler),
+    (r"/api/instrument(/[0-9]+)?", InstrumentHandler),
+    (r"/api/telescope(/[0-9]+)?", TelescopeHandler),
+    (r"/api/photometry(/[0-9]+)?", PhotometryHandler),
     (r"/api/photometry/bulk_delete/(.*)", BulkDeletePhotometryHandler),
     (r"/api/photometry/range(/.*)?", PhotometryRangeHandler),
-    (r"/api/photometry(/[0-9]+)?", PhotometryHandler),
     (r"/api/sources(/[0-9A-Za-z-_\.\+]+)/photometry", ObjPhotometryHandler),
-    (r"/api/sources(/[0-9A-Za-z-_\.\+]+)?", SourceHandler),
-    (r"/api/telescope(/[0-9]+)?", TelescopeHandler),
-    (r"/api/instrument(/[0-9]+)?", InstrumentHandler),
-    (r"/api/groups(/[0-9]+)?", GroupHandler),
+    (r"/api/sources(/[^/]*)?", SourceHandler),
+    (r"/api/source_exists(/.*)?", SourceExistsHandler),
+    (r"/api/sysinfo", SysInfoHandler),
     (r"/api/.*", InvalidEndpointHandler),
 ]
 COMPILED_ROUTES = [(re.compile(pattern + "$"), handler) for pattern, handler in ROUTES]
@@ -62,7 +69,22 @@ def route(path):
 
 
 def _etag(body):
+    """tornado's default Etag: the SHA-1 of the body, quoted."""
     return '"' + hashlib.sha1(body).hexdigest() + '"'
+
+
+ENTITY_TAG = re.compile(r'\*|(?:W/)?"[^"]*"')
+
+
+def etag_matches(if_none_match, etag):
+    """tornado's check_etag_header: a list of tags, weak or strong, compared
+    weakly ("W/" ignored); "*" first in the list matches anything."""
+    tags = ENTITY_TAG.findall(if_none_match or "")
+    if not tags:
+        return False
+    if tags[0] == "*":
+        return True
+    return any(tag.removeprefix("W/") == etag.removeprefix("W/") for tag in tags)
 
 
 class SkyPortalApp:
@@ -92,7 +114,8 @@ class SkyPortalApp:
         if request.method not in HTTP_METHODS or not hasattr(handler_class, method):
             return envelope.error(405, METHOD_NOT_ALLOWED)
         try:
-            caller = self.authenticate(request)
+            public = getattr(getattr(handler_class, method), "public", False)
+            caller = None if public else self.authenticate(request)
             handler = handler_class(self.store, request, caller)
             action = getattr(handler, method)
             required_acl = getattr(action, "required_acl", None)
@@ -103,9 +126,10 @@ class SkyPortalApp:
             return envelope.error(exc.status, exc.message)
         except Exception as exc:  # SkyPortal answers any handler exception with a 500
             return envelope.error(500, str(exc))
-        if request.method == "GET":
+        if response.status == 200 and request.method in ("GET", "HEAD"):
             etag = _etag(response.body)
-            if request.headers.get("If-None-Match") == etag:
-                return envelope.Response(304, b"", envelope.SUCCESS_CONTENT_TYPE, [("Etag", etag)])
+            if etag_matches(request.headers.get("If-None-Match"), etag):
+                # tornado drops the body and the representation headers.
+                return envelope.Response(304, b"", None, [("Etag", etag)])
             response.headers.append(("Etag", etag))
         return response

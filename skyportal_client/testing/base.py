@@ -36,6 +36,12 @@ def permissions(acl):
     return mark
 
 
+def public(method):
+    """Mark a handler method that SkyPortal serves without authentication."""
+    method.public = True
+    return method
+
+
 class Handler:
     def __init__(self, store, request, caller):
         self.store = store
@@ -44,21 +50,34 @@ class Handler:
 
     def get_json(self):
         """The JSON body as a dict ({} when empty), like baselayer's get_json."""
-        if not self.request.body.strip():
+        if not self.request.body:
             return {}
         try:
-            data = json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError):
+            data = json.loads(self.request.body.decode("utf-8"))
+        except ValueError as exc:
+            if isinstance(exc, UnicodeDecodeError):  # tornado decodes first: not a JSONDecodeError
+                raise ApiError(500, str(exc)) from None
             raise ApiError(500, f"JSON decode of request body failed on {self.request.uri}. "
                                 "Please ensure all requests are of type application/json.") from None
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise ApiError(500, "Please ensure posted data is of type application/json.")
+        except RecursionError as exc:  # deep nesting escapes baselayer's handler too
+            raise ApiError(500, str(exc)) from None
+        if not isinstance(data, dict):  # a JSON null too: baselayer checks the type only
+            raise ApiError(500, "Please ensure posted data is of type application/json")
         return data
 
     def get_query_argument(self, name, default=None):
-        return self.request.query.get(name, default)
+        """The last value given for ``name``, stripped as tornado strips it."""
+        value = self.request.query.get(name)
+        return default if value is None else value.strip()
 
-    def get_bool_argument(self, name):
-        return self.get_query_argument(name, "false").lower() in TRUE_STRINGS
+    def get_float_argument(self, name):
+        """baselayer's get_query_argument(type=float): None when absent or not a number."""
+        try:
+            return float(self.get_query_argument(name))
+        except (TypeError, ValueError):
+            return None
+
+    def get_bool_argument(self, name, default=False):
+        """baselayer's get_query_argument with a boolean default."""
+        value = self.get_query_argument(name)
+        return default if value is None else value.lower() in TRUE_STRINGS

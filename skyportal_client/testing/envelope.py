@@ -21,12 +21,14 @@ class ApiError(Exception):
 
 
 class Response:
-    """A complete HTTP answer: status, headers and body bytes."""
+    """A complete HTTP answer: status, headers and body bytes
+    (``content_type`` None: no Content-Type header, as on a 304)."""
 
     def __init__(self, status, body, content_type, headers=()):
         self.status = status
         self.body = body
-        self.headers = [("Content-Type", content_type), *headers]
+        self.headers = [("Content-Type", content_type)] if content_type else []
+        self.headers += headers
 
 
 def _without_non_finite(value):

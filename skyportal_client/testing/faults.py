@@ -1,15 +1,24 @@
 """Failure and rate-limit modes of the embedded server, all off by default.
 
 They stand in for what sits in front of a real SkyPortal: nginx (429 rate
-limiting, 502 gateway errors), baselayer's status server (503 "System
-provisioning" while the app is down), and the network (slow answers, dropped
-connections, including a connection lost after the request was committed).
+limiting, gateway errors, the body limit), baselayer's status server (503
+"System provisioning" while the app is down), misconfigured proxies (200s
+that are not SkyPortal's), and the network (slow, trickled, cut, dropped
+and reset answers, including after the request was committed).  The front
+(``front``) carries them out; ``SkyPortalTestServer.inject_fault`` documents each.
 """
 
 import threading
 import time
 
-FAULT_KINDS = ("status-503", "status-502", "status-429", "drop-before", "drop-after", "slow")
+# Answered by the front, the app never sees the request.
+FAULTS_BEFORE_APP = ("status-503", "status-502", "status-504", "status-413", "status-429", "drop-before",
+                     "reset-before", "non-envelope-200", "html-200", "echo-200", "slow")
+# The app processes and commits the request; then its answer is spoiled.
+FAULTS_AFTER_APP = ("drop-after", "reset-after", "status-502-after", "status-503-after", "status-504-after",
+                    "corrupt-200", "truncated-no-length", "truncated-short", "trickle")
+FAULT_KINDS = FAULTS_BEFORE_APP + FAULTS_AFTER_APP
+DELAYED_KINDS = ("slow", "trickle")
 
 
 class Fault:
@@ -20,8 +29,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
         if count < 1:
             raise ValueError("count must be at least 1")
-        if kind == "slow" and delay <= 0:
-            raise ValueError("a 'slow' fault needs delay > 0 (seconds)")
+        if kind in DELAYED_KINDS and delay <= 0:
+            raise ValueError(f"a {kind!r} fault needs delay > 0 (seconds)")
         self.kind = kind
         self.remaining = count
         self.methods = None if methods is None else {method.upper() for method in methods}

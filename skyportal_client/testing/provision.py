@@ -7,6 +7,7 @@ which a super-admin token has).  Uses only the standard library.
 
 import dataclasses
 import json
+import random
 import urllib.error
 import urllib.request
 import uuid
@@ -58,8 +59,17 @@ def unique_name(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def create_source(url, token, group_id, ra=234.22, dec=-22.33):
-    """A new object with a unique id, saved to ``group_id``; returns its id."""
+def random_position():
+    """A sky position away from the poles, so that objects the tests create
+    do not pile up in one spot on a long-lived server."""
+    return round(random.uniform(0, 360), 6), round(random.uniform(-60, 60), 6)
+
+
+def create_source(url, token, group_id, ra=None, dec=None):
+    """A new object with a unique id, saved to ``group_id`` (at a random
+    position unless ``ra`` and ``dec`` are given); returns its id."""
+    if ra is None or dec is None:
+        ra, dec = random_position()
     obj_id = unique_name("ZTFtest").replace("-", "")
     api_call(url, token, "POST", "/api/sources", {"id": obj_id, "ra": ra, "dec": dec, "group_ids": [group_id]})
     return obj_id

@@ -34,15 +34,12 @@ Not emulated, and why
 
 import socket
 import threading
-import time
 import uuid
 from collections import namedtuple
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import envelope
 from .app import SkyPortalApp
-from .base import Request
 from .faults import FaultPlan, RateLimiter
+from .front import FrontServer
 from .storage import Store
 
 DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024  # SkyPortal's nginx and tornado both use 100 MB
@@ -51,140 +48,6 @@ DEFAULT_ACLS = ("Upload data",)
 RequestRecord = namedtuple("RequestRecord", "method path status")
 RequestRecord.__doc__ = """One request the server saw: method, request target
 (path and query) and the status answered, None when the connection was dropped."""
-
-
-class _ConnectionDropped(Exception):
-    """Close the connection without answering."""
-
-
-class _BadRequest(Exception):
-    """A request whose body cannot be read (bad length or chunk framing)."""
-
-
-class _HTTPHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = envelope.TORNADO_SERVER
-    sys_version = ""
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out as separate writes; without this, Nagle's
-        # algorithm and delayed ACKs add ~40 ms to every keep-alive answer.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.owner._track_connection(self.connection, opened=True)
-
-    def finish(self):
-        super().finish()
-        self.server.owner._track_connection(self.connection, opened=False)
-
-    def log_message(self, format, *args):  # keep test output quiet
-        pass
-
-    def _read_body(self, limit):
-        """The request body, or None when it is larger than ``limit`` (the
-        excess is drained so the client can read the 413)."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked(limit)
-        try:
-            length = int(self.headers.get("Content-Length", 0))
-        except ValueError:
-            raise _BadRequest() from None
-        if length < 0:
-            raise _BadRequest()
-        if length > limit:
-            while length > 0:
-                chunk = self.rfile.read(min(length, 1 << 20))
-                if not chunk:
-                    break
-                length -= len(chunk)
-            return None
-        return self.rfile.read(length)
-
-    def _read_chunked(self, limit):
-        chunks, size = [], 0
-        while True:
-            try:
-                chunk_size = int(self.rfile.readline().split(b";")[0], 16)
-            except ValueError:
-                raise _BadRequest() from None
-            if chunk_size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks) if size <= limit else None
-            size += chunk_size
-            data = self.rfile.read(chunk_size)
-            if size <= limit:
-                chunks.append(data)
-            self.rfile.readline()
-
-    def _send(self, response, server_header=envelope.TORNADO_SERVER):
-        self.send_response_only(response.status)
-        self.send_header("Server", server_header)
-        self.send_header("Date", self.date_time_string())
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        if self.close_connection:  # tell the client not to reuse this connection
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def _answer(self):
-        owner = self.server.owner
-        try:
-            body = self._read_body(owner.max_body_size)
-        except _BadRequest:
-            self.close_connection = True
-            return envelope.nginx_page(400, "Bad Request"), envelope.NGINX_SERVER
-        if body is None:
-            self.close_connection = True
-            return envelope.nginx_page(413, "Request Entity Too Large"), envelope.NGINX_SERVER
-        fault = owner._faults.take(self.command)
-        kind = fault.kind if fault else None
-        if kind == "drop-before":
-            raise _ConnectionDropped()
-        if kind == "slow":
-            time.sleep(fault.delay)
-        if kind == "status-503":
-            return envelope.system_provisioning(), envelope.NGINX_SERVER
-        if kind in ("status-502", "status-429"):
-            status, reason = (502, "Bad Gateway") if kind == "status-502" else (429, "Too Many Requests")
-            return envelope.nginx_page(status, reason), envelope.NGINX_SERVER
-        limiter = owner._rate_limiter
-        if limiter is not None and not limiter.allow(self.headers.get("Authorization", "")):
-            return envelope.nginx_page(429, "Too Many Requests"), envelope.NGINX_SERVER
-        request = Request(self.command, self.path, self.headers, body)
-        response = owner._app.handle(request)
-        if kind == "drop-after":
-            raise _ConnectionDropped()
-        return response, envelope.TORNADO_SERVER
-
-    def _serve(self):
-        owner = self.server.owner
-        try:
-            response, server_header = self._answer()
-        except _ConnectionDropped:
-            owner._record(self.command, self.path, None)
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        owner._record(self.command, self.path, response.status)
-        self._send(response, server_header)
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, owner):
-        self.owner = owner
-        super().__init__(address, _HTTPHandler)
-
-    def handle_error(self, request, client_address):
-        """Clients that hang up mid-answer are normal in fault tests; stay quiet."""
 
 
 class SkyPortalTestServer:
@@ -212,6 +75,7 @@ class SkyPortalTestServer:
         self._records = []
         self._records_lock = threading.Lock()
         self._connections = set()
+        self._stopping = threading.Event()
         self._httpd = None
         self._thread = None
         self._store = None
@@ -224,7 +88,8 @@ class SkyPortalTestServer:
         self._store = Store(self.db_path)
         self.token = self._store.ensure_admin_token()
         self._app = SkyPortalApp(self._store)
-        self._httpd = _HTTPServer((self.host, self.port), self)
+        self._stopping.clear()
+        self._httpd = FrontServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="skyportal-test-server", daemon=True)
@@ -235,6 +100,7 @@ class SkyPortalTestServer:
         """Stop listening and cut open connections, as a crashed server would."""
         if self._httpd is None:
             return
+        self._stopping.set()  # ends trickled answers
         self._httpd.shutdown()
         self._httpd.server_close()
         with self._records_lock:
@@ -283,17 +149,41 @@ class SkyPortalTestServer:
 
     def inject_fault(self, kind, count=1, methods=None, delay=0.0):
         """Apply a fault to the next ``count`` requests (only those whose method
-        is in ``methods``, if given).  Kinds:
+        is in ``methods``, if given).  Faults apply in injection order, one
+        per request.
 
-        - "status-503": baselayer's JSON 503 "System provisioning";
-        - "status-502": nginx's HTML 502 Bad Gateway;
-        - "status-429": nginx's HTML 429, as if rate limited;
-        - "drop-before": close the connection without processing the request;
-        - "drop-after": process and commit the request, then close the
-          connection before sending any byte of the answer (a lost response);
-        - "slow": sleep ``delay`` seconds, then process and answer normally.
+        Answered by the front; the app never sees the request:
 
-        Faults apply in injection order, one per request.
+        - "status-503": baselayer's JSON 503 "System provisioning" (the app is down);
+        - "status-502", "status-504", "status-413", "status-429": nginx's HTML
+          page for that status (413 also closes the connection);
+        - "drop-before": close the connection (FIN) without answering;
+        - "reset-before": reset the connection (TCP RST, SO_LINGER 0) without answering;
+        - "non-envelope-200": 200, ``Content-Type: application/json``, body
+          ``{"message": "ok"}``, as a misconfigured proxy answers;
+        - "html-200": 200 text/html, a small sign-in page, as a captive portal answers;
+        - "echo-200": 200 text/plain echoing the request line and every
+          request header, Authorization included, as a proxy's debug page does;
+        - "slow": wait ``delay`` seconds, then process and answer normally.
+
+        Processed and committed by the app first, then the answer is spoiled:
+
+        - "drop-after": close the connection (FIN) before any byte of the answer;
+        - "reset-after": reset the connection (TCP RST) before any byte of the answer;
+        - "status-502-after", "status-503-after", "status-504-after": nginx's
+          HTML page for that status instead of the app's answer;
+        - "corrupt-200": the app's status and headers with the body cut to its
+          first half and a Content-Length that matches the cut, so the client
+          reads a complete message whose JSON is invalid;
+        - "truncated-no-length": the app's status and headers without
+          Content-Length, with ``Connection: close``, the first half of the
+          body, then the connection closed;
+        - "truncated-short": the app's Content-Length for the whole body,
+          half of the body, then the connection closed;
+        - "trickle": the app's whole answer, its body sent one byte every
+          ``delay`` seconds (headers at once).
+
+        "slow" and "trickle" need ``delay`` > 0.  Spoiled answers are never gzipped.
         """
         self._faults.inject(kind, count, methods, delay)
 

@@ -12,7 +12,6 @@ non-detections with the same error collide as they do on PostgreSQL.
 """
 
 import contextlib
-import datetime
 import json
 import math
 import os
@@ -20,10 +19,11 @@ import sqlite3
 import threading
 import uuid
 
+from .accounts import AccountRecords
+from .catalog import CatalogRecords
+from .clock import utcnow_iso
+
 NAN_FLUX = "__nan__"
-PUBLIC_GROUP_NAME = "Sitewide Group"
-ADMIN_USERNAME = "provisioned-admin"
-ADMIN_ACLS = ("System admin", "Upload data", "Delete bulk photometry", "Manage photometry")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, last_value INTEGER NOT NULL);
@@ -31,16 +31,24 @@ CREATE TABLE IF NOT EXISTS groups (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     nickname TEXT,
-    single_user_group INTEGER NOT NULL DEFAULT 0
+    description TEXT,
+    private INTEGER NOT NULL DEFAULT 0,
+    auto_accept_requests INTEGER NOT NULL DEFAULT 0,
+    single_user_group INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    modified TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL UNIQUE,
-    single_user_group_id INTEGER NOT NULL REFERENCES groups(id)
+    single_user_group_id INTEGER NOT NULL REFERENCES groups(id),
+    created_at TEXT NOT NULL,
+    modified TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS group_users (
     group_id INTEGER NOT NULL REFERENCES groups(id),
     user_id INTEGER NOT NULL REFERENCES users(id),
+    admin INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 );
 CREATE TABLE IF NOT EXISTS tokens (
@@ -50,10 +58,13 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE TABLE IF NOT EXISTS telescopes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
+    name TEXT NOT NULL UNIQUE,
     nickname TEXT NOT NULL,
     lat REAL, lon REAL, elevation REAL, diameter REAL NOT NULL,
-    robotic INTEGER, fixed_location INTEGER
+    skycam_link TEXT, weather_link TEXT,
+    robotic INTEGER NOT NULL, fixed_location INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    modified TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS instruments (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,12 +72,29 @@ CREATE TABLE IF NOT EXISTS instruments (
     type TEXT NOT NULL,
     band TEXT,
     telescope_id INTEGER NOT NULL REFERENCES telescopes(id),
-    filters TEXT NOT NULL
+    filters TEXT NOT NULL,
+    properties TEXT NOT NULL,  -- JSON: the other Instrument columns given on creation
+    created_at TEXT NOT NULL,
+    modified TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS objs (id TEXT PRIMARY KEY, ra REAL, dec REAL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS obj_groups (
+CREATE TABLE IF NOT EXISTS objs (
+    id TEXT PRIMARY KEY,
+    ra REAL, dec REAL,
+    healpix INTEGER,
+    internal_key TEXT NOT NULL,
+    properties TEXT NOT NULL,  -- JSON: the other Obj columns given on creation
+    created_at TEXT NOT NULL,
+    modified TEXT NOT NULL
+);
+-- SkyPortal's "sources": an object saved to a group.  Unsaving keeps the row, inactive.
+CREATE TABLE IF NOT EXISTS sources (
     obj_id TEXT NOT NULL REFERENCES objs(id),
     group_id INTEGER NOT NULL REFERENCES groups(id),
+    saved_by_id INTEGER NOT NULL REFERENCES users(id),
+    saved_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    requested INTEGER NOT NULL DEFAULT 0,
+    unsaved_by_id INTEGER REFERENCES users(id),
     PRIMARY KEY (obj_id, group_id)
 );
 CREATE TABLE IF NOT EXISTS photometry (
@@ -111,28 +139,6 @@ class DuplicatePoints(Exception):
         self.stored_keys = stored_keys
 
 
-class Caller:
-    """The token a request authenticated with, and its user."""
-
-    def __init__(self, token, user_id, username, acls, single_user_group_id):
-        self.token = token
-        self.user_id = user_id
-        self.username = username
-        self.acls = acls
-        self.single_user_group_id = single_user_group_id
-
-    @property
-    def is_admin(self):
-        return "System admin" in self.acls
-
-    def may(self, acl):
-        return self.is_admin or acl in self.acls
-
-
-def utcnow_iso():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
-
-
 def dedup_key(point):
     """The deduplication key of a point dict, flux NaN as the sentinel."""
     return (point["obj_id"], point["instrument_id"], point["origin"], point["mjd"],
@@ -152,7 +158,9 @@ def _point_from_row(row):
     return point
 
 
-class Store:
+class Store(AccountRecords, CatalogRecords):
+    """The embedded server's database: photometry here, the rest in its parts."""
+
     def __init__(self, db_path=None):
         self.lock = threading.RLock()
         if db_path and not os.path.exists(db_path):
@@ -187,121 +195,6 @@ class Store:
         rows = self._query(sql, params)
         return rows[0] if rows else None
 
-    # -- users, tokens, groups ------------------------------------------------
-
-    def ensure_admin_token(self):
-        """The super-admin token, creating the site's first user on a new DB."""
-        row = self._query_one(
-            "SELECT tokens.id FROM tokens JOIN users ON users.id = tokens.user_id "
-            "WHERE users.username = ? ORDER BY tokens.rowid LIMIT 1", (ADMIN_USERNAME,))
-        if row:
-            return row["id"]
-        with self.transaction() as db:
-            db.execute("INSERT INTO groups (name, single_user_group) VALUES (?, 0)", (PUBLIC_GROUP_NAME,))
-        return self.create_user_token(ADMIN_USERNAME, ADMIN_ACLS)
-
-    def create_user_token(self, username, acls):
-        """A new user (own single-user group, member of the public group) and a
-        token for it carrying ``acls``."""
-        token = str(uuid.uuid4())
-        with self.transaction() as db:
-            group_id = db.execute(
-                "INSERT INTO groups (name, single_user_group) VALUES (?, 1)", (username,)).lastrowid
-            user_id = db.execute(
-                "INSERT INTO users (username, single_user_group_id) VALUES (?, ?)",
-                (username, group_id)).lastrowid
-            db.executemany("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
-                           [(group_id, user_id), (self.public_group_id(), user_id)])
-            db.execute("INSERT INTO tokens (id, user_id, acls) VALUES (?, ?, ?)",
-                       (token, user_id, json.dumps(list(acls))))
-        return token
-
-    def find_caller(self, token):
-        row = self._query_one(
-            "SELECT tokens.id AS token, tokens.acls, users.id AS user_id, users.username, "
-            "users.single_user_group_id FROM tokens JOIN users ON users.id = tokens.user_id "
-            "WHERE tokens.id = ?", (token,))
-        if row is None:
-            return None
-        return Caller(row["token"], row["user_id"], row["username"], json.loads(row["acls"]),
-                      row["single_user_group_id"])
-
-    def get_user(self, user_id):
-        return self._query_one("SELECT id, username FROM users WHERE id = ?", (user_id,))
-
-    def public_group_id(self):
-        return self._query_one("SELECT id FROM groups WHERE name = ?", (PUBLIC_GROUP_NAME,))["id"]
-
-    def create_group(self, name, nickname, creator):
-        with self.transaction() as db:
-            if db.execute("SELECT 1 FROM groups WHERE name = ?", (name,)).fetchone():
-                return None
-            group_id = db.execute("INSERT INTO groups (name, nickname) VALUES (?, ?)",
-                                  (name, nickname)).lastrowid
-            db.execute("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
-                       (group_id, creator.user_id))
-        return group_id
-
-    def existing_group_ids(self, group_ids):
-        marks = ",".join("?" * len(group_ids))
-        rows = self._query(f"SELECT id FROM groups WHERE id IN ({marks})", tuple(group_ids))
-        return {row["id"] for row in rows}
-
-    def member_group_ids(self, caller):
-        rows = self._query("SELECT group_id FROM group_users WHERE user_id = ?", (caller.user_id,))
-        return {row["group_id"] for row in rows}
-
-    # -- telescopes, instruments, objects -------------------------------------
-
-    def create_telescope(self, fields):
-        with self.transaction() as db:
-            return db.execute(
-                "INSERT INTO telescopes (name, nickname, lat, lon, elevation, diameter, robotic, "
-                "fixed_location) VALUES (:name, :nickname, :lat, :lon, :elevation, :diameter, "
-                ":robotic, :fixed_location)", fields).lastrowid
-
-    def telescope_exists(self, telescope_id):
-        return self._query_one("SELECT 1 FROM telescopes WHERE id = ?", (telescope_id,)) is not None
-
-    def create_instrument(self, fields):
-        with self.transaction() as db:
-            if db.execute("SELECT 1 FROM instruments WHERE name = ?", (fields["name"],)).fetchone():
-                return None
-            return db.execute(
-                "INSERT INTO instruments (name, type, band, telescope_id, filters) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (fields["name"], fields["type"], fields["band"], fields["telescope_id"],
-                 json.dumps(fields["filters"]))).lastrowid
-
-    def get_instrument(self, instrument_id):
-        row = self._query_one("SELECT * FROM instruments WHERE id = ?", (instrument_id,))
-        if row is None:
-            return None
-        instrument = dict(row)
-        instrument["filters"] = json.loads(instrument["filters"])
-        return instrument
-
-    def create_obj(self, obj_id, ra, dec, group_ids):
-        with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO objs (id, ra, dec, created_at) VALUES (?, ?, ?, ?)",
-                       (obj_id, ra, dec, utcnow_iso()))
-            db.executemany("INSERT OR IGNORE INTO obj_groups (obj_id, group_id) VALUES (?, ?)",
-                           [(obj_id, group_id) for group_id in group_ids])
-
-    def obj_exists(self, obj_id):
-        return self._query_one("SELECT 1 FROM objs WHERE id = ?", (obj_id,)) is not None
-
-    def obj_readable(self, caller, obj_id):
-        """An object is readable when saved to one of the caller's groups or
-        when the caller can read some of its photometry."""
-        if caller.is_admin:
-            return self.obj_exists(obj_id)
-        groups = self.member_group_ids(caller)
-        saved = self._query("SELECT group_id FROM obj_groups WHERE obj_id = ?", (obj_id,))
-        if any(row["group_id"] in groups for row in saved):
-            return True
-        return bool(self.readable_points(caller, "obj_id = ?", (obj_id,)))
-
     # -- photometry ------------------------------------------------------------
 
     def next_photometry_ids(self, count):
@@ -309,8 +202,8 @@ class Store:
         a failed insert uses its ids up and they are never handed out again."""
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO sequences (name, last_value) VALUES ('photometry', 0)")
-            last = db.execute("UPDATE sequences SET last_value = last_value + ? "
-                              "WHERE name = 'photometry' RETURNING last_value", (count,)).fetchone()[0]
+            db.execute("UPDATE sequences SET last_value = last_value + ? WHERE name = 'photometry'", (count,))
+            last = db.execute("SELECT last_value FROM sequences WHERE name = 'photometry'").fetchone()[0]
         return list(range(last - count + 1, last + 1))
 
     @staticmethod

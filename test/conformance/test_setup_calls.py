@@ -34,8 +34,13 @@ def test_instrument_reads_back(api, setup):
 
 
 def test_instrument_with_unknown_filter_is_refused(api, setup):
-    """skyportal-photometry-api §6: filters must be known bandpasses."""
-    reply = api.call("POST", "/api/instrument", {"name": unique_name("bad"), "type": "imager",
+    """observed-exchanges-2 row test_setup_calls.py::test_instrument_with_unknown_filter_is_refused:
+    an unknown bandpass fails only when PostgreSQL casts it to the enum, as
+    a 500 SQLAlchemy LookupError naming the first and last allowed names."""
+    name = unique_name("bad")
+    reply = api.call("POST", "/api/instrument", {"name": name, "type": "imager",
                                                  "telescope_id": setup.telescope_id, "filters": ["nope"]})
-    assert_error(reply, 400)
-    assert reply.message.startswith("Filter(s) {'nope'} is not allowed.")
+    assert_error(reply, 500)
+    assert reply.message.startswith("(builtins.LookupError) 'nope' is not among the defined enum values. "
+                                    "Enum name: bandpasses. Possible values: bessellux, bessellb, bessellv, ..., ")
+    assert api.ok("GET", f"/api/instrument?name={name}") == []

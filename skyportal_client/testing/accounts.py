@@ -1,0 +1,140 @@
+"""Users, tokens and groups in the embedded server's database.
+
+Every user has a single-user group and belongs to the public "Sitewide
+Group", as on a SkyPortal with the default configuration.  ``AccountRecords``
+is a part of ``storage.Store``: it uses the store's connection and lock.
+"""
+
+import json
+import uuid
+
+from .clock import utcnow_iso
+
+PUBLIC_GROUP_NAME = "Sitewide Group"
+ADMIN_USERNAME = "provisioned-admin"
+ADMIN_ACLS = ("System admin", "Upload data", "Delete bulk photometry", "Manage photometry")
+
+
+class Caller:
+    """The token a request authenticated with, and its user."""
+
+    def __init__(self, token, user_id, username, acls, single_user_group_id):
+        self.token = token
+        self.user_id = user_id
+        self.username = username
+        self.acls = acls
+        self.single_user_group_id = single_user_group_id
+
+    @property
+    def is_admin(self):
+        return "System admin" in self.acls
+
+    def may(self, acl):
+        return self.is_admin or acl in self.acls
+
+
+def group_from_row(row):
+    """A groups row as a dict with SkyPortal's booleans."""
+    group = dict(row)
+    for key in ("private", "auto_accept_requests", "single_user_group"):
+        group[key] = bool(group[key])
+    return group
+
+
+class AccountRecords:
+    def ensure_admin_token(self):
+        """The super-admin token, creating the site's first user on a new DB."""
+        row = self._query_one(
+            "SELECT tokens.id FROM tokens JOIN users ON users.id = tokens.user_id "
+            "WHERE users.username = ? ORDER BY tokens.rowid LIMIT 1", (ADMIN_USERNAME,))
+        if row:
+            return row["id"]
+        with self.transaction() as db:
+            self._insert_group(db, PUBLIC_GROUP_NAME, None, single_user=False)
+        return self.create_user_token(ADMIN_USERNAME, ADMIN_ACLS)
+
+    @staticmethod
+    def _insert_group(db, name, nickname, single_user, description=None, auto_accept_requests=False):
+        now = utcnow_iso()
+        return db.execute(
+            "INSERT INTO groups (name, nickname, description, auto_accept_requests, single_user_group, "
+            "created_at, modified) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, nickname, description, int(bool(auto_accept_requests)), int(single_user), now, now)).lastrowid
+
+    def create_user_token(self, username, acls):
+        """A new user (own single-user group, member of the public group) and a
+        token for it carrying ``acls``."""
+        token = str(uuid.uuid4())
+        with self.transaction() as db:
+            group_id = self._insert_group(db, username, None, single_user=True)
+            now = utcnow_iso()
+            user_id = db.execute(
+                "INSERT INTO users (username, single_user_group_id, created_at, modified) VALUES (?, ?, ?, ?)",
+                (username, group_id, now, now)).lastrowid
+            db.executemany("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
+                           [(group_id, user_id), (self.public_group_id(), user_id)])
+            db.execute("INSERT INTO tokens (id, user_id, acls) VALUES (?, ?, ?)",
+                       (token, user_id, json.dumps(list(acls))))
+        return token
+
+    def find_caller(self, token):
+        row = self._query_one(
+            "SELECT tokens.id AS token, tokens.acls, users.id AS user_id, users.username, "
+            "users.single_user_group_id FROM tokens JOIN users ON users.id = tokens.user_id "
+            "WHERE tokens.id = ?", (token,))
+        if row is None:
+            return None
+        return Caller(row["token"], row["user_id"], row["username"], json.loads(row["acls"]),
+                      row["single_user_group_id"])
+
+    def get_user(self, user_id):
+        row = self._query_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else dict(row)
+
+    def public_group_id(self):
+        return self._query_one("SELECT id FROM groups WHERE name = ?", (PUBLIC_GROUP_NAME,))["id"]
+
+    def existing_user_ids(self, user_ids):
+        marks = ",".join("?" * len(user_ids))
+        return {row["id"] for row in self._query(f"SELECT id FROM users WHERE id IN ({marks})", tuple(user_ids))}
+
+    def create_group(self, name, nickname, description, auto_accept_requests, admin_ids):
+        """A new group whose members (and admins) are ``admin_ids``; None if the name is taken."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM groups WHERE name = ?", (name,)).fetchone():
+                return None
+            group_id = self._insert_group(db, name, nickname, single_user=False, description=description,
+                                          auto_accept_requests=auto_accept_requests)
+            db.executemany("INSERT INTO group_users (group_id, user_id, admin) VALUES (?, ?, 1)",
+                           [(group_id, user_id) for user_id in admin_ids])
+        return group_id
+
+    def group_members(self, group_id):
+        """(users row, admin flag) of each member of a group, by user id."""
+        rows = self._query("SELECT users.*, group_users.admin AS group_admin FROM group_users JOIN users "
+                           "ON users.id = group_users.user_id WHERE group_users.group_id = ? ORDER BY users.id",
+                           (group_id,))
+        return [(dict(row), bool(row["group_admin"])) for row in rows]
+
+    def existing_group_ids(self, group_ids):
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(f"SELECT id FROM groups WHERE id IN ({marks})", tuple(group_ids))
+        return {row["id"] for row in rows}
+
+    def member_group_ids(self, caller):
+        rows = self._query("SELECT group_id FROM group_users WHERE user_id = ?", (caller.user_id,))
+        return {row["group_id"] for row in rows}
+
+    def accessible_group_ids(self, caller):
+        """Every group for a system admin, else the caller's memberships."""
+        if caller.is_admin:
+            return {row["id"] for row in self._query("SELECT id FROM groups")}
+        return self.member_group_ids(caller)
+
+    def groups(self, where="1", params=()):
+        """Group dicts matching ``where``, by id."""
+        return [group_from_row(row) for row in self._query(f"SELECT * FROM groups WHERE {where} ORDER BY id",
+                                                           params)]
+
+    def member_groups(self, caller):
+        return self.groups("id IN (SELECT group_id FROM group_users WHERE user_id = ?)", (caller.user_id,))

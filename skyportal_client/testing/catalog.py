@@ -1,0 +1,172 @@
+"""Telescopes, instruments, objects and sources in the embedded server's database.
+
+``CatalogRecords`` is a part of ``storage.Store``: it uses the store's
+connection and lock.  A "source" is SkyPortal's: an object saved to a group;
+unsaving it keeps the row, marked inactive.
+"""
+
+import json
+import uuid
+
+from . import sky
+from .accounts import group_from_row
+from .clock import utcnow_iso
+
+
+class NameTaken(Exception):
+    """A telescope or instrument name that is already stored (unique column)."""
+
+
+def _telescope_from_row(row):
+    telescope = dict(row)
+    telescope["robotic"] = bool(telescope["robotic"])
+    telescope["fixed_location"] = bool(telescope["fixed_location"])
+    return telescope
+
+
+def _instrument_from_row(row):
+    instrument = dict(row)
+    instrument["filters"] = json.loads(instrument["filters"])
+    instrument["properties"] = json.loads(instrument["properties"])
+    return instrument
+
+
+def _obj_from_row(row):
+    obj = dict(row)
+    obj["properties"] = json.loads(obj["properties"])
+    return obj
+
+
+class CatalogRecords:
+    # -- telescopes and instruments ---------------------------------------------
+
+    def create_telescope(self, fields):
+        """Insert a telescope; raises NameTaken for a stored name."""
+        now = utcnow_iso()
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM telescopes WHERE name = ?", (fields["name"],)).fetchone():
+                raise NameTaken(fields["name"])
+            return db.execute(
+                "INSERT INTO telescopes (name, nickname, lat, lon, elevation, diameter, skycam_link, "
+                "weather_link, robotic, fixed_location, created_at, modified) VALUES (:name, :nickname, "
+                ":lat, :lon, :elevation, :diameter, :skycam_link, :weather_link, :robotic, "
+                ":fixed_location, :created_at, :modified)",
+                {**fields, "created_at": now, "modified": now}).lastrowid
+
+    def telescopes(self, where="1", params=()):
+        rows = self._query(f"SELECT * FROM telescopes WHERE {where} ORDER BY id", params)
+        return [_telescope_from_row(row) for row in rows]
+
+    def create_instrument(self, fields):
+        """Insert an instrument; raises NameTaken for a stored name."""
+        now = utcnow_iso()
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM instruments WHERE name = ?", (fields["name"],)).fetchone():
+                raise NameTaken(fields["name"])
+            return db.execute(
+                "INSERT INTO instruments (name, type, band, telescope_id, filters, properties, created_at, "
+                "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (fields["name"], fields["type"], fields["band"], fields["telescope_id"],
+                 json.dumps(fields["filters"]), json.dumps(fields["properties"]), now, now)).lastrowid
+
+    def instruments(self, where="1", params=()):
+        rows = self._query(f"SELECT * FROM instruments WHERE {where} ORDER BY id", params)
+        return [_instrument_from_row(row) for row in rows]
+
+    def get_instrument(self, instrument_id):
+        found = self.instruments("id = ?", (instrument_id,))
+        return found[0] if found else None
+
+    # -- objects and sources ------------------------------------------------------
+
+    def get_obj(self, obj_id):
+        row = self._query_one("SELECT * FROM objs WHERE id = ?", (obj_id,))
+        return None if row is None else _obj_from_row(row)
+
+    def obj_exists(self, obj_id):
+        return self._query_one("SELECT 1 FROM objs WHERE id = ?", (obj_id,)) is not None
+
+    def obj_readable(self, caller, obj_id):
+        """An object is readable when saved to one of the caller's groups or
+        when the caller can read some of its photometry (any object for an admin)."""
+        if caller.is_admin:
+            return self.obj_exists(obj_id)
+        if self.has_source_row(obj_id, caller):
+            return True
+        return bool(self.readable_points(caller, "obj_id = ?", (obj_id,)))
+
+    def save_source(self, obj_id, ra, dec, properties, group_ids, saver_id):
+        """Create the object if it is new (its other columns from
+        ``properties``), point its HEALPix index at (ra, dec) when both are
+        given, and save it to ``group_ids`` (re-activating unsaved rows)."""
+        now = utcnow_iso()
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM objs WHERE id = ?", (obj_id,)).fetchone() is None:
+                db.execute(
+                    "INSERT INTO objs (id, ra, dec, internal_key, properties, created_at, modified) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (obj_id, ra, dec, str(uuid.uuid4()), json.dumps(properties), now, now))
+            if ra is not None and dec is not None:
+                db.execute("UPDATE objs SET healpix = ?, modified = ? WHERE id = ?",
+                           (sky.healpix_index(ra, dec), now, obj_id))
+            for group_id in group_ids:
+                row = db.execute("SELECT active FROM sources WHERE obj_id = ? AND group_id = ?",
+                                 (obj_id, group_id)).fetchone()
+                if row is None:
+                    db.execute("INSERT INTO sources (obj_id, group_id, saved_by_id, saved_at) VALUES (?, ?, ?, ?)",
+                               (obj_id, group_id, saver_id, now))
+                elif not row["active"]:
+                    db.execute("UPDATE sources SET active = 1, saved_by_id = ? WHERE obj_id = ? AND group_id = ?",
+                               (saver_id, obj_id, group_id))
+
+    def unsave_source(self, obj_id, group_id, caller):
+        """Mark the source inactive; False when there is no such source."""
+        with self.transaction() as db:
+            cursor = db.execute("UPDATE sources SET active = 0, unsaved_by_id = ? WHERE obj_id = ? AND group_id = ?",
+                                (caller.user_id, obj_id, group_id))
+        return cursor.rowcount == 1
+
+    def has_source_row(self, obj_id, caller):
+        """Whether any source row (active or not) of the object is in one of
+        the caller's groups (any group for an admin), as SkyPortal's HEAD checks."""
+        sql, params = "SELECT 1 FROM sources WHERE obj_id = ?", (obj_id,)
+        if not caller.is_admin:
+            sql += " AND group_id IN (SELECT group_id FROM group_users WHERE user_id = ?)"
+            params += (caller.user_id,)
+        return self._query_one(sql, params) is not None
+
+    def active_sources(self, obj_id, group_ids):
+        """The object's active source rows in ``group_ids``: group dicts with
+        the row's active, requested, saved_at and saved_by_id, by group id."""
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(
+            "SELECT groups.*, sources.active, sources.requested, sources.saved_at, sources.saved_by_id "
+            f"FROM sources JOIN groups ON groups.id = sources.group_id WHERE sources.obj_id = ? "
+            f"AND sources.active = 1 AND sources.group_id IN ({marks}) ORDER BY groups.id",
+            (obj_id, *group_ids))
+        groups = []
+        for row in rows:
+            group = group_from_row(row)
+            group["active"], group["requested"] = bool(group["active"]), bool(group["requested"])
+            groups.append(group)
+        return groups
+
+    def source_obj_ids(self, group_ids):
+        """Ids of objects with an active source in ``group_ids``, the most
+        recently saved first."""
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(
+            "SELECT obj_id AS id, MAX(saved_at) AS last_saved FROM sources WHERE active = 1 "
+            f"AND group_id IN ({marks}) GROUP BY obj_id ORDER BY last_saved DESC, obj_id", tuple(group_ids))
+        return [row["id"] for row in rows]
+
+    def objs_with_sources_near(self, ra, dec, radius, group_ids):
+        """Ids of objects within ``radius`` degrees of (ra, dec) that have a
+        source row (active or not) in ``group_ids``."""
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(
+            "SELECT DISTINCT objs.id, objs.ra, objs.dec FROM objs JOIN sources ON sources.obj_id = objs.id "
+            f"WHERE sources.group_id IN ({marks}) AND objs.ra IS NOT NULL AND objs.dec IS NOT NULL",
+            tuple(group_ids))
+        return [(row["id"], row["ra"], row["dec"]) for row in rows
+                if sky.separation(ra, dec, row["ra"], row["dec"]) <= radius]

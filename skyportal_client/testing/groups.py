@@ -1,0 +1,95 @@
+"""/api/groups: list, read by id or name, create.
+
+Groups are readable by every user (SkyPortal's Group has public read).  A
+group created with a token gets no member but the users named in
+``group_admins``: SkyPortal adds the creator only for a browser session.
+"""
+
+from . import envelope
+from .base import Handler, permissions
+from .envelope import ApiError
+
+# Key orders of SkyPortal's answers: a group as a member sees it, and as listed.
+MEMBER_GROUP_KEYS = ("name", "nickname", "description", "private", "auto_accept_requests", "single_user_group",
+                     "id", "modified", "created_at")
+LISTED_GROUP_KEYS = ("id", "nickname", "description", "modified", "private", "auto_accept_requests",
+                     "created_at", "single_user_group", "name")
+USER_KEYS = ("username", "first_name", "last_name", "bio", "affiliations", "contact_email", "contact_phone",
+             "oauth_uid", "is_bot", "expiration_date", "id", "modified", "created_at")
+
+
+def group_dict(group, keys=MEMBER_GROUP_KEYS, with_streams=True):
+    """A group in ``keys`` order; groups other than single-user ones carry
+    their (always empty) streams where SkyPortal has loaded that relationship."""
+    result = {key: group[key] for key in keys}
+    if with_streams and not group["single_user_group"]:
+        result["streams"] = []
+    return result
+
+
+def user_dict(user):
+    """A user as SkyPortal's User.to_dict gives it (no names or contacts here)."""
+    values = {"affiliations": [], "is_bot": False, **user}
+    return {key: values.get(key) for key in USER_KEYS}
+
+
+def _by_name(group):
+    return group["name"].lower()
+
+
+class GroupHandler(Handler):
+    def get(self, group_id=None):
+        if group_id is not None:
+            return self._one(int(group_id))
+        name = self.get_query_argument("name")
+        if name is not None:
+            return envelope.success([{key: group[key] for key in MEMBER_GROUP_KEYS}
+                                     for group in self.store.groups("name = ?", (name,))])
+        include_single_user = self.get_bool_argument("includeSingleUserGroups")
+        everything = self.store.groups()
+        members = sorted(self.store.member_groups(self.caller), key=_by_name)
+        accessible = [group for group in everything if not group["single_user_group"]]
+        if not self.caller.is_admin:
+            member_ids = {group["id"] for group in members}
+            accessible = [group for group in accessible if group["id"] in member_ids]
+        listed = [group for group in everything if include_single_user or not group["single_user_group"]]
+        return envelope.success({
+            "user_groups": [group_dict(group) for group in members],
+            "user_accessible_groups": [group_dict(group, LISTED_GROUP_KEYS) for group in sorted(accessible, key=_by_name)],
+            "all_groups": [group_dict(group, LISTED_GROUP_KEYS) for group in sorted(listed, key=_by_name)],
+        })
+
+    def _one(self, group_id):
+        found = self.store.groups("id = ?", (group_id,))
+        if not found:
+            raise ApiError(400, f"Cannot find Group with id {group_id}")
+        group = {key: found[0][key] for key in LISTED_GROUP_KEYS}
+        if self.get_bool_argument("includeGroupUsers", default=True):
+            group["users"] = [
+                {"id": user["id"], "username": user["username"], "first_name": None, "last_name": None,
+                 "contact_email": None, "contact_phone": None, "oauth_uid": None, "admin": admin,
+                 "can_save": True, "can_share_photometry": False}
+                for user, admin in self.store.group_members(group_id)]
+        group["streams"] = []
+        group["filters"] = []
+        return envelope.success(group)
+
+    @permissions("Upload data")
+    def post(self):
+        data = self.get_json()
+        name = data.get("name")
+        if name is None or (isinstance(name, str) and name.strip() == ""):
+            raise ApiError(400, "Missing required parameter: `name`")
+        if not isinstance(name, str):  # PostgreSQL refuses to store it in the text column
+            raise ApiError(500, '(psycopg.errors.DatatypeMismatch) column "name" is of type character varying '
+                                f"but expression is of type {type(name).__name__}")
+        try:
+            admin_ids = [int(user_id) for user_id in data.get("group_admins", [])]
+        except ValueError:
+            raise ApiError(400, "Invalid group_admins field; unable to parse all items to int") from None
+        group_id = self.store.create_group(
+            name, data.get("nickname") or None, data.get("description") or None,
+            data.get("auto_accept_requests", False), sorted(self.store.existing_user_ids(admin_ids)))
+        if group_id is None:
+            raise ApiError(400, f"Group with name {name} already exists. Please select a new one.")
+        return envelope.success({"id": group_id})
