@@ -5,21 +5,31 @@ astropy and pandas are optional: they are imported only by the functions that
 need them, and a missing one raises an ImportError that names the extra to
 install.  CSV and JSON need neither.
 
-In every input a missing value may be written None, NaN (as pandas and numpy
-write it) or, in astropy, a masked entry; all of them mean JSON null.
+Reading (``read_columns``) is the first step of an upload.  It takes each
+column's values as the table holds them, with what the table says about them
+(an astropy unit, a time column), and interprets nothing: ``upload_normalise``
+turns units, times and missing values into what SkyPortal stores.
+
+A null (no value) is written None, a masked entry (astropy, numpy masked
+arrays), ``pandas.NA`` or ``NaT``, or an empty CSV cell.  NaN is not a null:
+it is a float, kept as NaN (in pandas text columns, where NaN is how pandas
+writes a missing text, it reads as None).
 
 Example::
 
     >>> from skyportal_client.tables import read_columns
-    >>> read_columns([{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}])
-    {'mjd': [59400.1, 59401.2], 'mag': [19.1, None]}
+    >>> columns = read_columns([{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}])
+    >>> columns["mag"].values
+    [19.1, nan]
 """
 
 import csv
+import dataclasses
 import importlib
 import json
 import math
 import os
+from typing import Any, Dict, FrozenSet, List, Optional
 
 # The pip extra that installs each optional module.
 EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress"}
@@ -50,16 +60,46 @@ def require(module):
         ) from None
 
 
+# -- columns in --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InputColumn:
+    """One column of an input table, as read.
+
+    ``values``: one plain Python value per row (numpy scalars made int, float or
+    str; None for a null; NaN kept), or None for a column of times held whole in
+    ``times``.  ``unit``: the astropy unit of a Quantity column or of a Column with a
+    unit.  ``times``: an astropy ``Time``, a numpy ``datetime64`` array or a pandas
+    datetime Series, kept whole so that it converts exactly.  ``blank_rows``: the
+    rows that were empty cells of a CSV file (their value is None).
+    """
+
+    values: Optional[List[Any]]
+    unit: Any = None
+    times: Any = None
+    blank_rows: FrozenSet[int] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.values) if self.values is not None else len(self.times)
+
+
 def plain_value(value):
-    """A table's cell as a plain Python value: None for every way a table spells a
-    missing value (NaN, pandas.NA), numpy scalars as int, float or str."""
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalars, without importing numpy
-        value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if type(value).__name__ == "NAType":  # pandas.NA, recognised without importing pandas
+    """A table's cell as a plain Python value: numpy scalars as int, float or str, and
+    None for pandas.NA and NaT.  NaN stays NaN; numpy datetime64 scalars and astropy
+    objects stay as they are, for the upload's normalising step to convert."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item") and not _is_special_scalar(value):
+        value = value.item()  # numpy scalars, without importing numpy
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas.NA and NaT, recognised without importing pandas
         return None
     return value
+
+
+def _is_special_scalar(value):
+    """True for the numpy scalars whose ``item()`` loses what they mean (a datetime64[ns]
+    gives an int of nanoseconds) and for astropy's Quantity and Time."""
+    dtype = getattr(value, "dtype", None)
+    return (dtype is not None and dtype.kind in "mM") or hasattr(value, "unit") or hasattr(value, "jd1")
 
 
 def _plain_list(values):
@@ -69,21 +109,20 @@ def _plain_list(values):
     return [plain_value(value) for value in values]
 
 
-def read_columns(data):
-    """The columns of ``data`` as ``{name: [value per row]}``, every column as long as the table.
+def read_columns(data) -> Dict[str, InputColumn]:
+    """The columns of ``data`` as ``{name: InputColumn}``, every column as long as the table.
 
     ``data`` is a list of dicts (one per row; absent keys are None), a dict of
-    columns (lists, tuples or numpy arrays; a scalar stands for a column of equal
-    values), an astropy Table, a pandas DataFrame, or the path of a .csv or .ecsv
-    file.  Units of astropy columns are dropped: give the values in the units
-    SkyPortal expects (magnitudes; fluxes on the zero point of the ``zp`` column).
+    columns (lists, tuples, numpy arrays, pandas Series, astropy Quantity or Time;
+    a scalar stands for a column of equal values), an astropy Table or QTable, a
+    pandas DataFrame, or the path of a .csv or .ecsv file.
     """
     if isinstance(data, (str, os.PathLike)):
         return _read_file(os.fspath(data))
     if hasattr(data, "colnames"):  # astropy Table or QTable
-        return {name: _plain_list(getattr(data[name], "value", data[name])) for name in data.colnames}
+        return {name: _column(data[name]) for name in data.colnames}
     if hasattr(data, "columns") and hasattr(data, "iloc"):  # pandas DataFrame
-        return {str(name): _plain_list(data[name]) for name in data.columns}
+        return {str(name): _column(data[name]) for name in data.columns}
     if isinstance(data, dict):
         return _broadcast(data)
     if isinstance(data, (list, tuple)):
@@ -94,20 +133,52 @@ def read_columns(data):
     )
 
 
+def _column(values) -> InputColumn:
+    """A whole column of any kind read_columns takes."""
+    if hasattr(values, "jd1"):  # astropy Time
+        return InputColumn(None, times=values)
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", None) == "M":  # numpy datetime64, pandas datetimes
+        return InputColumn(None, times=values)
+    if dtype is not None and hasattr(values, "iloc") and getattr(dtype, "kind", None) not in tuple("fciub"):
+        # A pandas column of text (or objects): pandas writes its missing values NaN.
+        return InputColumn([None if _is_nan(value) else value for value in _plain_list(values)])
+    unit = getattr(values, "unit", None)
+    if unit is not None and hasattr(values, "value"):  # an astropy Quantity, masked or not
+        mask = getattr(values, "mask", None)
+        numbers = _plain_list(getattr(values, "unmasked", values).value)
+        if mask is not None and getattr(mask, "any", lambda: mask)():
+            numbers = [None if masked else number for number, masked in zip(numbers, mask.tolist())]
+        return InputColumn(numbers, unit=unit)
+    return InputColumn(_plain_list(values), unit=unit)  # an astropy Column keeps its unit apart
+
+
+def _is_nan(value):
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _is_column(values):
     """True for a list of values, False for one value that stands for every row."""
     return isinstance(values, (list, tuple)) or getattr(values, "ndim", 0) >= 1
 
 
 def _broadcast(columns):
-    lists = {name: _plain_list(values) for name, values in columns.items() if _is_column(values)}
-    lengths = {len(values) for values in lists.values()}
+    read = {name: _column(values) for name, values in columns.items() if _is_column(values)}
+    lengths = {len(column) for column in read.values()}
     if len(lengths) > 1:
-        described = ", ".join(f"{name} has {len(values)}" for name, values in lists.items())
+        described = ", ".join(f"{name} has {len(column)}" for name, column in read.items())
         raise ValueError(f"The columns have different lengths ({described}); give every column one value per row")
     length = lengths.pop() if lengths else 1
-    return {name: lists[name] if name in lists else [plain_value(values)] * length
-            for name, values in columns.items()}
+    return {name: read[name] if name in read else _repeated(value, length) for name, value in columns.items()}
+
+
+def _repeated(value, length):
+    """The column of ``length`` rows that one value stands for."""
+    if hasattr(value, "jd1"):  # an astropy Time scalar: a Time of its own kind, repeated
+        return InputColumn(None, times=value.reshape((1,))[[0] * length])
+    if hasattr(value, "unit") and hasattr(value, "value"):  # an astropy Quantity scalar
+        return InputColumn([plain_value(value.value)] * length, unit=value.unit)
+    return InputColumn([plain_value(value)] * length)
 
 
 def _rows_to_columns(rows):
@@ -116,29 +187,45 @@ def _rows_to_columns(rows):
         if not isinstance(row, dict):
             raise TypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
         names.update(dict.fromkeys(row))
-    return {name: [plain_value(row.get(name)) for row in rows] for name in names}
+    return {name: InputColumn([plain_value(row.get(name)) for row in rows]) for name in names}
 
 
 def _read_file(path):
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8") as handle:
-            return _rows_to_columns([{name: _csv_cell(name, cell) for name, cell in row.items()}
-                                     for row in csv.DictReader(handle)])
+        return _read_csv(path)
     if suffix == ".ecsv":
         table = require("astropy.table").Table.read(path, format="ascii.ecsv")
         return read_columns(table)
     raise ValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
 
 
+def _read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        names = next(reader, [])
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"{path}: the header names {', '.join(repeated)} more than once")
+        cells = [[] for _ in names]
+        for line, row in enumerate(reader, start=2):
+            if len(row) > len(names):
+                raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
+            for column, cell in zip(cells, row + [""] * (len(names) - len(row))):
+                column.append(cell)
+    return {name: InputColumn([_csv_cell(name, cell) for cell in column],
+                              blank_rows=frozenset(row for row, cell in enumerate(column) if cell == ""))
+            for name, column in zip(names, cells)}
+
+
 def _csv_cell(name, cell):
-    if cell is None or cell == "":
+    if cell == "":
         return None
     if name in TEXT_COLUMNS:
         return cell
     for number in (int, float):
         try:
-            return plain_value(number(cell))
+            return number(cell)
         except ValueError:
             pass
     return cell  # not a number: left for the caller's checks to report

@@ -9,16 +9,9 @@ import threading
 import pytest
 
 import skyportal_client
-from skyportal_client.bulk_upload import (
-    LANDED,
-    ROLLED_BACK,
-    UNACKNOWLEDGED,
-    ManifestError,
-    load_manifest,
-    plan_upload,
-    rollback,
-    upload_photometry,
-)
+from skyportal_client.bulk_upload import ManifestError, load_manifest, plan_upload, rollback, upload_photometry
+from skyportal_client.upload_manifest import LANDED, ROLLED_BACK, UNACKNOWLEDGED
+from skyportal_client.upload_rollback import RollbackIncomplete, RollbackResult
 from skyportal_client.conversions import limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.light_curves import get_light_curve
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
@@ -277,7 +270,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
     server = own_server
     setup = provision(server.url, server.token)
     mjds = [59000 + row * 0.0001 for row in range(BIG)]
-    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))
+    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))  # non-detections: NaN mag and magerr
     manifest = tmp_path / "upload.json"
     stopper = threading.Thread(target=server.stop)
 
@@ -287,7 +280,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
 
     with make_client(server) as api_client, pytest.raises(skyportal_client.ApiConnectionError):
         upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                          manifest=manifest, progress=stop_the_server_after_two_chunks)
+                          manifest=manifest, progress=stop_the_server_after_two_chunks, nan_as_nondetection=True)
     stopper.join()
     server.start()
     landed_before_the_stop = server.photometry_count()
@@ -295,7 +288,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
 
     with make_client(server) as api_client:
         result = upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                                   manifest=manifest)
+                                   manifest=manifest, nan_as_nondetection=True)
         assert server.photometry_count() == BIG
         assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == BIG
 
@@ -321,15 +314,17 @@ def test_rollback_leaves_the_object_as_it_was(api_client, skyportal_server, skyp
     assert len(result.upload_ids) == 2 and len(get_light_curve(api_client, setup.obj_id)) == 28
 
     # The settled chunk's ids could include points stored before: kept until the user says otherwise.
-    with pytest.raises(ManifestError, match=r"Removed 15 points.*chunk 1: ids .*delete_settled=True"):
+    with pytest.raises(RollbackIncomplete, match=r"Removed 15 points.*chunk 1: ids .*delete_settled=True") as kept:
         rollback(api_client, manifest)
+    assert kept.value.result == RollbackResult(removed=15, already_removed=0, kept=10)
+    assert isinstance(kept.value, ManifestError)
     assert len(get_light_curve(api_client, setup.obj_id)) == 3 + 10
-    assert rollback(api_client, manifest, delete_settled=True) == 10
+    assert rollback(api_client, manifest, delete_settled=True) == RollbackResult(10, 15, 0)
     assert get_light_curve(api_client, setup.obj_id, format="both") == before
     entries = json.loads(manifest.read_text())["chunks"]
     assert [entry["state"] for entry in entries] == [ROLLED_BACK] * 3
     assert [entry["sent_with"] for entry in entries] == ["post", "put", "post"]
-    assert rollback(api_client, manifest) == 0  # nothing left to remove
+    assert rollback(api_client, manifest) == RollbackResult(0, 25, 0)  # nothing left to remove
     with pytest.raises(ManifestError, match="rolled back"):
         upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
                           manifest=manifest, chunk_size=10)

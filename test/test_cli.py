@@ -13,6 +13,11 @@ from skyportal_client.cli import main
 from upload_bodies import fresh_mjds
 
 
+# The points_csv fixture writes its non-detection as empty mag and magerr cells, which an upload
+# reads as nulls only when told to.
+NON_DETECTIONS = "--nan-as-nondetection"
+
+
 @pytest.fixture
 def points_csv(tmp_path):
     """A CSV light curve of four points, the last a non-detection; returns (path, rows)."""
@@ -38,7 +43,8 @@ def test_a_csv_file_round_trips(capsys, environment_points_at_server, skyportal,
                                 points_csv, tmp_path):
     setup = skyportal_provisioned
     path, rows = points_csv
-    code, out, err = run(capsys, "upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    code, out, err = run(capsys, "upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+                         NON_DETECTIONS)
     assert code == 0, err
     assert out.startswith("4 points landed (1 requests sent, 0 already recorded in the manifest)\nupload_id ")
 
@@ -65,7 +71,8 @@ def test_get_writes_ecsv_with_units(capsys, environment_points_at_server, skypor
     table_module = pytest.importorskip("astropy.table")
     units = pytest.importorskip("astropy.units")
     setup = skyportal_provisioned
-    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+        NON_DETECTIONS)
     code, _, _ = run(capsys, "get", setup.obj_id, "--format", "flux", "-o", tmp_path / "out.ecsv")
     table = table_module.Table.read(tmp_path / "out.ecsv", format="ascii.ecsv")
     assert code == 0 and len(table) == 4
@@ -73,14 +80,14 @@ def test_get_writes_ecsv_with_units(capsys, environment_points_at_server, skypor
     assert table["flux"][0] == 83.17637711026691 and table["flux"].mask[3]
 
 
-def test_bad_rows_exit_2_and_send_nothing(capsys, environment_points_at_server, skyportal_server,
+def test_bad_rows_exit_1_and_send_nothing(capsys, environment_points_at_server, skyportal_server,
                                           skyportal_provisioned, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("mjd,filter,mag,magerr\n59400.1,sdssu,19.1,0.05\n59400.2,ztfg,abc,0.05\n")
     skyportal_server.clear_requests()
     code, out, err = run(capsys, "upload", path, "--obj-id", skyportal_provisioned.obj_id,
                          "--instrument-id", skyportal_provisioned.instrument_id)
-    assert (code, out) == (2, "")
+    assert (code, out) == (1, "")
     assert "row 0, filter: instrument" in err and "row 1, mag: must be a number, not str 'abc'" in err
     assert [record.method for record in skyportal_server.requests] == ["GET"]
 
@@ -89,25 +96,27 @@ def test_dry_run_shows_the_requests_and_sends_nothing(capsys, environment_points
                                                       skyportal_provisioned, points_csv):
     skyportal_server.clear_requests()
     code, out, _ = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
-                       "--instrument-id", skyportal_provisioned.instrument_id, "--dry-run")
+                       "--instrument-id", skyportal_provisioned.instrument_id, "--dry-run", NON_DETECTIONS)
     assert code == 0
-    assert out == (f"4 points checked, in mag space; 1 requests would be sent (nothing was):\n"
+    assert out == (f"4 points checked, in mag space; 1 requests of up to 10000 points would be sent (nothing was):\n"
                    f"  {skyportal_provisioned.obj_id}: 4 points\n")
     assert [record.method for record in skyportal_server.requests] == ["GET"]
 
 
-def test_an_interrupted_upload_is_finished_by_the_same_command(capsys, environment_points_at_server,
-                                                               skyportal_server, skyportal_provisioned,
-                                                               points_csv, tmp_path):
+def test_an_interrupted_upload_exits_3_and_is_finished_by_the_same_command(
+        capsys, environment_points_at_server, skyportal_server, skyportal_provisioned, points_csv, tmp_path):
     setup = skyportal_provisioned
+    manifest = tmp_path / "upload.json"
     command = ("upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
-               "--manifest", tmp_path / "upload.json", "--retries", 0)
+               "--manifest", manifest, "--retries", 0, NON_DETECTIONS)
     count = skyportal_server.photometry_count()
+    # The POST lands but its answer is lost; the PUT that would settle it does not get through.
     skyportal_server.inject_fault("drop-after", methods=["POST"])
     skyportal_server.inject_fault("drop-before", methods=["PUT"])
     code, _, err = run(capsys, *command)
     assert code == 3
-    assert "run the same command again to finish" in err
+    assert err.endswith(f"0 of 4 points landed, and 4 more may have; {manifest} records them: run the same "
+                        "command again to send the rest (nothing is stored twice).\n")
     assert skyportal_server.photometry_count() == count + 4
 
     code, out, _ = run(capsys, *command)
@@ -115,19 +124,23 @@ def test_an_interrupted_upload_is_finished_by_the_same_command(capsys, environme
     assert skyportal_server.photometry_count() == count + 4
 
     # The chunk was settled by PUT after the unanswered POST: rollback keeps it unless told it was all new.
-    code, _, err = run(capsys, "rollback", tmp_path / "upload.json")
-    assert code == 2 and "--delete-settled" in err
+    code, _, err = run(capsys, "rollback", manifest)
+    assert code == 1 and "--delete-settled" in err
+    assert err.startswith("Removing 0 points. Keeping the 4 points settled by PUT (see delete_settled).\n")
     assert skyportal_server.photometry_count() == count + 4
-    code, out, _ = run(capsys, "rollback", tmp_path / "upload.json", "--delete-settled")
-    assert (code, out) == (0, f"4 points removed; {tmp_path / 'upload.json'} records the rollback\n")
+    code, out, err = run(capsys, "rollback", manifest, "--delete-settled")
+    assert (code, out) == (0, f"4 points removed; {manifest} records the rollback\n")
+    assert err.startswith("Removing 4 points: 4 one by one (4 requests at 5 per second, under a second).\n")
     assert skyportal_server.photometry_count() == count
+    code, out, _ = run(capsys, "rollback", manifest)
+    assert (code, out) == (0, f"0 points removed; 4 were removed before; {manifest} records the rollback\n")
 
 
 def test_delete_takes_point_ids_and_upload_ids(capsys, environment_points_at_server, skyportal_provisioned,
                                                photometry, points_csv):
     setup = skyportal_provisioned
     code, out, _ = run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id,
-                       "--instrument-id", setup.instrument_id)
+                       "--instrument-id", setup.instrument_id, NON_DETECTIONS)
     upload_id = out.split("upload_id ")[1].strip()
     first_id = photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"][0]["id"]
     code, out, _ = run(capsys, "delete", first_id, upload_id)
@@ -138,7 +151,8 @@ def test_delete_takes_point_ids_and_upload_ids(capsys, environment_points_at_ser
 
 def test_range_writes_csv_to_stdout(capsys, environment_points_at_server, skyportal_provisioned, points_csv):
     setup = skyportal_provisioned
-    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+        NON_DETECTIONS)
     first_mjd = points_csv[1][0]["mjd"]
     # mjd 0 is 1858-11-17; these dates cover the first point's time and no other point's.
     day = datetime(1858, 11, 17) + timedelta(days=first_mjd)
@@ -157,19 +171,20 @@ def unused_port():
         return probe.getsockname()[1]
 
 
-def test_an_upload_without_a_manifest_that_fails_suggests_put(capsys, points_csv):
+def test_an_upload_that_stored_nothing_exits_1_and_does_not_suggest_put(capsys, points_csv):
     code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", "ZTF21abc", "--instrument-id", 1,
-                       "--url", f"http://127.0.0.1:{unused_port()}", "--token", "secret", "--retries", 0)
-    assert code == 3 and "re-send with --put" in err
+                       "--url", f"http://127.0.0.1:{unused_port()}", "--token", "secret", "--retries", 0,
+                       NON_DETECTIONS)
+    assert code == 1 and "--put" not in err and "secret" not in err
 
 
-def test_the_module_runs_and_reports_an_unreachable_server_with_exit_3(tmp_path):
+def test_the_module_runs_and_reports_an_unreachable_server_with_exit_1(tmp_path):
     port = unused_port()
     completed = subprocess.run(
         [sys.executable, "-m", "skyportal_client.cli", "get", "ZTF21abc", "--retries", "0",
          "--url", f"http://127.0.0.1:{port}", "--token", "secret-token-value"],
         capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 3
+    assert completed.returncode == 1
     assert "The connection failed" in completed.stderr
     assert "secret-token-value" not in completed.stdout + completed.stderr
 
@@ -208,5 +223,5 @@ def test_progress_without_tqdm_is_a_line_per_request(capsys, monkeypatch, enviro
                                                      skyportal_provisioned, points_csv):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
-                       "--instrument-id", skyportal_provisioned.instrument_id)
+                       "--instrument-id", skyportal_provisioned.instrument_id, NON_DETECTIONS)
     assert (code, err) == (0, "4/4 points\n")
