@@ -132,7 +132,7 @@ def test_the_facts_are_the_seeds():
 
 @pytest.mark.parametrize("package", ["skyportal_client.api", "skyportal_client.model"])
 def test_every_import_the_package_docstrings_list_resolves(package):
-    lines = re.findall(r"^\s+(from \S+ import \w+)$", importlib.import_module(package).__doc__, re.M)
+    lines = re.findall(r"^\s*(from \S+ import \w+)$", importlib.import_module(package).__doc__, re.M)
     assert len(lines) >= 6
     for line in lines:
         tree = ast.parse(line).body[0]
