@@ -130,6 +130,19 @@ POINT_COLUMNS = (
 )
 
 
+class TooManyGroupRows(Exception):
+    """An insert of more (photometry id, group id) rows than one statement
+    can bind; ``pairs`` are the rows it would have written."""
+
+    def __init__(self, pairs):
+        super().__init__(len(pairs))
+        self.pairs = pairs
+
+
+class RepeatedPoints(Exception):
+    """A PUT whose new points repeat each other."""
+
+
 class DuplicatePoints(Exception):
     """A POST whose points are already stored (``stored_keys``, the keys found
     in the database) or repeat each other (``stored_keys`` empty)."""
@@ -236,9 +249,11 @@ class Store(AccountRecords, CatalogRecords):
             "AND mjd = ? AND fluxerr = ? AND flux = ?", key).fetchone()
         return row["id"] if row else None
 
-    def insert_points(self, points, group_ids, caller):
+    def insert_points(self, points, group_ids, caller, max_group_rows):
         """POST: insert every point or none; returns (ids, upload_id).  Raises
-        DuplicatePoints if any point is already stored or repeated."""
+        DuplicatePoints if any point is already stored or repeated, and
+        TooManyGroupRows (the ids used up) when the points x groups rows
+        would be more than ``max_group_rows``."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
@@ -248,27 +263,49 @@ class Store(AccountRecords, CatalogRecords):
                           if self._existing_id(db, dedup_key(point)) is not None]
                 if stored:
                     raise DuplicatePoints(stored)
+                if len(set(map(dedup_key, points))) != len(points):
+                    raise DuplicatePoints([])
+                if len(points) * len(group_ids) > max_group_rows:
+                    raise TooManyGroupRows([(point_id, group_id) for point_id in ids for group_id in group_ids])
                 for point_id, point in zip(ids, points):
-                    if not self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at):
-                        raise DuplicatePoints([])
+                    self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
         return ids, upload_id
 
-    def upsert_points(self, points, group_ids, caller):
+    def upsert_points(self, points, group_ids, caller, max_group_rows, check_new_points):
         """PUT: the existing id for each duplicate (gaining ``group_ids``), a
-        new row otherwise.  Ids are returned in payload order."""
+        new row otherwise; ids in payload order.  In SkyPortal's order, all
+        or nothing: TooManyGroupRows for the groups added to duplicates, then
+        ``check_new_points(new points)`` (may raise), RepeatedPoints when new
+        points repeat each other, TooManyGroupRows (ids used up) for the new
+        points' groups."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
             with self.transaction() as db:
                 existing_ids = [self._existing_id(db, dedup_key(point)) for point in points]
-            new_ids = iter(self.next_photometry_ids(existing_ids.count(None)))
+                added = []
+                for point_id in existing_ids:
+                    if point_id is not None:
+                        held = {row["group_id"] for row in db.execute(
+                            "SELECT group_id FROM photometry_groups WHERE photometry_id = ?", (point_id,))}
+                        added += [(point_id, group_id) for group_id in group_ids if group_id not in held]
+            if len(added) > max_group_rows:
+                raise TooManyGroupRows(added)
+            new_points = [point for point, point_id in zip(points, existing_ids) if point_id is None]
+            check_new_points(new_points)
+            if len(set(map(dedup_key, new_points))) != len(new_points):
+                raise RepeatedPoints()
+            new_ids = self.next_photometry_ids(len(new_points)) if new_points else []
+            if len(new_ids) * len(group_ids) > max_group_rows:
+                raise TooManyGroupRows([(point_id, group_id) for point_id in new_ids for group_id in group_ids])
+            new_id_iterator = iter(new_ids)
             ids = []
             with self.transaction() as db:
                 for point, existing_id in zip(points, existing_ids):
                     point_id = existing_id
                     if point_id is None:
-                        point_id = next(new_ids)
+                        point_id = next(new_id_iterator)
                         self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
                     ids.append(point_id)

@@ -1,7 +1,7 @@
-"""Turning POST/PUT/PATCH photometry bodies into stored points (reference §3, §4.4).
+"""Turning a PATCH body into the new values of a stored point (reference §4.4).
 
-A stored point is a dict with the keys of ``storage.POINT_COLUMNS``: flux and
-fluxerr in µJy AB, flux NaN for a non-detection, origin "None" when absent.
+POST and PUT bodies go through ``standardize``; a PATCH goes through
+SkyPortal's PhotometryFlux/PhotometryMag schemas instead, emulated here.
 
 Messages follow SkyPortal's where they were observed or read from its source.
 Where SkyPortal's wording depends on marshmallow or pandas internals that were
@@ -18,55 +18,11 @@ from .conversions import (
 )
 from .envelope import ApiError
 
-MAX_ROWS = 10000
 
 REQUIRED_COMMON = ("obj_id", "instrument_id", "mjd", "filter", "magsys")
-OPTIONAL_COMMON = ("ra", "dec", "ra_unc", "dec_unc", "origin", "group_ids", "stream_ids", "assignment_id")
 MAG_FIELDS = ("mag", "magerr", "limiting_mag", "limiting_mag_nsigma", "magref", "e_magref")
 FLUX_FIELDS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
-REQUIRED_FLUX = ("fluxerr", "zp")
-# Keys that are never columns: resolved by the handler, or scalars.
-NOT_COLUMNS = ("group_ids", "stream_ids", "assignment_id")
 NUMERIC_FIELDS = ("mjd", "ra", "dec", "ra_unc", "dec_unc", *MAG_FIELDS, *FLUX_FIELDS)
-
-
-def _schema_errors(body, space_fields, required):
-    """marshmallow-style error dict of a flexible schema: unknown and missing keys."""
-    allowed = set(REQUIRED_COMMON) | set(OPTIONAL_COMMON) | set(space_fields)
-    errors = {}
-    for key in body:
-        if key not in allowed:
-            errors[key] = ["Unknown field."]
-    for key in (*REQUIRED_COMMON, *required):
-        if key not in body:
-            errors[key] = ["Missing data for required field."]
-        elif body[key] is None:
-            errors[key] = ["Field may not be null."]
-    return dict(sorted(errors.items()))
-
-
-def _choose_space(body):
-    """'mag' or 'flux', trying the schema SkyPortal tries first."""
-    mag_errors = _schema_errors(body, MAG_FIELDS, ())
-    flux_errors = _schema_errors(body, FLUX_FIELDS, REQUIRED_FLUX)
-    order = ("flux", "mag") if "flux" in body and "mag" not in body else ("mag", "flux")
-    for space in order:
-        if not (mag_errors if space == "mag" else flux_errors):
-            return space
-    raise ApiError(400, f'Invalid input format: Tried to parse data in mag space, got: "{mag_errors}" '
-                        f'Tried to parse data in flux space, got: "{flux_errors}"')
-
-
-def _columns(body):
-    """Broadcast scalars and check list lengths, like ``pd.DataFrame(body)``."""
-    columns = {key: value for key, value in body.items() if key not in NOT_COLUMNS}
-    lengths = {len(value) for value in columns.values() if isinstance(value, list)}
-    if len(lengths) > 1:
-        raise ApiError(400, 'Unable to coerce passed JSON to a series of packets. '
-                            'Error was: "All arrays must be of the same length"')
-    count = lengths.pop() if lengths else 1
-    return count, {key: value if isinstance(value, list) else [value] * count
-                   for key, value in columns.items()}
 
 
 def _bad_row(row, reason):
@@ -107,27 +63,6 @@ def _text(row, key, value):
     if not isinstance(value, str):
         raise _bad_row(row, f"{key} must be a string, got {value!r}.")
     return value
-
-
-def _altdata_rows(altdata, count):
-    """One altdata dict (or None) per row, from any of the three shapes."""
-    if not altdata:
-        return [None] * count
-    if isinstance(altdata, list):
-        if len(altdata) != count or not all(isinstance(item, dict) for item in altdata):
-            # pandas raises a ValueError here that SkyPortal does not catch.
-            raise ApiError(500, f"Length of values ({len(altdata)}) does not match length of index ({count})")
-        rows = altdata
-    elif isinstance(altdata, dict):
-        for key, value in altdata.items():
-            if isinstance(value, list) and len(value) not in (1, count):
-                raise ApiError(400, f"{key} in altdata incorrect length")
-        rows = [{key: (value[index if len(value) == count else 0] if isinstance(value, list) else value)
-                 for key, value in altdata.items()} for index in range(count)]
-    else:
-        raise ApiError(400, "Invalid altdata: must be an object or a list of objects.")
-    cleaned = [{key: value for key, value in row.items() if value not in (None, "")} for row in rows]
-    return [row or None for row in cleaned]
 
 
 def _standardize(row, space, magsys, band):
@@ -179,49 +114,6 @@ def _check_filters(filters):
     if unknown:
         raise ApiError(400, f"Filter(s) {unknown} is not allowed. "
                             f"Allowed filters are: {sorted(ALLOWED_BANDPASSES)}")
-
-
-def parse_upload(body):
-    """The standardised points of a POST/PUT body (group_ids already resolved).
-    A body whose columns are all empty lists gives no points (not verified
-    against SkyPortal).
-
-    Raises ApiError in SkyPortal's validation order: schema, columns, per-row
-    values, limiting mags, filters, standardisation, row cap.
-    """
-    body = dict(body)
-    altdata = body.pop("altdata", None)
-    if body.pop("extinction_corrected", None) not in (None, False, "false", "no", "0", 0):
-        raise ApiError(400, "extinction_corrected is not supported by the embedded test server "
-                            "(it has no dust maps)")
-    space = _choose_space(body)
-    count, columns = _columns(body)
-    rows = [{key: values[index] for key, values in columns.items()} for index in range(count)]
-    for row in rows:
-        for key in NUMERIC_FIELDS:
-            if key in row:
-                row[key] = _number(row, key, row[key])
-        row["instrument_id"] = _integer(row, "instrument_id", row["instrument_id"])
-        _required(row, "mjd")
-        for key in ("obj_id", "filter", "magsys"):
-            _text(row, key, row[key])
-    _check_filters({row["filter"] for row in rows})
-    points = []
-    for row, altdata_row in zip(rows, _altdata_rows(altdata, count)):
-        flux, fluxerr, ref_flux, ref_fluxerr, original = _standardize(row, space, row["magsys"], row["filter"])
-        points.append({
-            "obj_id": row["obj_id"], "instrument_id": row["instrument_id"],
-            "origin": "None" if row.get("origin") is None else str(row["origin"]),
-            "mjd": row["mjd"], "flux": flux, "fluxerr": fluxerr, "filter": row["filter"],
-            "ra": row.get("ra"), "dec": row.get("dec"),
-            "ra_unc": row.get("ra_unc"), "dec_unc": row.get("dec_unc"),
-            "ref_flux": ref_flux, "ref_fluxerr": ref_fluxerr,
-            "altdata": altdata_row, "original_user_data": original,
-        })
-    if len(points) > MAX_ROWS:
-        raise ApiError(400, f"Maximum number of photometry rows to post exceeded: {len(points)} > "
-                            f"{MAX_ROWS}. Please break up the data into smaller sets and try again")
-    return points
 
 
 def parse_patch(body, stored):
