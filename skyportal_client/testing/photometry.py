@@ -2,15 +2,19 @@
 
 import datetime
 import sqlite3
+import uuid
 
 from . import envelope
 from .base import Handler, permissions
+from .clock import utcnow_iso
 from .conversions import ALLOWED_MAGSYSTEMS
 from .envelope import ApiError
 from .points import SerializationError, serialize
 from .standardize import database_refusal, standardize_upload
 from .storage import DuplicatePoints, RepeatedPoints, TooManyGroupRows
-from .tracebacks import MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, traceback_error
+from .tracebacks import (
+    MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
+)
 from .uploads import parse_patch
 
 MJD_EPOCH = datetime.datetime(1858, 11, 17)
@@ -81,7 +85,7 @@ def _filter_mismatch(points, instrument_of, imagers_only):
     return None
 
 
-def _refuse_at_insert(method, points):
+def _refuse_at_insert(method, points, caller):
     """What SkyPortal's insert of new points refuses: a filter its imager
     lacks (its own check), then what PostgreSQL cannot store."""
     mismatch = _filter_mismatch(points, lambda point: point["instrument"], imagers_only=True)
@@ -89,7 +93,16 @@ def _refuse_at_insert(method, points):
         raise traceback_error(method, "insert", f"marshmallow.exceptions.ValidationError: {mismatch}")
     refusal = database_refusal(points)
     if refusal:
-        raise traceback_error(method, "insert", refusal)
+        upload_id, now = str(uuid.uuid4()), datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        rows = [{**point, "upload_id": upload_id, "owner_id": caller.user_id, "modified": now, "created_at": now}
+                for point in points]
+        raise photometry_insert_error(method, refusal, rows)
+
+
+def _group_rows_error(method, exc):
+    stage = "duplicate groups" if exc.for_duplicates else "groups"
+    now = utcnow_iso()
+    return parameter_limit_error(method, stage, [(group_id, point_id, now) for group_id, point_id in exc.pairs])
 
 
 def _as_stored(points):
@@ -121,14 +134,14 @@ class PhotometryHandler(Handler):
     @permissions("Upload data")
     def post(self):
         points, group_ids = self._points_from_body()
-        _refuse_at_insert("post", points)
+        _refuse_at_insert("post", points, self.caller)
         try:
             ids, upload_id = self.store.insert_points(_as_stored(points), group_ids, self.caller,
                                                       MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW)
         except DuplicatePoints as exc:
             raise traceback_error("post", "insert", DUPLICATES_MESSAGE.format(exc.stored_keys)) from None
         except TooManyGroupRows as exc:
-            raise parameter_limit_error("post", exc.pairs) from None
+            raise _group_rows_error("post", exc) from None
         return envelope.success({"ids": ids, "upload_id": upload_id})
 
     @permissions("Upload data")
@@ -143,11 +156,11 @@ class PhotometryHandler(Handler):
         try:
             ids = self.store.upsert_points(points, group_ids, self.caller,
                                            MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW,
-                                           check_new_points=lambda new: _refuse_at_insert("put", new))
+                                           check_new_points=lambda new: _refuse_at_insert("put", new, self.caller))
         except RepeatedPoints:
             raise traceback_error("put", "insert", CARDINALITY_MESSAGE) from None
         except TooManyGroupRows as exc:
-            raise parameter_limit_error("put", exc.pairs) from None
+            raise _group_rows_error("put", exc) from None
         return envelope.success({"ids": ids})
 
     def _readable_point(self, photometry_id):

@@ -23,6 +23,7 @@ from .conversions import (
     DEFAULT_INPUT_NSIGMA, PHOT_ZP, MagsysError, limit_to_fluxerr, mag_to_flux, to_stored_flux,
 )
 from .envelope import ApiError
+from .tracebacks import DatabaseError
 
 MAX_ROWS = 10000
 NOT_GIVEN = object()
@@ -400,11 +401,18 @@ def _pg_float_error(name, value):
     """The error PostgreSQL raises storing ``value`` in a double precision column, or None."""
     if cols.is_missing(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return None
-    if isinstance(value, bool):
-        return "psycopg.errors.CannotCoerce: cannot cast type boolean to double precision"
     if isinstance(value, str):
-        return f'psycopg.errors.InvalidTextRepresentation: invalid input syntax for type double precision: "{value}"'
-    return f'psycopg.errors.DatatypeMismatch: column "{name}" is of type double precision but expression is of type jsonb'
+        return DatabaseError("psycopg.errors.InvalidTextRepresentation",
+                             f'invalid input syntax for type double precision: "{value}"', "DataError", "9h9h",
+                             ("CONTEXT:  unnamed portal parameter $1 = '...'",))
+    kind = "boolean" if isinstance(value, bool) else "jsonb"
+    return DatabaseError("psycopg.errors.DatatypeMismatch",
+                         f'column "{name}" is of type double precision but expression is of type {kind}',
+                         "ProgrammingError", "f405", ("HINT:  You will need to rewrite or cast the expression.",))
+
+
+NAN_IN_JSON = DatabaseError("psycopg.errors.InvalidTextRepresentation", "invalid input syntax for type json",
+                            "DataError", "9h9h", ('DETAIL:  Token "NaN" is invalid.',))
 
 
 def _json_has_nan(value):
@@ -418,16 +426,14 @@ def _json_has_nan(value):
 
 
 def database_refusal(points):
-    """What PostgreSQL refuses when the points are inserted: the exception
-    line of SkyPortal's traceback, or None."""
+    """The error PostgreSQL raises inserting the points, or None."""
     for point in points:
         for name in FLOAT_COLUMNS:
             problem = _pg_float_error(name, point[name])
             if problem:
                 return problem
         if _json_has_nan(point["altdata"]):
-            return ('psycopg.errors.InvalidTextRepresentation: invalid input syntax for type json\n'
-                    'DETAIL:  Token "NaN" is invalid.')
+            return NAN_IN_JSON
     return None
 
 

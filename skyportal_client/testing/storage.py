@@ -8,7 +8,8 @@ Photometry rows are unique on SkyPortal's deduplication key
 (obj_id, instrument_id, origin, mjd, fluxerr, flux).  SQL treats NULLs as
 distinct, so a non-detection's NaN flux is stored as the text ``'__nan__'``
 (the sentinel SkyPortal itself shows in duplicate messages), which makes two
-non-detections with the same error collide as they do on PostgreSQL.
+non-detections with the same error collide as they do on PostgreSQL; a NaN
+fluxerr is stored the same way.
 """
 
 import contextlib
@@ -103,7 +104,7 @@ CREATE TABLE IF NOT EXISTS photometry (
     instrument_id INTEGER NOT NULL REFERENCES instruments(id),
     origin TEXT NOT NULL,
     mjd REAL NOT NULL,
-    fluxerr REAL NOT NULL,
+    fluxerr NOT NULL,  -- REAL, or '__nan__' (a NaN n-sigma gives a NaN error)
     flux NOT NULL,  -- REAL, or the text '__nan__' for a non-detection
     filter TEXT NOT NULL,
     ra REAL, dec REAL, ra_unc REAL, dec_unc REAL,
@@ -131,12 +132,14 @@ POINT_COLUMNS = (
 
 
 class TooManyGroupRows(Exception):
-    """An insert of more (photometry id, group id) rows than one statement
-    can bind; ``pairs`` are the rows it would have written."""
+    """An insert of more (group id, photometry id) rows than one statement
+    can bind: ``pairs`` are the rows it would have written, ``for_duplicates``
+    tells a PUT's rows for points already stored from those for new ones."""
 
-    def __init__(self, pairs):
+    def __init__(self, pairs, for_duplicates=False):
         super().__init__(len(pairs))
         self.pairs = pairs
+        self.for_duplicates = for_duplicates
 
 
 class RepeatedPoints(Exception):
@@ -155,7 +158,7 @@ class DuplicatePoints(Exception):
 def dedup_key(point):
     """The deduplication key of a point dict, flux NaN as the sentinel."""
     return (point["obj_id"], point["instrument_id"], point["origin"], point["mjd"],
-            point["fluxerr"], _flux_to_db(point["flux"]))
+            _flux_to_db(point["fluxerr"]), _flux_to_db(point["flux"]))
 
 
 def _flux_to_db(flux):
@@ -164,8 +167,9 @@ def _flux_to_db(flux):
 
 def _point_from_row(row):
     point = dict(row)
-    if point["flux"] == NAN_FLUX:
-        point["flux"] = math.nan
+    for key in ("flux", "fluxerr"):
+        if point[key] == NAN_FLUX:
+            point[key] = math.nan
     for key in ("altdata", "original_user_data"):
         point[key] = json.loads(point[key]) if point[key] is not None else None
     return point
@@ -222,7 +226,7 @@ class Store(AccountRecords, CatalogRecords):
     @staticmethod
     def _point_values(point):
         """A point's POINT_COLUMNS values as stored."""
-        values = dict(point, flux=_flux_to_db(point["flux"]))
+        values = dict(point, flux=_flux_to_db(point["flux"]), fluxerr=_flux_to_db(point["fluxerr"]))
         for column in ("altdata", "original_user_data"):
             if values[column] is not None:
                 values[column] = json.dumps(values[column])
@@ -266,7 +270,7 @@ class Store(AccountRecords, CatalogRecords):
                 if len(set(map(dedup_key, points))) != len(points):
                     raise DuplicatePoints([])
                 if len(points) * len(group_ids) > max_group_rows:
-                    raise TooManyGroupRows([(point_id, group_id) for point_id in ids for group_id in group_ids])
+                    raise TooManyGroupRows([(group_id, point_id) for point_id in ids for group_id in group_ids])
                 for point_id, point in zip(ids, points):
                     self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
@@ -289,16 +293,16 @@ class Store(AccountRecords, CatalogRecords):
                     if point_id is not None:
                         held = {row["group_id"] for row in db.execute(
                             "SELECT group_id FROM photometry_groups WHERE photometry_id = ?", (point_id,))}
-                        added += [(point_id, group_id) for group_id in group_ids if group_id not in held]
+                        added += [(group_id, point_id) for group_id in group_ids if group_id not in held]
             if len(added) > max_group_rows:
-                raise TooManyGroupRows(added)
+                raise TooManyGroupRows(added, for_duplicates=True)
             new_points = [point for point, point_id in zip(points, existing_ids) if point_id is None]
             check_new_points(new_points)
             if len(set(map(dedup_key, new_points))) != len(new_points):
                 raise RepeatedPoints()
             new_ids = self.next_photometry_ids(len(new_points)) if new_points else []
             if len(new_ids) * len(group_ids) > max_group_rows:
-                raise TooManyGroupRows([(point_id, group_id) for point_id in new_ids for group_id in group_ids])
+                raise TooManyGroupRows([(group_id, point_id) for point_id in new_ids for group_id in group_ids])
             new_id_iterator = iter(new_ids)
             ids = []
             with self.transaction() as db:
