@@ -432,3 +432,25 @@ def test_the_limit_holds_for_put(api, uploads, setup):
     reply = api.call("PUT", "/api/photometry", _many_points(uploads, 8192, [setup.group_id]), timeout=300)
     _assert_limit_error(reply, "put")
     assert uploads.points() == []
+
+
+def test_sqlite_statements_need_nothing_newer_than_3_31(api, uploads, skyportal_server):
+    """The embedded server runs on SQLite 3.31 (Ubuntu 20.04's): none of the
+    statements a photometry workflow makes uses RETURNING (3.35) or a
+    newer construct (the store's connection is traced for the check)."""
+    statements = []
+    connection = skyportal_server._store._db
+    connection.set_trace_callback(statements.append)
+    try:
+        point_id = uploads.post(uploads.mag_body())["ids"][0]
+        api.ok("PUT", "/api/photometry", uploads.mag_body())
+        api.ok("GET", f"/api/photometry/{point_id}?format=both")
+        api.ok("GET", "/api/photometry/range", {"instrument_ids": [uploads.setup.instrument_id]})
+        api.ok("GET", f"/api/sources?sourceID={uploads.setup.obj_id}")
+        api.ok("DELETE", f"/api/photometry/{point_id}")
+    finally:
+        connection.set_trace_callback(None)
+    assert statements
+    for statement in statements:
+        upper = statement.upper()
+        assert " RETURNING " not in upper and "->>" not in upper and " STRICT" not in upper, statement
