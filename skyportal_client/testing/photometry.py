@@ -15,7 +15,7 @@ from .storage import DuplicatePoints, RepeatedPoints, TooManyGroupRows
 from .tracebacks import (
     MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
 )
-from .uploads import parse_patch
+from .patches import parse_patch
 
 MJD_EPOCH = datetime.datetime(1858, 11, 17)
 RANGE_BODY_FIELDS = ("instrument_ids", "min_date", "max_date")
@@ -63,24 +63,12 @@ def _resolve_upload_groups(store, caller, body):
     return group_ids
 
 
-def _check_references(store, points):
-    """Instruments and objects must exist.  Returns the instruments by id."""
-    instruments = {}
-    for instrument_id in dict.fromkeys(point["instrument_id"] for point in points):
-        instruments[instrument_id] = store.get_instrument(instrument_id)
-        if instruments[instrument_id] is None:
-            raise ApiError(400, f"Invalid instrument ID: {instrument_id}")
-    for obj_id in dict.fromkeys(point["obj_id"] for point in points):
-        if not store.obj_exists(obj_id):
-            raise ApiError(400, f"Invalid object ID: {obj_id}")
-    return instruments
-
-
-def _filter_mismatch(points, instrument_of, imagers_only):
-    """The message for the first point whose filter its instrument lacks, or None."""
+def _filter_mismatch(points):
+    """The message for the first point whose imager lacks its filter, or None
+    (uploads do not check other instruments' filters)."""
     for point in points:
-        instrument = instrument_of(point)
-        if (instrument["type"] == "imager" or not imagers_only) and point["filter"] not in instrument["filters"]:
+        instrument = point["instrument"]
+        if instrument["type"] == "imager" and point["filter"] not in instrument["filters"]:
             return f"Instrument {instrument['name']} has no filter {point['filter']}."
     return None
 
@@ -88,7 +76,7 @@ def _filter_mismatch(points, instrument_of, imagers_only):
 def _refuse_at_insert(method, points, caller):
     """What SkyPortal's insert of new points refuses: a filter its imager
     lacks (its own check), then what PostgreSQL cannot store."""
-    mismatch = _filter_mismatch(points, lambda point: point["instrument"], imagers_only=True)
+    mismatch = _filter_mismatch(points)
     if mismatch:
         raise traceback_error(method, "insert", f"marshmallow.exceptions.ValidationError: {mismatch}")
     refusal = database_refusal(points)
@@ -192,17 +180,14 @@ class PhotometryHandler(Handler):
         body = self.get_json()
         stored = self._changeable_point(photometry_id, "update")
         try:
-            point = parse_patch(body, stored)
+            point = parse_patch(body, stored, self.store)
         except KeyError as exc:
             raise ApiError(500, str(exc)) from None
-        instruments = _check_references(self.store, [point])
-        mismatch = _filter_mismatch([point], lambda patched: instruments[patched["instrument_id"]],
-                                    imagers_only=False)
-        if mismatch:
-            raise ApiError(400, mismatch)
         group_ids = body.get("group_ids")
         if group_ids is not None:
             group_ids = self._patch_groups(group_ids)
+        if body.get("stream_ids") is not None:  # no stream exists here
+            raise ApiError(400, "Invalid stream_ids field. Specify at least one valid stream ID.")
         try:
             self.store.update_point(photometry_id, point, group_ids)
         except sqlite3.IntegrityError as exc:
@@ -210,19 +195,23 @@ class PhotometryHandler(Handler):
         return envelope.success({})
 
     def _patch_groups(self, group_ids):
-        """PATCH's group_ids replace the point's groups; each must be one the
-        caller belongs to (admins may use any)."""
-        if not isinstance(group_ids, list) or not group_ids:
-            raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.")
+        """PATCH's group_ids replace the point's groups with those of them
+        that exist (unknown ids are dropped); none existing is a 400, and a
+        non-admin must belong to each."""
+        if not isinstance(group_ids, list) or any(isinstance(group_id, (list, dict)) for group_id in group_ids):
+            raise ApiError(500, f"(sqlalchemy.exc.ArgumentError) IN expression list, SELECT construct, or bound "
+                                f"parameter object expected, got {group_ids!r}.")
         try:
             requested = {int(group_id) for group_id in group_ids}
         except (TypeError, ValueError):
-            raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.") from None
-        if self.store.existing_group_ids(requested) != requested:
+            raise ApiError(500, "(psycopg.errors.UndefinedFunction) operator does not exist: integer = "
+                                "character varying") from None
+        found = self.store.existing_group_ids(requested) if requested else set()
+        if not found:
             raise ApiError(400, "Invalid group_ids field. Specify at least one valid group ID.")
-        if not self.caller.is_admin and not requested <= self.store.member_group_ids(self.caller):
+        if not found <= self.store.accessible_group_ids(self.caller):
             raise ApiError(400, "Cannot upload photometry to groups you are not a member of.")
-        return sorted(requested)
+        return sorted(found)
 
     @permissions("Upload data")
     def delete(self, photometry_id):

@@ -135,7 +135,7 @@ def _extract_altdata(body, count):
     return _altdata_records(altdata, count) if isinstance(altdata, dict) else altdata
 
 
-def _validate_fluxerr(value):
+def validate_fluxerr(value):
     """SkyPortal's validate_fluxerr: the error message, or None."""
     try:
         if isinstance(value, (float, int, str)):
@@ -148,14 +148,11 @@ def _validate_fluxerr(value):
 
 
 def _integer_error(value):
-    """marshmallow Integer (not strict): None when the value loads."""
+    """marshmallow Integer (not strict, so a float is truncated): None when the value loads."""
     if isinstance(value, bool):
         return "Not a valid integer."
     try:
-        number = float(value) if isinstance(value, str) else value
-        if isinstance(number, float) and not number.is_integer():
-            return "Not a valid integer."
-        int(number)
+        int(value)
     except (TypeError, ValueError, OverflowError):
         return "Not a valid integer."
     return None
@@ -180,7 +177,7 @@ def _load(body, fields):
             continue
         problem = None
         if name in ("fluxerr", "ref_fluxerr"):
-            problem = _validate_fluxerr(value)
+            problem = validate_fluxerr(value)
         elif name == "assignment_id":
             problem = _integer_error(value)
         elif name == "altdata" and not isinstance(value, dict):
