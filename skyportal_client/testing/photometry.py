@@ -10,10 +10,10 @@ from .clock import utcnow_iso
 from .conversions import ALLOWED_MAGSYSTEMS
 from .envelope import ApiError
 from .points import SerializationError, serialize
-from .standardize import database_refusal, standardize_upload
+from .standardize import database_refusal, dedup_key_mismatch, photstats_refusal, standardize_upload
 from .storage import DuplicatePoints, RepeatedPoints, TooManyGroupRows
 from .tracebacks import (
-    MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
+    DatabaseError, MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
 )
 from .patches import parse_patch
 
@@ -21,9 +21,10 @@ MJD_EPOCH = datetime.datetime(1858, 11, 17)
 RANGE_BODY_FIELDS = ("instrument_ids", "min_date", "max_date")
 DUPLICATES_MESSAGE = ("marshmallow.exceptions.ValidationError: The following photometry already exists in the "
                       "database (deduplication keys: obj_id, instrument_id, origin, mjd, fluxerr, flux): {}")
-CARDINALITY_MESSAGE = ("psycopg.errors.CardinalityViolation: ON CONFLICT DO UPDATE command cannot affect row a "
-                       "second time\nHINT:  Ensure that no rows proposed for insertion within the same command "
-                       "have duplicate constrained values.")
+CARDINALITY = DatabaseError("psycopg.errors.CardinalityViolation",
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time", "ProgrammingError",
+                            "f405", ("HINT:  Ensure that no rows proposed for insertion within the same command have "
+                                     "duplicate constrained values.",))
 
 
 def _id_set(values, name):
@@ -73,6 +74,13 @@ def _filter_mismatch(points):
     return None
 
 
+def _insert_rows(points, caller):
+    """The parameter sets of SkyPortal's photometry INSERT for these points."""
+    upload_id, now = str(uuid.uuid4()), datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return [{**point, "upload_id": upload_id, "owner_id": caller.user_id, "modified": now, "created_at": now}
+            for point in points]
+
+
 def _refuse_at_insert(method, points, caller):
     """What SkyPortal's insert of new points refuses: a filter its imager
     lacks (its own check), then what PostgreSQL cannot store."""
@@ -81,10 +89,26 @@ def _refuse_at_insert(method, points, caller):
         raise traceback_error(method, "insert", f"marshmallow.exceptions.ValidationError: {mismatch}")
     refusal = database_refusal(points)
     if refusal:
-        upload_id, now = str(uuid.uuid4()), datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-        rows = [{**point, "upload_id": upload_id, "owner_id": caller.user_id, "modified": now, "created_at": now}
-                for point in points]
-        raise photometry_insert_error(method, refusal, rows)
+        raise photometry_insert_error(method, refusal, _insert_rows(points, caller))
+
+
+def _refuse_inserted_rows(method):
+    """SkyPortal maps the inserted rows back to its parameters by dedup key,
+    which can miss (a KeyError traceback): the check, for the store."""
+    def check(points):
+        missing_key = dedup_key_mismatch(points)
+        if missing_key is not None:
+            raise traceback_error(method, "insert", f"KeyError: {missing_key!r}")
+    return check
+
+
+def _refuse_statistics(method, caller):
+    """The photometry statistics update that follows the insert: the check, for the store."""
+    def check(points):
+        refusal = photstats_refusal(points)
+        if refusal:
+            raise photometry_insert_error(method, refusal, _insert_rows(points, caller))
+    return check
 
 
 def _group_rows_error(method, exc):
@@ -124,8 +148,9 @@ class PhotometryHandler(Handler):
         points, group_ids = self._points_from_body()
         _refuse_at_insert("post", points, self.caller)
         try:
-            ids, upload_id = self.store.insert_points(_as_stored(points), group_ids, self.caller,
-                                                      MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW)
+            ids, upload_id = self.store.insert_points(
+                _as_stored(points), group_ids, self.caller, MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW,
+                check_rows=_refuse_inserted_rows("post"), check_stored=_refuse_statistics("post", self.caller))
         except DuplicatePoints as exc:
             raise traceback_error("post", "insert", DUPLICATES_MESSAGE.format(exc.stored_keys)) from None
         except TooManyGroupRows as exc:
@@ -135,18 +160,20 @@ class PhotometryHandler(Handler):
     @permissions("Upload data")
     def put(self):
         points, group_ids = self._points_from_body()
-        for point in points:  # find_duplicate_photometry reads every mjd as a float first
-            if isinstance(point["mjd"], str):
-                raise traceback_error("put", "insert", f"ValueError: could not convert string to float: "
-                                                       f"{point['mjd']!r}")
-            if not isinstance(point["mjd"], bool):
+        for point in points:  # find_duplicate_photometry reads every mjd with float() first
+            try:
+                float(point["mjd"])
+            except ValueError as exc:
+                raise traceback_error("put", "insert", f"ValueError: {exc}") from None
+            if not isinstance(point["mjd"], (bool, str)):
                 point["mjd"] = float(point["mjd"])
         try:
-            ids = self.store.upsert_points(points, group_ids, self.caller,
-                                           MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW,
-                                           check_new_points=lambda new: _refuse_at_insert("put", new, self.caller))
-        except RepeatedPoints:
-            raise traceback_error("put", "insert", CARDINALITY_MESSAGE) from None
+            ids = self.store.upsert_points(
+                points, group_ids, self.caller, MAX_PARAMETERS // PARAMETERS_PER_GROUP_ROW,
+                check_new_points=lambda new: _refuse_at_insert("put", new, self.caller),
+                check_rows=_refuse_inserted_rows("put"), check_stored=_refuse_statistics("put", self.caller))
+        except RepeatedPoints as exc:
+            raise photometry_insert_error("put", CARDINALITY, _insert_rows(exc.points, self.caller)) from None
         except TooManyGroupRows as exc:
             raise _group_rows_error("put", exc) from None
         return envelope.success({"ids": ids})

@@ -26,6 +26,10 @@ from .envelope import ApiError
 from .tracebacks import DatabaseError
 
 MAX_ROWS = 10000
+INT4_MIN, INT4_MAX = -2 ** 31, 2 ** 31 - 1
+# The text PostgreSQL's double precision input reads besides plain numbers.
+PG_SPECIAL_FLOATS = {"nan": math.nan, "infinity": math.inf, "+infinity": math.inf, "-infinity": -math.inf,
+                     "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
 NOT_GIVEN = object()
 
 # The flexible schemas' fields in their order: (name, required, load_default).
@@ -394,9 +398,22 @@ def _pg_origin(value):
     return str(value)
 
 
+def pg_float(text):
+    """What PostgreSQL's double precision input makes of a string, or None if it refuses it."""
+    stripped = text.strip()
+    if stripped.lower() in PG_SPECIAL_FLOATS:
+        return PG_SPECIAL_FLOATS[stripped.lower()]
+    try:
+        return float(stripped) if cols.FLOAT_TEXT.match(stripped) else None
+    except ValueError:
+        return None
+
+
 def _pg_float_error(name, value):
     """The error PostgreSQL raises storing ``value`` in a double precision column, or None."""
     if cols.is_missing(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return None
+    if isinstance(value, str) and pg_float(value) is not None:
         return None
     if isinstance(value, str):
         return DatabaseError("psycopg.errors.InvalidTextRepresentation",
@@ -410,6 +427,10 @@ def _pg_float_error(name, value):
 
 NAN_IN_JSON = DatabaseError("psycopg.errors.InvalidTextRepresentation", "invalid input syntax for type json",
                             "DataError", "9h9h", ('DETAIL:  Token "NaN" is invalid.',))
+# A non-finite mjd is stored, but SkyPortal's photometry statistics then hold it in JSON.
+NAN_IN_PHOTSTATS = DatabaseError("psycopg.errors.InvalidTextRepresentation", "invalid input syntax for type json",
+                                 "DataError", "9h9h", ('DETAIL:  Token "NaN" is invalid.',
+                                                       'CONTEXT:  JSON data, line 1: {"ztfg": NaN...'))
 
 
 def _json_has_nan(value):
@@ -423,14 +444,38 @@ def _json_has_nan(value):
 
 
 def database_refusal(points):
-    """The error PostgreSQL raises inserting the points, or None."""
+    """The error PostgreSQL raises inserting the points, or None; text it
+    reads as a number is turned into that number in the points."""
     for point in points:
         for name in FLOAT_COLUMNS:
             problem = _pg_float_error(name, point[name])
             if problem:
                 return problem
+            if isinstance(point[name], str):
+                point[name] = pg_float(point[name])
         if _json_has_nan(point["altdata"]):
             return NAN_IN_JSON
+    return None
+
+
+def photstats_refusal(points):
+    """The error SkyPortal's photometry statistics update raises after the
+    insert: a NaN or infinite mjd ends up in their JSON."""
+    if any(not math.isfinite(point["mjd"]) for point in points):
+        return NAN_IN_PHOTSTATS
+    return None
+
+
+def dedup_key_mismatch(points):
+    """The key SkyPortal fails to find when it maps the inserted rows back to
+    its parameters: its dedup key reads ``origin`` with str(), PostgreSQL
+    stores a boolean as "true" and 1.0 as "1".  None when every key matches."""
+    for point in points:
+        if point["dedup_origin"] != point["origin"]:
+            flux = "__nan__" if math.isnan(point["flux"]) else point["flux"]
+            fluxerr = "__nan__" if math.isnan(point["fluxerr"]) else point["fluxerr"]
+            return (point["obj_id"], point["instrument_id_given"], point["dedup_origin"], float(point["mjd"]),
+                    fluxerr, flux)
     return None
 
 
@@ -469,11 +514,21 @@ def standardize_upload(body, instruments, objects_exist):
         for row, (flux, fluxerr, zp, ref_flux, ref_fluxerr, ref_zp) in zip(rows, fluxes):
             flux, fluxerr = _standardized(flux, fluxerr, zp, row["magsys"], row["filter"])
             if ref_flux is not None:
+                if isinstance(ref_zp, str):
+                    raise ApiError(400, "Error standardizing reference photometry data: unsupported operand "
+                                        "type(s) for -: 'float' and 'str'.")
                 ref_flux, ref_fluxerr = _standardized(ref_flux, ref_fluxerr, ref_zp, row["magsys"], row["filter"])
             standardized.append((flux, fluxerr, ref_flux, ref_fluxerr))
     except MagsysError as exc:
         raise ApiError(400, f"Error standardizing photometry data: {exc}.") from None
     instrument_ids = {value: _instrument_id(value) for value in table.columns["instrument_id"].values}
+    too_large = next((number for number in instrument_ids.values() if not INT4_MIN <= number <= INT4_MAX), None)
+    if too_large is not None:  # PostgreSQL refuses to compare it with an integer column
+        raise ApiError(500, "(psycopg.errors.NumericValueOutOfRange) integer out of range\n"
+                            "[SQL: SELECT instruments.id FROM instruments WHERE instruments.id IN "
+                            "(%(id_1_1)s::INTEGER)]\n"
+                            f"[parameters: {{'id_1_1': {too_large}}}]\n"
+                            "(Background on this error at: https://sqlalche.me/e/20/9h9h)")
     known = instruments(set(instrument_ids.values()))
     for value, instrument_id in instrument_ids.items():
         if instrument_id not in known:
@@ -494,7 +549,8 @@ def standardize_upload(body, instruments, objects_exist):
         points.append({
             "obj_id": obj_id, "instrument_id": known[instrument_ids[row["instrument_id"]]]["id"],
             "instrument": known[instrument_ids[row["instrument_id"]]],
-            "origin": _pg_origin(row["origin"]), "mjd": row["mjd"], "flux": flux, "fluxerr": fluxerr,
+            "origin": _pg_origin(row["origin"]), "dedup_origin": str(row["origin"]),
+            "instrument_id_given": row["instrument_id"], "mjd": row["mjd"], "flux": flux, "fluxerr": fluxerr,
             "filter": row["filter"], "ra": _stored_float(row["ra"]), "dec": _stored_float(row["dec"]),
             "ra_unc": _stored_float(row["ra_unc"]), "dec_unc": _stored_float(row["dec_unc"]),
             "ref_flux": ref_flux if reference else _stored_float(ref_flux),

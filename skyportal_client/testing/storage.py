@@ -143,7 +143,11 @@ class TooManyGroupRows(Exception):
 
 
 class RepeatedPoints(Exception):
-    """A PUT whose new points repeat each other."""
+    """A PUT whose new ``points`` repeat each other."""
+
+    def __init__(self, points):
+        super().__init__(len(points))
+        self.points = points
 
 
 class DuplicatePoints(Exception):
@@ -253,11 +257,12 @@ class Store(AccountRecords, CatalogRecords):
             "AND mjd = ? AND fluxerr = ? AND flux = ?", key).fetchone()
         return row["id"] if row else None
 
-    def insert_points(self, points, group_ids, caller, max_group_rows):
-        """POST: insert every point or none; returns (ids, upload_id).  Raises
-        DuplicatePoints if any point is already stored or repeated, and
-        TooManyGroupRows (the ids used up) when the points x groups rows
-        would be more than ``max_group_rows``."""
+    def insert_points(self, points, group_ids, caller, max_group_rows, check_rows=None, check_stored=None):
+        """POST: insert every point or none; returns (ids, upload_id).  In
+        SkyPortal's order: DuplicatePoints if any point is already stored or
+        repeated, ``check_rows(points)``, TooManyGroupRows (the ids used up)
+        when the points x groups rows would be more than ``max_group_rows``,
+        ``check_stored(points)``; the checks may raise."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
@@ -269,20 +274,25 @@ class Store(AccountRecords, CatalogRecords):
                     raise DuplicatePoints(stored)
                 if len(set(map(dedup_key, points))) != len(points):
                     raise DuplicatePoints([])
+                if check_rows:
+                    check_rows(points)
                 if len(points) * len(group_ids) > max_group_rows:
                     raise TooManyGroupRows([(group_id, point_id) for point_id in ids for group_id in group_ids])
+                if check_stored:
+                    check_stored(points)
                 for point_id, point in zip(ids, points):
                     self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
         return ids, upload_id
 
-    def upsert_points(self, points, group_ids, caller, max_group_rows, check_new_points):
+    def upsert_points(self, points, group_ids, caller, max_group_rows, check_new_points, check_rows=None,
+                      check_stored=None):
         """PUT: the existing id for each duplicate (gaining ``group_ids``), a
         new row otherwise; ids in payload order.  In SkyPortal's order, all
         or nothing: TooManyGroupRows for the groups added to duplicates, then
-        ``check_new_points(new points)`` (may raise), RepeatedPoints when new
-        points repeat each other, TooManyGroupRows (ids used up) for the new
-        points' groups."""
+        ``check_new_points(new points)``, RepeatedPoints when new points
+        repeat each other, ``check_rows(new points)``, TooManyGroupRows (ids
+        used up) for the new points' groups, ``check_stored(new points)``."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
@@ -299,10 +309,14 @@ class Store(AccountRecords, CatalogRecords):
             new_points = [point for point, point_id in zip(points, existing_ids) if point_id is None]
             check_new_points(new_points)
             if len(set(map(dedup_key, new_points))) != len(new_points):
-                raise RepeatedPoints()
+                raise RepeatedPoints(new_points)
+            if new_points and check_rows:
+                check_rows(new_points)
             new_ids = self.next_photometry_ids(len(new_points)) if new_points else []
             if len(new_ids) * len(group_ids) > max_group_rows:
                 raise TooManyGroupRows([(group_id, point_id) for point_id in new_ids for group_id in group_ids])
+            if new_points and check_stored:
+                check_stored(new_points)
             new_id_iterator = iter(new_ids)
             ids = []
             with self.transaction() as db:

@@ -172,6 +172,16 @@ REFUSED = [
                                                      "altdata": {"a": [1, None]}}, 400,
      'psycopg.errors.InvalidTextRepresentation: invalid input syntax for type json\nDETAIL:  Token "NaN" is invalid.',
      background("9h9h")),
+    ("a boolean origin misses SkyPortal's key lookup", {"mjd": 59400.0, "mag": 19.0, "magerr": 0.1, "origin": True},
+     400, "\nKeyError: (", None),
+    ("an integral float origin misses it too", {"mjd": 59400.0, "mag": 19.0, "magerr": 0.1, "origin": 1.0}, 400,
+     "\nKeyError: (", None),
+    ("a NaN mjd breaks the photometry statistics", {"mjd": "nan", "mag": 19.0, "magerr": 0.1}, 400,
+     'psycopg.errors.InvalidTextRepresentation: invalid input syntax for type json\nDETAIL:  Token "NaN" is invalid.',
+     background("9h9h")),
+    ("an instrument id beyond PostgreSQL's integer", {"mjd": 59400.0, "mag": 19.0, "magerr": 0.1,
+                                                      "instrument_id": 10 ** 30}, 500,
+     None, "(Background on this error at: https://sqlalche.me/e/20/9h9h)"),
     ("a flux string is a numpy error", {"mjd": 59400.0, "flux": "abc", "fluxerr": 1.0, "zp": 23.9}, 500, None,
      "could not be safely coerced to any supported types according to the casting rule ''safe''"),
     ("a non-numeric instrument_id", {"mjd": 59400.0, "mag": 19.0, "magerr": 0.1, "instrument_id": "one"}, 500,
@@ -220,6 +230,17 @@ def test_an_integer_filter_is_named_as_numpy_prints_it(api, uploads):
     assert reply.message.startswith("Filter(s) {np.int64(5)} is not allowed. Allowed filters are: ('bessellux', ")
     reply = api.call("POST", "/api/photometry", uploads.body(mjd=59400.0, mag=19.0, magerr=0.1, filter="nope"))
     assert reply.message.startswith("Filter(s) {np.str_('nope')} is not allowed.")
+    assert uploads.points() == []
+
+
+def test_repeated_new_points_in_a_put(api, uploads):
+    """observed-exchanges §5: two identical new points in one PUT: PostgreSQL's
+    CardinalityViolation, reported by SQLAlchemy as a ProgrammingError."""
+    reply = api.call("PUT", "/api/photometry", uploads.body(mjd=[59400.0, 59400.0], mag=19.0, magerr=0.1))
+    assert_error(reply, 400)
+    assert ("\nsqlalchemy.exc.ProgrammingError: (psycopg.errors.CardinalityViolation) ON CONFLICT DO UPDATE command "
+            "cannot affect row a second time\n") in reply.message
+    assert reply.message.endswith(background("f405"))
     assert uploads.points() == []
 
 
