@@ -18,6 +18,7 @@ upload or rollback that stopped half-way: the message says how to finish it).
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -183,13 +184,11 @@ def _upload(args):
             return OK
         record = UploadRecord.for_upload(args.manifest, plan.chunks, plan.row_count, "put" if args.put else "post",
                                          api_client.configuration.host)
-        bar = _progress()
         try:
-            result = send_upload(api_client, plan, record, progress=bar)
+            with contextlib.closing(_progress()) as bar:
+                result = send_upload(api_client, plan, record, progress=bar)
         except (Exception, KeyboardInterrupt) as error:
             return _upload_stopped(error, record, plan.row_count, args)
-        finally:
-            bar.close()
     print(f"{len(result.ids)} points landed ({result.sent} requests sent, "
           f"{result.skipped} already recorded in the manifest)")
     for upload_id in result.upload_ids:
@@ -261,15 +260,14 @@ def _rollback(args):
         configuration = api_client.configuration
         plan = plan_rollback(args.manifest, host=configuration.host, delete_settled=args.delete_settled)
         print(plan.describe(configuration.rate_limit, configuration.rate_limit_burst), file=sys.stderr)
-        bar = _progress()
         done = [0]
-
-        def report(points, total):
-            done[0] = points
-            bar(points, total)
-
         try:
-            result = rollback(api_client, args.manifest, delete_settled=args.delete_settled, progress=report)
+            with contextlib.closing(_progress()) as bar:
+                def report(points, total):
+                    done[0] = points
+                    bar(points, total)
+
+                result = rollback(api_client, args.manifest, delete_settled=args.delete_settled, progress=report)
         except RollbackIncomplete as incomplete:
             print(f"error: {incomplete}", file=sys.stderr)
             return PARTIAL if incomplete.result.removed or incomplete.result.already_removed else FAILED
@@ -281,8 +279,6 @@ def _rollback(args):
             print(f"{done[0] + plan.already_removed} points of the upload are removed; {args.manifest} records "
                   "them: run the same command again to remove the rest.", file=sys.stderr)
             return PARTIAL
-        finally:
-            bar.close()
     before = f"; {result.already_removed} were removed before" if result.already_removed else ""
     print(f"{result.removed} points removed{before}; {args.manifest} records the rollback")
     return OK
