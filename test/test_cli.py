@@ -225,3 +225,130 @@ def test_progress_without_tqdm_is_a_line_per_request(capsys, monkeypatch, enviro
     code, _, err = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
                        "--instrument-id", skyportal_provisioned.instrument_id, NON_DETECTIONS)
     assert (code, err) == (0, "4/4 points\n")
+
+
+def write_rows(path, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_empty_measurements_are_refused_unless_read_as_non_detections(
+        capsys, environment_points_at_server, skyportal, skyportal_provisioned, points_csv):
+    setup = skyportal_provisioned
+    command = ("upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (1, "")
+    assert "row 3, mag: is an empty cell" in err and "row 3, magerr: is an empty cell" in err
+    assert "--nan-as-nondetection" in err
+    code, out, err = run(capsys, *command, NON_DETECTIONS)
+    assert code == 0, err
+    non_detection = get_light_curve_of(skyportal, setup.obj_id)[-1]
+    assert (non_detection["mag"], non_detection["limiting_mag"]) == (None, 21.2)
+
+
+def get_light_curve_of(skyportal, obj_id):
+    import skyportal_client
+    from skyportal_client.light_curves import get_light_curve
+
+    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
+    with skyportal_client.ApiClient(configuration) as api_client:
+        return get_light_curve(api_client, obj_id)
+
+
+def test_two_thousand_bad_rows_print_under_4_kb_and_the_report_lists_them_all(
+        capsys, environment_points_at_server, skyportal, skyportal_provisioned, tmp_path):
+    from test_upload_input import ten_thousand_rows_with_two_thousand_bad
+
+    setup = skyportal_provisioned
+    rows, bad = ten_thousand_rows_with_two_thousand_bad(fresh_mjds(10_000))
+    path = write_rows(tmp_path / "points.csv", [
+        {name: "nan" if isinstance(value, float) and value != value else "" if value is None else value
+         for name, value in row.items()} for row in rows])
+    command = ("upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (1, "")
+    assert len(err.encode()) < 4096
+    assert err.startswith("error: 2000 problems in the photometry; nothing was sent:\n")
+    assert err.endswith("--report FILE writes every one of them to FILE as CSV. Nothing was sent.\n")
+    code, _, err = run(capsys, *command, "--report", tmp_path / "report.csv")
+    assert code == 1 and len(err.encode()) < 4096
+    assert err.endswith(f"Every problem is listed in {tmp_path / 'report.csv'}. Nothing was sent.\n")
+    # A None of a list is an empty cell in a CSV file: a magerr left empty is an empty measurement.
+    expected = sorted((row, "empty" if kind == "null alone" else kind) for row, kind in bad.items())
+    with open(tmp_path / "report.csv", newline="") as handle:
+        assert [(int(line["row"]), line["kind"]) for line in csv.DictReader(handle)] == expected
+    assert get_light_curve_of(skyportal, setup.obj_id) == []
+
+
+def test_a_report_of_no_problems_is_its_header(capsys, environment_points_at_server, skyportal_provisioned,
+                                               points_csv, tmp_path):
+    code, _, _ = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
+                     "--instrument-id", skyportal_provisioned.instrument_id, NON_DETECTIONS,
+                     "--report", tmp_path / "report.csv", "--dry-run")
+    assert code == 0 and (tmp_path / "report.csv").read_text().splitlines() == ["row,column,kind,detail"]
+
+
+def test_a_duplicate_upload_prints_a_short_error_exits_1_and_suggests_put(
+        capsys, environment_points_at_server, skyportal, skyportal_provisioned, tmp_path):
+    """SkyPortal's refusal of 10 000 points it stores already is a traceback listing all of them."""
+    setup = skyportal_provisioned
+    path = write_rows(tmp_path / "points.csv", [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.05}
+                                                for mjd in fresh_mjds(10_000)])
+    command = ("upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    assert run(capsys, *command)[0] == 0
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (1, "")
+    assert len(err.encode()) < 4096
+    assert "already exists" in err
+    assert err.endswith("Nothing was stored. SkyPortal already has some of these points (an earlier upload?): "
+                        "--put keeps them and stores the rest.\n")
+    code, out, _ = run(capsys, *command, "--put")
+    assert code == 0 and out.startswith("10000 points landed")
+    assert len(get_light_curve_of(skyportal, setup.obj_id)) == 10_000
+
+
+def test_a_partial_upload_without_a_manifest_exits_3_and_suggests_put(
+        capsys, environment_points_at_server, skyportal_server, skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    rows = [{"obj_id": (setup.obj_id, "ZTFnosuchobject")[row // 2], "mjd": mjd, "filter": "ztfg", "mag": 19.0,
+             "magerr": 0.05} for row, mjd in enumerate(fresh_mjds(4))]
+    path = write_rows(tmp_path / "points.csv", rows)
+    code, _, err = run(capsys, "upload", path, "--instrument-id", setup.instrument_id)
+    assert code == 3
+    assert "Invalid object ID" in err
+    assert err.endswith("2 of 4 points landed. Sending them by POST again would be refused as duplicates: run the "
+                        "command again with --put, which keeps the stored points and adds the rest (with --manifest, "
+                        "an upload resumes by itself and can be rolled back).\n")
+
+
+def test_rollback_states_what_it_will_do_and_shows_a_line_per_step_without_tqdm(
+        capsys, monkeypatch, environment_points_at_server, skyportal_provisioned, tmp_path):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    setup = skyportal_provisioned
+    manifest = tmp_path / "upload.json"
+    path = write_rows(tmp_path / "points.csv", [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.05}
+                                                for mjd in fresh_mjds(12)])
+    code, _, err = run(capsys, "upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+                       "--manifest", manifest)
+    assert (code, err) == (0, "12/12 points\n")
+    code, out, err = run(capsys, "rollback", manifest)
+    assert code == 0 and out == f"12 points removed; {manifest} records the rollback\n"
+    assert err == "Removing 12 points: 12 in 1 bulk deletes by upload_id.\n12/12 points\n"
+
+
+def test_lines_show_the_time_left_and_stay_few():
+    import io
+
+    from skyportal_client.progress import Lines
+
+    ticks = iter(range(0, 100_000, 2))
+    stream = io.StringIO()
+    report = Lines(stream, clock=lambda: next(ticks))
+    for done in range(1, 10_001):
+        report(done, 10_000)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "1/10000 points, about 5 h 33 min left"
+    assert lines[-1] == "10000/10000 points" and len(lines) <= 101
