@@ -18,8 +18,8 @@ call again with the same manifest skips what landed.  A POST whose outcome is
 unknown (the connection broke, a gateway answered 502, 503 or 504, the answer was
 cut off or not SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
 it already stores, writing nothing, so the second POST either lands the chunk with
-an ``upload_id`` of its own or shows that its points are stored; only then is the
-chunk settled with PUT, which returns their ids.  ``rollback`` removes what a POST
+an ``upload_id`` of its own or is refused; only then is the chunk settled with PUT,
+which returns the ids of its points, stored or added.  ``rollback`` removes what a POST
 upload added and records that in the manifest.
 
 Example (against the embedded test server)::
@@ -53,6 +53,7 @@ from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.exceptions import ApiException, BadRequestException
+from skyportal_client.outcome import Outcome
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.model_utils import Model
 from skyportal_client.problems import write_csv
@@ -83,8 +84,6 @@ MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
 # parameters: a request of N points into G groups needs 4 × N × G ≤ 65 535.
 MAX_STATEMENT_PARAMETERS = 65_535
 PARAMETERS_PER_POINT_AND_GROUP = 4
-# SkyPortal's refusal of a POST holding points it already stores.
-DUPLICATE_MESSAGE = "photometry already exists"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,17 +330,23 @@ def _send_recorded(send, chunk: Chunk, entry: dict, record: UploadRecord) -> dic
 
 def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
     """Find out what came of a POST that may have landed, and finish the chunk: POST it
-    again.  SkyPortal writes nothing for a POST holding points it already stores, so a
-    refusal as a duplicate shows they are stored (by the first POST, or from before),
-    and PUT then gives their ids; a success lands the chunk, the first POST having not.
-    Any other outcome leaves the chunk UNACKNOWLEDGED, to be settled by the next run."""
+    again.  A success lands the chunk, the first POST having not.  SkyPortal writes
+    nothing for a POST it refuses, and refuses one holding points it already stores
+    (stored by the first POST, or from before): after a refusal PUT, which stores what is
+    missing and is safe to repeat, gives the ids of all.  Whatever else happens leaves
+    the chunk UNACKNOWLEDGED, to be settled by the next run, and the error raised says
+    that the chunk may have landed."""
     try:
-        data = _send_recorded(api.api_photometry_post, chunk, entry, record)
-    except BadRequestException as refused:
-        if DUPLICATE_MESSAGE not in (refused.message or ""):
-            raise
-        _put(api, chunk, entry, record)
-        return
+        try:
+            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+        except ApiException as error:
+            if error.outcome is not Outcome.REFUSED:
+                raise
+            _put(api, chunk, entry, record)
+            return
+    except ApiException as error:
+        error.outcome = Outcome.UNKNOWN  # of the chunk: its first POST may have landed, whatever this met
+        raise
     _landed(entry, "post", data, record)
 
 

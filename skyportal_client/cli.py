@@ -26,7 +26,7 @@ import threading
 from skyportal_client import progress
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.bulk_upload import DUPLICATE_MESSAGE, plan_upload, send_upload
+from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
 from skyportal_client.exceptions import OpenApiException
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
@@ -38,6 +38,8 @@ from skyportal_client.upload_rollback import RollbackIncomplete, plan_rollback, 
 
 # Exit codes: done; refused or failed with nothing of it landed; bad usage; partly done and resumable.
 OK, FAILED, USAGE, PARTIAL = 0, 1, 2, 3
+# SkyPortal's refusal of a POST holding points it already stores.
+DUPLICATE_MESSAGE = "photometry already exists"
 
 
 class UsageError(Exception):
