@@ -103,8 +103,8 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
         raise UploadValidationError(problems + structure)
     checked, model_problems = model.check_values(columns)
     problems += _not_yet_reported(model_problems, problems)
-    bad_rows = {problem.row for problem in problems}
-    problems += _instrument_problems(checked, instrument_filters, bad_rows)
+    problems += _instrument_problems(checked, instrument_filters, {(problem.row, problem.column)
+                                                                  for problem in problems})
     bad_rows = {problem.row for problem in problems}
     problems += _repeated_points(checked, space, bad_rows)
     if problems:
@@ -121,10 +121,12 @@ def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) 
 
 
 def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
-                         bad_rows: set) -> List[Problem]:
+                         bad_cells: set) -> List[Problem]:
+    """Unknown instruments, and filters the instrument does not have, in the rows where
+    neither the instrument_id nor the filter has a problem already."""
     problems = []
     for row, (instrument_id, band) in enumerate(zip(columns["instrument_id"], columns["filter"])):
-        if row in bad_rows or not isinstance(instrument_id, int):
+        if (row, "instrument_id") in bad_cells or (row, "filter") in bad_cells or not isinstance(instrument_id, int):
             continue
         if instrument_id not in instrument_filters:
             problems.append(Problem(row, "instrument_id", "unknown instrument",
