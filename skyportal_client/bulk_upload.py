@@ -52,7 +52,7 @@ from typing import List, Optional, TextIO, Union
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
-from skyportal_client.exceptions import ApiException, BadRequestException
+from skyportal_client.exceptions import ApiException, ApiValueError, BadRequestException
 from skyportal_client.outcome import Outcome
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.model_utils import Model
@@ -134,8 +134,8 @@ def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=
     ``group_ids`` is given, the token's groups (``GroupsApi``), to size the requests.
 
     The arguments are those of ``upload_photometry``.  Raises UploadValidationError
-    naming every problem of every row, and ValueError for a ``chunk_size`` the server
-    would refuse.
+    naming every problem of every row, ApiValueError for ``group_ids`` that are no
+    list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
     read = read_columns(data)
     normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
@@ -179,13 +179,16 @@ def groups_per_point(api_client, group_ids) -> int:
     "all" the token's groups are read (``GroupsApi.api_groups_get``) to find its
     single-user group.
     """
+    if group_ids != "all" and group_ids is not None and not (
+            isinstance(group_ids, (list, tuple)) and all(type(group_id) is int for group_id in group_ids)):
+        raise ApiValueError(f'group_ids must be a list of group ids (integers) or "all", not {group_ids!r}')
     if not group_ids:
         return 1
     own = {group.id for group in GroupsApi(api_client).api_groups_get().data.user_groups or []
            if group.single_user_group}
     if group_ids == "all":
         return 1 + len(own)  # the public group is never a single-user group
-    return len({int(group_id) for group_id in group_ids} | own)
+    return len(set(group_ids) | own)
 
 
 def _instrument_filters(api_client, instrument_ids):

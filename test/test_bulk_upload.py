@@ -111,6 +111,16 @@ def test_an_object_id_with_a_trailing_newline_is_refused(api_client, skyportal_s
     assert writes(skyportal_server) == []
 
 
+@pytest.mark.parametrize("group_ids", ["public", [1, "2"], [True], 5])
+def test_group_ids_that_are_no_list_of_ids_are_refused(api_client, skyportal_server, skyportal_provisioned, group_ids):
+    skyportal_server.clear_requests()
+    with pytest.raises(skyportal_client.ApiValueError, match='group_ids must be a list of group ids .* or "all"'):
+        upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id,
+                          group_ids=group_ids)
+    assert writes(skyportal_server) == []
+
+
 def test_numpy_scalars_are_plain_values(api_client, skyportal_provisioned):
     numpy = pytest.importorskip("numpy")
     result = upload_photometry(api_client, {"mjd": numpy.array(fresh_mjds(2)), "filter": numpy.str_("ztfg"),
