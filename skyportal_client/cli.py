@@ -258,6 +258,8 @@ def _delete(args):
 
 
 def _rollback(args):
+    if not os.path.isfile(args.manifest):
+        raise UsageError(f"there is no file {args.manifest}")
     with _client(args) as api_client:
         configuration = api_client.configuration
         plan = plan_rollback(args.manifest, host=configuration.host, delete_settled=args.delete_settled)

@@ -189,9 +189,12 @@ def test_the_module_runs_and_reports_an_unreachable_server_with_exit_1(tmp_path)
     assert "secret-token-value" not in completed.stdout + completed.stderr
 
 
-def test_usage_errors_exit_2(capsys, monkeypatch):
+def test_usage_errors_exit_2(capsys, monkeypatch, tmp_path):
     monkeypatch.delenv("SKYPORTAL_TOKEN", raising=False)
     assert run(capsys, "get", "ZTF21abc")[:2] == (2, "")
+    for command in ("upload", "rollback"):
+        code, out, err = run(capsys, command, tmp_path / "missing.csv")
+        assert (code, out, err) == (2, "", f"error: there is no file {tmp_path / 'missing.csv'}\n")
     with pytest.raises(SystemExit) as raised:
         main(["upload"])
     assert raised.value.code == 2
