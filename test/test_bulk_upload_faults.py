@@ -216,3 +216,30 @@ def test_25000_points_with_group_ids_after_a_fault_land_exactly_once_on_a_rerun(
         assert (result.sent, result.skipped, len(set(result.ids))) == (2, 2, BIG)
         assert server.photometry_count() == BIG
         assert_stored_once(api_client, setup.obj_id, columns)
+
+
+def test_point_by_point_deletes_run_at_the_rate_limit_after_saying_how_long_they_take(
+        skyportal_server, skyportal_provisioned, tmp_path, capsys):
+    """A chunk settled by PUT has no upload_id: with delete_settled its 20 points go one request
+    each, paced by the client's rate limit so that the server's (5 per second) refuses none."""
+    setup = skyportal_provisioned
+    manifest = tmp_path / "upload.json"
+    columns = columns_of(fresh_mjds(20))
+    with make_client(skyportal_server) as api_client:
+        skyportal_server.inject_fault("drop-after", methods=["POST"])
+        upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
+                          manifest=manifest)
+    assert [entry["sent_with"] for entry in json.loads(manifest.read_text())["chunks"]] == ["put"]
+    configuration = skyportal_client.Configuration(host=skyportal_server.url, token=skyportal_server.token,
+                                                   rate_limit=5.0, rate_limit_burst=10, retries=0)
+    skyportal_server.set_rate_limit(5.0, burst=10)
+    skyportal_server.clear_requests()
+    with skyportal_client.ApiClient(configuration) as api_client:
+        result = rollback(api_client, manifest, delete_settled=True, progress=True)
+        assert (result.removed, result.already_removed, result.kept) == (20, 0, 0)
+        assert get_light_curve(api_client, setup.obj_id) == []
+    deletes = [record.status for record in skyportal_server.requests if record.method == "DELETE"]
+    assert deletes == [200] * 20
+    err = capsys.readouterr().err
+    assert err.startswith("Removing 20 points: 20 one by one (20 requests at 5 per second, about 2 s).\n")
+    assert "20/20" in err  # the bar, with its ETA while it ran
