@@ -172,8 +172,8 @@ def groups_per_point(api_client, group_ids) -> int:
     """How many groups SkyPortal links each uploaded point to, for ``group_ids``.
 
     SkyPortal adds the uploader's single-user group to the groups asked for: the ids
-    of a list, or, for "all", the public group (not every group: "all" is the
-    sitewide group). Without group_ids (None or []) a point goes to the single-user
+    of a list, or, for "all", the public (sitewide) group alone, not each of the
+    user's groups. Without group_ids (None or []) a point goes to the single-user
     group alone (and to the public group too on a server set to share with it by
     default, which the API does not tell; there, pass ``group_ids``). For a list or
     "all" the token's groups are read (``GroupsApi.api_groups_get``) to find its

@@ -155,12 +155,16 @@ def _client(args):
     return ApiClient(configuration)
 
 
-def _progress(unit="points"):
+def _progress():
     """A progress function: a tqdm bar on stderr when tqdm is installed, else a line per step."""
     try:
-        return progress.Bar(unit.rstrip("s"))
+        return progress.Bar()
     except ImportError:
-        return progress.Lines(unit=unit)
+        return progress.Lines()
+
+
+def _say_stopped(error):
+    print("Interrupted." if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
 
 
 def _upload(args):
@@ -200,7 +204,7 @@ def _upload(args):
 
 def _upload_stopped(error, record, row_count, args):
     """Say what landed of an upload that stopped, and how to finish it; the exit code."""
-    print(f"error: {error}" if not isinstance(error, KeyboardInterrupt) else "Interrupted.", file=sys.stderr)
+    _say_stopped(error)
     landed, unknown = record.rows_in(LANDED), record.rows_in(UNACKNOWLEDGED)
     if not landed and not unknown:
         advice = "Nothing was stored."
@@ -276,7 +280,7 @@ def _rollback(args):
             print(f"error: {incomplete}", file=sys.stderr)
             return PARTIAL if incomplete.result.removed or incomplete.result.already_removed else FAILED
         except (Exception, KeyboardInterrupt) as error:
-            print(f"error: {error}" if not isinstance(error, KeyboardInterrupt) else "Interrupted.", file=sys.stderr)
+            _say_stopped(error)
             if not done[0] and not plan.already_removed:
                 print("Nothing was removed.", file=sys.stderr)
                 return 130 if isinstance(error, KeyboardInterrupt) else FAILED

@@ -54,7 +54,7 @@ def convert_units(columns: Dict[str, List[Any]], units: Dict[str, Any]) -> List[
     if not units:
         return []
     u = require("astropy.units")
-    problems = _unpaired_fluxes(units)
+    problems = _unpaired_fluxes(units, columns)
     row_count = len(columns["magsys"])
     for name in FLUX_ZERO_POINTS.values():
         if name not in columns and any(units.get(flux) is not None for flux, zp in FLUX_ZERO_POINTS.items()
@@ -81,12 +81,13 @@ def _is_dimensionless(unit: Any) -> bool:
     return str(unit) == ""
 
 
-def _unpaired_fluxes(units: Dict[str, Any]) -> List[Problem]:
+def _unpaired_fluxes(units: Dict[str, Any], columns: Dict[str, List[Any]]) -> List[Problem]:
+    """A flux with a unit beside its error without one, or the other way round."""
     problems = []
     for flux, error in FLUX_PAIRS:
         given = [name for name in (flux, error) if name in units]
-        if len(given) == 1:
-            other = error if given[0] == flux else flux
+        other = error if given == [flux] else flux
+        if len(given) == 1 and other in columns:
             problems.append(Problem(None, other, "unit missing", (
                 f"has no unit, but {given[0]} is in {units[given[0]]}: give both with a unit, or neither")))
     return problems

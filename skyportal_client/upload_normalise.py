@@ -3,12 +3,13 @@ made into the plain values SkyPortal stores, every problem found on the way.
 
 In order:
 
-1. the ``obj_id``, ``instrument_id`` and ``magsys`` arguments become columns; ids
+1. times become MJDs (UTC): a Time or datetime column, or datetime cells
+   (``observation_times``); astropy Quantity cells become a column with a unit;
+2. the ``obj_id``, ``instrument_id`` and ``magsys`` arguments become columns; ids
    that a CSV file or pandas gives as floats (1.0) become ints, magsys lower case;
-2. times become MJDs (UTC) and plain mjds that are no MJD are refused
-   (``observation_times``);
 3. units are converted or refused (``column_units``);
-4. missing values follow one rule, the raw API's: a null (None, a masked entry,
+4. plain mjds that are no MJD (a Julian Date, a date as text) are refused;
+5. missing values follow one rule, the raw API's: a null (None, a masked entry,
    pandas.NA, NaT) is no value, accepted where SkyPortal takes one; NaN is not a
    null and is refused in every number column, as ±inf is (by the model's rules).
    A measurement (mag, magerr, flux, fluxerr) cannot be left empty: an empty CSV
@@ -129,7 +130,7 @@ def _missing_values(plain: Dict[str, List[Any]], columns: Dict[str, InputColumn]
                 if nan_as_nondetection:
                     values[row] = None
                 else:
-                    problems.append(Problem(row, name, "NaN", f"is NaN; SkyPortal stores only numbers: {NAN_ADVICE}"))
+                    problems.append(Problem(row, name, "NaN", f"is NaN: {NAN_ADVICE}"))
             elif row in blank_rows and not nan_as_nondetection:
                 values[row] = math.nan  # refused here: the check step must not call it a null too
                 problems.append(Problem(row, name, "empty", f"is an empty cell: {EMPTY_ADVICE}"))
