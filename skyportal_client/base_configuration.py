@@ -7,6 +7,7 @@ default host and the way its security scheme sends the token.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, Optional, Union
 
 from skyportal_client.exceptions import ApiValueError, ErrorContext
@@ -15,6 +16,9 @@ from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout
 
 HOST_VARIABLE = "SKYPORTAL_URL"
 TOKEN_VARIABLE = "SKYPORTAL_TOKEN"
+
+# SkyPortal's tokens are UUIDs; a host of that shape is a token given in the wrong place.
+_LOOKS_LIKE_A_TOKEN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 SETTINGS = (
     "host", "token", "connect_timeout", "read_timeout", "total_timeout", "retries", "rate_limit",
@@ -67,21 +71,21 @@ class BaseConfiguration:
                  proxy: Optional[str] = None, connection_pool_maxsize: int = 10, max_redirects: int = 5,
                  debug: bool = False):
         if host:
-            self.host_source = "the host= argument"
+            host_source = "the host= argument"
         elif os.environ.get(HOST_VARIABLE):
-            host, self.host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
+            host, host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
         else:
-            host, self.host_source = self.default_host, "the default host"
+            host, host_source = self.default_host, "the default host"
         if token is None and api_key:
-            token, self.token_source = api_key.get("token"), 'api_key["token"]'
+            token, token_source = api_key.get("token"), 'api_key["token"]'
         elif token is not None:
-            self.token_source = "the token= argument"
+            token_source = "the token= argument"
         elif os.environ.get(TOKEN_VARIABLE) is not None:
-            token, self.token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
+            token, token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
         else:
-            self.token_source = ""
-        self.host = host
-        self.token = token
+            token_source = ""
+        self._set_host(host, host_source)
+        self._set_token(token, token_source)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_timeout = total_timeout
@@ -110,10 +114,22 @@ class BaseConfiguration:
 
     @host.setter
     def host(self, value: str) -> None:
+        self._set_host(value, "the host attribute")
+
+    def _set_host(self, value: Any, source: str) -> None:
+        """Checks ``value`` and keeps it, with where it came from for later messages."""
+        if isinstance(value, str) and _LOOKS_LIKE_A_TOKEN.match(value.strip()):
+            # Not echoed: it is probably the token itself, which no message shows.
+            raise ApiValueError(f"The host (from {source}) looks like an API token, not a URL: pass the token "
+                                f"as token= and the server as host= (such as {self._example_host()})")
         if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            raise ApiValueError(f"The host must be a URL starting with http:// or https:// (such as "
-                                f"{self.default_host or 'https://fritz.science'}), not {value!r}")
+            raise ApiValueError(f"The host (from {source}) must be a URL starting with http:// or https:// "
+                                f"(such as {self._example_host()}), not {value!r}")
         self._host = value.rstrip("/")
+        self.host_source = source
+
+    def _example_host(self) -> str:
+        return self.default_host or "https://fritz.science"
 
     @property
     def token(self) -> Optional[str]:
@@ -121,17 +137,27 @@ class BaseConfiguration:
 
     @token.setter
     def token(self, value: Optional[str]) -> None:
+        self._set_token(value, "the token attribute")
+
+    def _set_token(self, value: Optional[str], source: str) -> None:
+        """Checks ``value`` and keeps it, with where it came from for later messages (never the value)."""
         if value is not None:
             if not isinstance(value, str):
-                raise ApiValueError(f"The token must be a string, not {type(value).__name__}")
+                raise ApiValueError(f"The token (from {source}) must be a string, not {type(value).__name__}")
             value = value.strip()
             prefix = value.split(" ", 1)[0]
             if prefix.lower() in ("token", "bearer") and " " in value:
-                raise ApiValueError(f'Pass the token alone, without "{prefix} " before it: the client sends '
-                                    f'"{self.auth_header}: {self.token_prefix}<token>" itself')
-            if not value or any(character.isspace() or ord(character) < 32 for character in value):
-                raise ApiValueError("The token must be one word with no spaces or control characters")
+                raise ApiValueError(f'Pass the token alone, without "{prefix} " before it (the value from {source} '
+                                    f'has it): the client sends "{self.auth_header}: {self.token_prefix}<token>" '
+                                    "itself")
+            if not value:
+                raise ApiValueError(f"The token (from {source}) is empty: give the token shown on your SkyPortal "
+                                    "profile page")
+            if any(character.isspace() or ord(character) < 32 for character in value):
+                raise ApiValueError(f"The token (from {source}) must be one word with no spaces or control "
+                                    "characters")
         self._token = value
+        self.token_source = source if value is not None else ""
 
     @property
     def retries(self) -> RetryPolicy:

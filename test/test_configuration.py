@@ -53,10 +53,44 @@ def test_a_token_in_the_wrong_form_is_refused_with_what_to_pass(token, message):
         skyportal_client.Configuration(token=token)
 
 
+@pytest.mark.parametrize("value, message", [
+    ("Bearer abc", 'Pass the token alone, without "Bearer " before it (the value from $SKYPORTAL_TOKEN has it): '
+                   'the client sends "Authorization: token <token>" itself'),
+    ("", "The token (from $SKYPORTAL_TOKEN) is empty: give the token shown on your SkyPortal profile page"),
+])
+def test_a_token_in_the_wrong_form_from_the_environment_says_so(value, message, monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_TOKEN", value)
+    with pytest.raises(skyportal_client.ApiValueError) as raised:
+        skyportal_client.Configuration()
+    assert str(raised.value) == message
+
+
 def test_a_host_without_a_scheme_is_refused_with_an_example():
     with pytest.raises(skyportal_client.ApiValueError, match=r"starting with http:// or https:// \(such as "
                                                              r"https://fritz.science\), not 'fritz.science'"):
         skyportal_client.Configuration(host="fritz.science")
+
+
+def test_a_host_without_a_scheme_from_the_environment_says_so(monkeypatch):
+    monkeypatch.setenv("SKYPORTAL_URL", "127.0.0.1:5000")
+    with pytest.raises(skyportal_client.ApiValueError) as raised:
+        skyportal_client.Configuration()
+    assert str(raised.value).startswith("The host (from $SKYPORTAL_URL) must be a URL starting with http://")
+
+
+def test_a_token_given_as_the_host_is_refused_without_showing_it():
+    token = "6f1c2d3e-aaaa-bbbb-cccc-123456789abc"
+    with pytest.raises(skyportal_client.ApiValueError) as raised:
+        skyportal_client.Configuration(token)
+    assert str(raised.value) == ("The host (from the host= argument) looks like an API token, not a URL: pass the "
+                                 "token as token= and the server as host= (such as https://fritz.science)")
+    assert token not in str(raised.value)
+
+
+def test_a_token_set_later_is_said_to_come_from_the_attribute():
+    configuration = skyportal_client.Configuration(token="from-argument")
+    configuration.token = "from-attribute"
+    assert (configuration.token, configuration.token_source) == ("from-attribute", "the token attribute")
 
 
 @pytest.mark.parametrize("settings", [{"read_timeout": 0}, {"total_timeout": "300"}, {"rate_limit": -1},
