@@ -295,8 +295,9 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
         if "Credentials malformed" in message and not context.token:
             return ("No token was sent: pass Configuration(token=...) or set $SKYPORTAL_TOKEN "
                     "to the token on your SkyPortal profile page")
-        return (f"SkyPortal did not accept the token{where}: check it against your profile page on "
-                f"{context.host or 'the server'}, and that it has the permission this operation needs")
+        page = f"{context.host}/profile" if context.host else "on the server"
+        return (f"SkyPortal did not accept the token{where}: check it against your profile page ({page}), "
+                "and that it has the permission this operation needs")
     if status == 403:
         refused = _OBJ_READ_REFUSED.search(message)
         if refused:
@@ -308,6 +309,11 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
 
 
 def connection_refused_hint(context: ErrorContext) -> str:
-    """What to say when nothing answers at the configured host."""
-    return (f"Check the host {context.host} (from {context.host_source}): is the server running, "
-            "and is $SKYPORTAL_URL or host= right?")
+    """What to say when nothing answers at the configured host: what to check depends on where it came from."""
+    checked = f"Check the host {context.host} (from {context.host_source})"
+    if context.host_source == "$SKYPORTAL_URL":
+        return f"{checked}: is the server running there, and is $SKYPORTAL_URL right?"
+    if context.host_source == "the default host":
+        return (f"{checked}: no host was given and $SKYPORTAL_URL is not set; for another server pass host= "
+                "or set $SKYPORTAL_URL")
+    return f"{checked}: is the server running there, and is host= right? ($SKYPORTAL_URL is not read when host= is given)"

@@ -118,4 +118,23 @@ def test_a_refused_connection_names_the_host_and_where_it_came_from(monkeypatch)
         with pytest.raises(skyportal_client.ApiConnectionError) as raised:
             PhotometryApi(client).api_photometry_photometry_id_get(1)
     assert raised.value.outcome is skyportal_client.Outcome.NOT_SENT
-    assert "Check the host http://127.0.0.1:9 (from $SKYPORTAL_URL)" in str(raised.value)
+    assert str(raised.value).endswith("Check the host http://127.0.0.1:9 (from $SKYPORTAL_URL): is the server "
+                                      "running there, and is $SKYPORTAL_URL right?")
+
+
+@pytest.mark.parametrize("host, ending", [
+    ("http://127.0.0.1:9", "Check the host http://127.0.0.1:9 (from the host= argument): is the server running "
+                           "there, and is host= right? ($SKYPORTAL_URL is not read when host= is given)"),
+    (None, "Check the host http://127.0.0.1:9 (from the default host): no host was given and $SKYPORTAL_URL is "
+           "not set; for another server pass host= or set $SKYPORTAL_URL"),
+])
+def test_a_refused_connection_says_what_to_check_for_each_source_of_the_host(host, ending, monkeypatch):
+    monkeypatch.delenv("SKYPORTAL_URL", raising=False)
+    # A default host that refuses, as fritz.science would when it is down, without leaving loopback.
+    monkeypatch.setattr(skyportal_client.Configuration, "default_host", "http://127.0.0.1:9")
+    configuration = skyportal_client.Configuration(host, token="6f1c2d3e-aaaa-bbbb-cccc-123456789abc",
+                                                   rate_limit=None, retries=0)
+    with skyportal_client.ApiClient(configuration) as client:
+        with pytest.raises(skyportal_client.ApiConnectionError) as raised:
+            PhotometryApi(client).api_photometry_photometry_id_get(1)
+    assert str(raised.value).endswith(ending)
