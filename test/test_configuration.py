@@ -93,11 +93,20 @@ def test_a_token_set_later_is_said_to_come_from_the_attribute():
     assert (configuration.token, configuration.token_source) == ("from-attribute", "the token attribute")
 
 
-@pytest.mark.parametrize("settings", [{"read_timeout": 0}, {"total_timeout": "300"}, {"rate_limit": -1},
-                                      {"rate_limit_burst": 0}])
-def test_bad_limits_are_refused_when_given(settings):
-    with pytest.raises((skyportal_client.ApiTypeError, skyportal_client.ApiValueError, ValueError)):
+@pytest.mark.parametrize("settings, error, message", [
+    ({"read_timeout": 0}, ValueError, "read_timeout must be a number of seconds above 0, not 0"),
+    ({"total_timeout": "300"}, TypeError, "total_timeout must be a number of seconds above 0, not '300'"),
+    ({"rate_limit": -1}, ValueError,
+     "rate_limit must be a number of requests per second above 0, or None for no limit, not -1"),
+    ({"rate_limit_burst": 0}, ValueError, "rate_limit_burst must be a number of requests, at least 1, not 0"),
+    ({"retries": -1}, ValueError, "retries must be a RetryPolicy or a number of retries, 0 or more, not -1"),
+    ({"max_redirects": 2.5}, TypeError, "max_redirects must be a number of redirects, 0 or more, not 2.5"),
+])
+def test_bad_limits_are_refused_when_given_naming_the_setting(settings, error, message):
+    with pytest.raises(error) as raised:
         skyportal_client.Configuration(**settings)
+    assert str(raised.value) == message
+    assert isinstance(raised.value, (skyportal_client.ApiTypeError, skyportal_client.ApiValueError))
 
 
 def test_where_host_and_token_came_from_is_kept_for_messages(monkeypatch):
