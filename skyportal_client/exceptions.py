@@ -4,6 +4,8 @@ Two families:
 
 * ``ApiTypeError`` and ``ApiValueError``: a value the client can tell is wrong
   (wrong type, NaN, unequal columns, a missing field). Nothing was sent; fix the value.
+  ``NameLookupError``, an ApiValueError, comes after a lookup on the server: a name that
+  names nothing (or more than one thing) there. Nothing was written.
 * ``ApiException`` and its subclasses: the server answered with an error, answered
   with something that is not SkyPortal's answer, or could not be reached. Each
   carries ``status``, the server's ``message`` and ``version``, the ``method`` and
@@ -35,6 +37,24 @@ class ApiTypeError(OpenApiException, TypeError):
 
 class ApiValueError(OpenApiException, ValueError):
     """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message."""
+
+
+class NameLookupError(ApiValueError, LookupError):
+    """A name (of an instrument, telescope or group) that names nothing the token can use on
+    the server, or more than one thing. Nothing was written; the message lists what the name
+    may have meant. Pass the exact name, or the id.
+
+    Attributes:
+        kind: what was looked up ("instrument", "telescope", "group").
+        name: the name given.
+        candidates: (name, id) of what it may have meant, closest first.
+    """
+
+    def __init__(self, message: str, *, kind: str, name: str, candidates: Tuple[Tuple[str, int], ...] = ()):
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+        self.candidates = candidates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,4 +336,5 @@ def connection_refused_hint(context: ErrorContext) -> str:
     if context.host_source == "the default host":
         return (f"{checked}: no host was given and $SKYPORTAL_URL is not set; for another server pass host= "
                 "or set $SKYPORTAL_URL")
-    return f"{checked}: is the server running there, and is host= right? ($SKYPORTAL_URL is not read when host= is given)"
+    return (f"{checked}: is the server running there, and is host= right? ($SKYPORTAL_URL is not read when host= "
+            "is given)")

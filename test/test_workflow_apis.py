@@ -48,28 +48,6 @@ def system_info(api_client):
     return system_info_api.SystemInfoApi(api_client)
 
 
-@pytest.fixture
-def permitted(skyportal):
-    """``with permitted("create telescopes"):`` around a call that creates or deletes.
-
-    A real SkyPortal's token may lack the permission (401, or a 400 saying so): the
-    test is then skipped with the server's words. The embedded server's token has
-    every permission, so there any refusal fails the test.
-    """
-
-    @contextlib.contextmanager
-    def permitted(what):
-        try:
-            yield
-        except skyportal_client.ApiException as error:
-            refused = error.status == 401 or "permission" in (error.message or "").lower()
-            if skyportal.embedded or not refused:
-                raise
-            pytest.skip(f"the token may not {what} on {skyportal.url}: {error.summary or error.status}")
-
-    return permitted
-
-
 def fresh_obj_id(prefix="ZTFwf"):
     return prefix + uuid.uuid4().hex[:10]
 
