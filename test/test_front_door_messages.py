@@ -123,6 +123,8 @@ def test_verbs_refuse_what_cannot_be_meant_before_sending(sp, sends_nothing):
     with sends_nothing():
         with pytest.raises(skyportal_client.ApiValueError, match=r"^range\(\) needs instruments=, min_date= or "):
             sp.photometry.range()
+        with pytest.raises(skyportal_client.ApiValueError, match=r"^instruments= is empty: name at least one"):
+            sp.photometry.range(instruments=[])
         with pytest.raises(ValueError, match="as_ must be one of records, astropy, pandas, not 'numpy'"):
             sp.photometry.range(instruments=1, as_="numpy")
         with pytest.raises(skyportal_client.ApiValueError, match="page_size must be at most 500, not 1000"):

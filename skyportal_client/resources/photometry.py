@@ -74,6 +74,9 @@ class Photometry:
         if instruments is not None:
             listed = [instruments] if isinstance(instruments, (str, int)) or hasattr(instruments, "__index__") \
                 else list(instruments)
+            if not listed:
+                raise ApiValueError("instruments= is empty: name at least one instrument, or leave it out and give "
+                                    "min_date= or max_date=")
             instrument_ids = [self._instruments.id_of(instrument) for instrument in listed]
         return light_curves.get_photometry_range(self.api_client, instrument_ids=instrument_ids, min_date=min_date,
                                                  max_date=max_date, format=format, magsys=magsys, as_=as_)
