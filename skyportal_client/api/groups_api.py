@@ -30,7 +30,7 @@ class GroupsApi:
 
     def api_groups_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> GroupListsResponse:
         """Get all groups.
 

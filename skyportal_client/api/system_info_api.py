@@ -31,7 +31,7 @@ class SystemInfoApi:
 
     def api_enum_types_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> EnumTypesResponse:
         """Get enum types in the DB.
 
@@ -57,7 +57,7 @@ class SystemInfoApi:
 
     def api_sysinfo_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> SystemInfoResponse:
         """Retrieve system/deployment info.
 

@@ -34,7 +34,7 @@ class TelescopesApi:
     def api_telescope_get(
         self,
         name: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeListResponse:
         """Get all telescopes.
 
@@ -67,7 +67,7 @@ class TelescopesApi:
     def api_telescope_post(
         self,
         new_telescope: Optional[Union[NewTelescope, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> CreatedIdResponse:
         """Create a telescope.
 
@@ -99,7 +99,7 @@ class TelescopesApi:
     def api_telescope_telescope_id_get(
         self,
         telescope_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeResponse:
         """Get a telescope.
 
