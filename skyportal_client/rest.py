@@ -171,7 +171,9 @@ class RESTClient:
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
                 response.drain_conn()
                 return _Redirect(status, response.headers["Location"])
-            data = response.read() if method != "HEAD" else b""
+            # Read even a HEAD answer (urllib3 gives b""): until it is read, the connection is not
+            # ready for another request, and the next one sent on it would fail.
+            data = response.read()
         except HTTPError as error:
             if response is not None:
                 response.close()

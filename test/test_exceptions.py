@@ -86,7 +86,7 @@ def test_a_401_says_where_the_token_came_from():
     context = ErrorContext(host="https://fritz.science", token="t", token_source="$SKYPORTAL_TOKEN")
     raised = error(401, {"status": "error", "message": "HTTP 401: Unauthorized", "version": "1.4.0"}, context=context)
     assert "SkyPortal did not accept the token (it came from $SKYPORTAL_TOKEN)" in str(raised)
-    assert "profile page on https://fritz.science" in str(raised)
+    assert "profile page (https://fritz.science/profile)" in str(raised)
 
 
 def test_an_answer_that_may_have_landed_says_so_and_what_to_do():
