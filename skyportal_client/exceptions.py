@@ -68,6 +68,10 @@ class NameLookupError(ApiValueError, LookupError):
         self.candidates = candidates
 
 
+# The shortest token taken out of what the server sent (see ErrorContext.redact).
+MIN_REDACTED_LENGTH = 8
+
+
 @dataclasses.dataclass(frozen=True)
 class ErrorContext:
     """What the client knows of a call that an error message can use.
@@ -85,10 +89,16 @@ class ErrorContext:
     if_unknown: str = ""
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "<token>") if self.token else text
+        return text.replace(self.token, "<token>") if self._redacts else text
 
     def redact_bytes(self, data: bytes) -> bytes:
-        return data.replace(self.token.encode(), b"<token>") if self.token else data
+        return data.replace(self.token.encode(), b"<token>") if self._redacts else data
+
+    @property
+    def _redacts(self) -> bool:
+        # SkyPortal's tokens are UUIDs. A value of a few characters cannot be one, and taking
+        # it out of a message would garble every word that holds it.
+        return bool(self.token) and len(self.token) >= MIN_REDACTED_LENGTH
 
 
 class ApiException(OpenApiException):

@@ -101,3 +101,9 @@ def test_client_side_errors_are_value_and_type_errors():
     assert issubclass(skyportal_client.ApiValueError, ValueError)
     assert issubclass(skyportal_client.ApiTypeError, TypeError)
     assert not issubclass(skyportal_client.ApiValueError, skyportal_client.ApiException)
+
+
+def test_a_value_too_short_to_be_a_token_is_not_taken_out_of_messages():
+    raised = error(400, {"status": "error", "message": "Invalid input format", "version": "1.4.0"},
+                   context=ErrorContext(token="t"))
+    assert raised.message == "Invalid input format"
