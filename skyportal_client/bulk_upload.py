@@ -255,8 +255,9 @@ def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, grou
             function called with (rows done, rows in all) after each chunk.
         chunk_size: points per request; by default the most the server takes (10 000,
             or 65 535 // (4 × groups per point) when the points go to several groups).
-        nan_as_nondetection: read NaN and empty cells as nulls, as pandas does, instead
-            of refusing them: a NaN measurement makes its row a non-detection.
+        nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls, as
+            pandas does, instead of refusing them: a NaN measurement makes its row a
+            non-detection.
         report: a file path or text stream: every problem the checks find is written
             there as CSV (row, column, kind, detail), nothing but the header when none.
 

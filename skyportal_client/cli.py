@@ -88,8 +88,8 @@ def _parser():
                         help="upsert with PUT: safe to repeat, keeps stored points, cannot be rolled back")
     upload.add_argument("--manifest", help="JSON file recording what landed, to resume or roll back the upload")
     upload.add_argument("--nan-as-nondetection", action="store_true",
-                        help="read NaN and empty cells as missing values: an empty or NaN mag, magerr or flux "
-                             "makes its row a non-detection (refused by default)")
+                        help="read NaN, and empty flux cells, as missing values: a NaN mag, magerr or flux, or an "
+                             "empty flux, makes its row a non-detection (refused by default)")
     upload.add_argument("--report", metavar="FILE",
                         help="write every problem the checks find to FILE as CSV (row, column, kind, detail)")
     upload.add_argument("--dry-run", action="store_true", help="check every row and show the requests; send nothing")

@@ -12,11 +12,12 @@ In order:
 5. missing values follow one rule, the raw API's: a null (None, a masked entry,
    pandas.NA, NaT) is no value, accepted where SkyPortal takes one; NaN is not a
    null and is refused in every number column, as ±inf is (by the model's rules).
-   A measurement (mag, magerr, flux, fluxerr) cannot be left empty: an empty CSV
-   cell there is refused too, since in a file a forgotten value reads the same.
-   With ``nan_as_nondetection=True`` NaN and empty cells are read as nulls, as
-   pandas reads them: a NaN measurement then makes its row a non-detection (which
-   still needs its limit: limiting_mag in mag space), a NaN elsewhere is no value.
+   An empty CSV cell is a null, but for a flux (flux, fluxerr): a non-detection is
+   a null measurement plus a limit, and in flux space no cell of the row tells it
+   from a forgotten value.  With ``nan_as_nondetection=True`` NaN and empty cells
+   are read as nulls, as pandas reads them: a NaN measurement then makes its row a
+   non-detection (which still needs its limit: limiting_mag in mag space), a NaN
+   elsewhere is no value.
 
 A refused value is left as it was, or as NaN, so that the check step, which
 reports one problem per cell, does not report it a second time.
@@ -36,13 +37,15 @@ from skyportal_client.tables import InputColumn, plain_value
 # The columns that hold numbers, in either space.
 NUMBER_COLUMNS = frozenset(name for model in (PhotometryMagUpload, PhotometryFluxUpload)
                            for name, field in model.fields.items() if field.column and field.type == "number")
-# What was measured: never left empty, and NaN here is what nan_as_nondetection is about.
-MEASUREMENT_COLUMNS = ("mag", "magerr", "flux", "fluxerr")
+# The flux-space measurement: an empty cell there is refused, since nothing else in the row
+# tells a non-detection from a forgotten value (in mag space a non-detection's limiting_mag
+# does, and an empty mag without one is refused as missing its limit).
+FLUX_MEASUREMENT = ("flux", "fluxerr")
 NAN_ADVICE = ("write a missing value as None (a masked entry in astropy, pandas.NA in a nullable column), or "
               "pass nan_as_nondetection=True (--nan-as-nondetection) to read NaN as missing: a NaN measurement "
               "then makes its row a non-detection")
-EMPTY_ADVICE = ("a measurement cannot be left empty; for a non-detection pass nan_as_nondetection=True "
-                "(--nan-as-nondetection) to read empty cells as nulls (in mag space the row needs a limiting_mag)")
+EMPTY_ADVICE = ("a flux cannot be left empty, since a forgotten value reads the same as a non-detection: "
+                "pass nan_as_nondetection=True (--nan-as-nondetection) to store the row as a non-detection")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _missing_values(plain: Dict[str, List[Any]], columns: Dict[str, InputColumn]
     problems = []
     for name in NUMBER_COLUMNS.intersection(plain):
         values = plain[name]
-        blank_rows = columns[name].blank_rows if name in MEASUREMENT_COLUMNS and name in columns else frozenset()
+        blank_rows = columns[name].blank_rows if name in FLUX_MEASUREMENT and name in columns else frozenset()
         if not blank_rows and not _has_nan(values):
             continue
         for row, value in enumerate(values):

@@ -80,15 +80,24 @@ class RollbackPlan:
         return text
 
 
-@dataclasses.dataclass(frozen=True)
-class RollbackResult:
-    """What a rollback did: ``removed`` points deleted by this call, ``already_removed`` points
-    of the upload found gone (rolled back by an earlier call, or deleted otherwise), and
-    ``kept`` points of settled chunks left on the server (see ``delete_settled``)."""
+class RollbackResult(int):
+    """What a rollback did: an int, the number of points this call deleted (also ``removed``),
+    with ``already_removed``, the points of the upload found gone (rolled back by an earlier
+    call, or deleted otherwise), and ``kept``, the points of settled chunks left on the
+    server (see ``delete_settled``)."""
 
-    removed: int
     already_removed: int
     kept: int
+
+    def __new__(cls, removed: int, already_removed: int = 0, kept: int = 0) -> "RollbackResult":
+        result = super().__new__(cls, removed)
+        result.already_removed = already_removed
+        result.kept = kept
+        return result
+
+    @property
+    def removed(self) -> int:
+        return int(self)
 
 
 class RollbackIncomplete(ManifestError):
