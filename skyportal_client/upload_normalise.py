@@ -123,7 +123,8 @@ def _missing_values(plain: Dict[str, List[Any]], columns: Dict[str, InputColumn]
                     nan_as_nondetection: bool) -> List[Problem]:
     """Apply the missing-value rule to the number columns, in place."""
     problems = []
-    for name in NUMBER_COLUMNS.intersection(plain):
+    # In the table's order (not the set's, which changes from run to run), as a row's problems are listed.
+    for name in [name for name in plain if name in NUMBER_COLUMNS]:
         values = plain[name]
         blank_rows = columns[name].blank_rows if name in FLUX_MEASUREMENT and name in columns else frozenset()
         if not blank_rows and not _has_nan(values):
