@@ -296,7 +296,7 @@ def test_a_duplicate_upload_prints_a_short_error_exits_1_and_suggests_put(
     path = write_rows(tmp_path / "points.csv", [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.05}
                                                 for mjd in fresh_mjds(10_000)])
     command = ("upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
-    assert run(capsys, *command)[0] == 0
+    assert run(capsys, *command, "--manifest", tmp_path / "upload.json")[0] == 0
     code, out, err = run(capsys, *command)
     assert (code, out) == (1, "")
     assert len(err.encode()) < 4096
@@ -306,6 +306,9 @@ def test_a_duplicate_upload_prints_a_short_error_exits_1_and_suggests_put(
     code, out, _ = run(capsys, *command, "--put")
     assert code == 0 and out.startswith("10000 points landed")
     assert len(get_light_curve_of(skyportal, setup.obj_id)) == 10_000
+    # Rolled back: on a real SkyPortal, later tests' unfiltered range queries read every point.
+    assert run(capsys, "rollback", tmp_path / "upload.json")[0] == 0
+    assert get_light_curve_of(skyportal, setup.obj_id) == []
 
 
 def test_a_partial_upload_without_a_manifest_exits_3_and_suggests_put(
