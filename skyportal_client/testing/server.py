@@ -107,13 +107,13 @@ class SkyPortalTestServer:
         self._thread = None
         self._store = None
         self._app = None
-        self.token = None
+        self._token = None
 
     # -- lifecycle ---------------------------------------------------------------
 
     def start(self):
         self._store = Store(self.db_path)
-        self.token = self._store.ensure_admin_token()
+        self._token = self._store.ensure_admin_token()
         self._app = SkyPortalApp(self._store)
         self._stopping.clear()
         self._httpd = FrontServer((self.host, self.port), self)
@@ -139,6 +139,7 @@ class SkyPortalTestServer:
                 pass
         self._thread.join()
         self._store.close()
+        self._store = None
         self._httpd = None
 
     def __enter__(self):
@@ -150,6 +151,20 @@ class SkyPortalTestServer:
     @property
     def url(self):
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def token(self):
+        """The super-admin token, from the first start() on (kept in the database
+        file, so a restart on the same file has the same token)."""
+        if self._token is None:
+            raise RuntimeError("SkyPortalTestServer has no token before start(): start it first, "
+                               "or use it in a with block")
+        return self._token
+
+    def _running_store(self):
+        if self._store is None:
+            raise RuntimeError("SkyPortalTestServer is not running: start() it first, or use it in a with block")
+        return self._store
 
     def _track_connection(self, connection, opened):
         with self._records_lock:
@@ -166,11 +181,11 @@ class SkyPortalTestServer:
         ["Upload data"], ["Upload data", "Delete bulk photometry"], [] (read
         only) or ["System admin"]."""
         username = username or f"testuser-{uuid.uuid4().hex[:12]}"
-        return self._store.create_user_token(username, acls)
+        return self._running_store().create_user_token(username, acls)
 
     def photometry_count(self):
         """How many photometry rows are stored (all users)."""
-        return self._store.count_points()
+        return self._running_store().count_points()
 
     # -- faults and limits -------------------------------------------------------
 
