@@ -28,20 +28,20 @@ class StepFailed(Exception):
     pass
 
 
-def check(condition, what):
+def check(condition: object, what: str) -> None:
     if not condition:
         raise StepFailed(what)
 
 
-def close(actual, expected):
+def close(actual: float | None, expected: float) -> bool:
     return actual is not None and math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-9)
 
 
-def run(client):
+def run(client: skyportal_py.SkyPortal) -> None:
     """The workflow, step by step; prints each step as it passes."""
     suffix = uuid.uuid4().hex[:10]
 
-    def step(name):
+    def step(name: str) -> None:
         print(f"ok  {name}", flush=True)
 
     info = client.fetch_sysinfo()
@@ -93,7 +93,8 @@ def run(client):
         magerr=[0.05, 0.05, None], limiting_mag=[21.0, 21.0, 21.2], filter="ztfg", magsys="ab",
         group_ids=[group_id])
     posted = client.post_photometry(upload)
-    check(len(posted.ids) == 3 and posted.upload_id, "three ids and an upload id")
+    if not (len(posted.ids) == 3 and posted.upload_id):  # not check(): so the type checker knows upload_id is set
+        raise StepFailed("three ids and an upload id")
     check(client.upsert_photometry(upload).ids == posted.ids, "a PUT of the same points finds the same ids")
     step("upload photometry")
 
@@ -127,7 +128,7 @@ def run(client):
     step("delete")
 
 
-def main():
+def main() -> int:
     url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")
     if url and token:
         print(f"skyportal-py {importlib.metadata.version('skyportal-py')} against {url}", flush=True)
