@@ -149,10 +149,6 @@ def _render(column: str, value: object) -> str:
     return repr(value)
 
 
-def exceeds_parameter_limit(group_rows: int) -> bool:
-    return PARAMETERS_PER_GROUP_ROW * group_rows > MAX_PARAMETERS
-
-
 PARAMETER_LIMIT = DatabaseError("psycopg.OperationalError", "sending query and params failed: number of parameters "
                                 "must be between 0 and 65535", "OperationalError", "e3q8")
 
