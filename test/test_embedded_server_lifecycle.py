@@ -24,3 +24,11 @@ def test_a_stopped_server_keeps_its_admin_token_but_makes_no_more_tokens():
     for use in (server.create_token, server.photometry_count):
         with pytest.raises(RuntimeError, match="not running"):
             use()
+
+
+def test_a_running_server_is_not_started_twice():
+    with SkyPortalTestServer() as server:
+        token = server.token
+        with pytest.raises(RuntimeError, match="running already"):
+            server.start()
+        assert server.token == token and server.photometry_count() == 0

@@ -118,6 +118,8 @@ class SkyPortalTestServer:
     # -- lifecycle ---------------------------------------------------------------
 
     def start(self) -> "SkyPortalTestServer":
+        if self._httpd is not None:
+            raise RuntimeError("The server is running already: stop() it before starting it again")
         self._store = Store(self.db_path)
         self._token = self._store.ensure_admin_token()
         self._stopping.clear()
