@@ -45,9 +45,11 @@ from .storage import Store
 DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024  # SkyPortal's nginx and tornado both use 100 MB
 DEFAULT_ACLS = ("Upload data",)
 
-RequestRecord = namedtuple("RequestRecord", "method path status")
+RequestRecord = namedtuple("RequestRecord", "method path status body_bytes")
 RequestRecord.__doc__ = """One request the server saw: method, request target
-(path and query) and the status answered, None when the connection was dropped."""
+(path and query), the status answered (None when the connection was dropped)
+and the bytes of answer body sent, as they went out (gzipped when they were;
+0 for a 304 or a HEAD)."""
 
 
 class SkyPortalTestServer:
@@ -197,13 +199,13 @@ class SkyPortalTestServer:
 
     # -- request log -------------------------------------------------------------
 
-    def _record(self, method, path, status):
+    def _record(self, method, path, status, body_bytes):
         with self._records_lock:
-            self._records.append(RequestRecord(method, path, status))
+            self._records.append(RequestRecord(method, path, status, body_bytes))
 
     @property
     def requests(self):
-        """A snapshot list of RequestRecord(method, path, status) in arrival order."""
+        """A snapshot list of RequestRecord(method, path, status, body_bytes) in arrival order."""
         with self._records_lock:
             return list(self._records)
 
