@@ -5,9 +5,9 @@ import importlib
 
 import pytest
 
-MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves"]
+MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves", "bulk_download"]
 # Their examples start an embedded server of their own.
-NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves"}
+NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves", "bulk_download"}
 
 
 @pytest.mark.parametrize("name", MODULES)
