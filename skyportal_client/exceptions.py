@@ -20,9 +20,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Sequence, Tuple
 
 from skyportal_client.outcome import Outcome
+from skyportal_client.problems import Problem
 
 
 class OpenApiException(Exception):
@@ -30,11 +31,21 @@ class OpenApiException(Exception):
 
 
 class ApiTypeError(OpenApiException, TypeError):
-    """A value of the wrong type was passed. Nothing was sent: pass the type named in the message."""
+    """A value of the wrong type was passed. Nothing was sent: pass the type named in the message.
+
+    ``problems`` lists each value found wrong in a model or table (``problems.Problem``).
+    """
+
+    problems: Sequence[Problem] = ()
 
 
 class ApiValueError(OpenApiException, ValueError):
-    """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message."""
+    """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message.
+
+    ``problems`` lists each value found wrong in a model or table (``problems.Problem``).
+    """
+
+    problems: Sequence[Problem] = ()
 
 
 @dataclasses.dataclass(frozen=True)

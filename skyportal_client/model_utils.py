@@ -20,7 +20,7 @@ import functools
 import math
 import operator
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 from skyportal_client.problems import TYPE_KIND, Problem, only_type_problems, report
@@ -254,7 +254,7 @@ class Field:
     def __init__(self, type: Optional[str], *, required: bool = False, nullable: bool = False, column: bool = False,
                  items: Optional[Field] = None, format: Optional[str] = None, minimum: Optional[float] = None,
                  exclusive_minimum: bool = False, min_length: Optional[int] = None,
-                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None, model: Optional[type] = None):
+                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None, model: Optional[Type[Model]] = None):
         self.type = type
         self.required = required
         self.nullable = nullable
@@ -359,6 +359,8 @@ class Model:
     """
 
     fields: Dict[str, Field] = {}
+    # The values, as given or as the server sent them; a OneOf holds the chosen variant's model here.
+    _values: Any
     additional_properties = False
     max_points: Optional[int] = None
     required_if_null: Tuple[Tuple[str, str], ...] = ()
@@ -556,7 +558,7 @@ class OneOf(Model):
     (``Model``'s item access works unchanged, since ``value`` is itself a Model).
     """
 
-    variants: Tuple[type, ...] = ()
+    variants: Tuple[Type[Model], ...] = ()
 
     def __init__(self, **values: Any):
         fitting = [variant for variant in self.variants if not variant.structure_problems(values)]

@@ -13,7 +13,7 @@ import datetime
 import logging
 import sys
 import time
-from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple, Type
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -188,24 +188,25 @@ class RESTClient:
             if isinstance(envelope, dict) and envelope.get("status") == "success" and "data" in envelope:
                 return Answer(status, headers, envelope)
             if isinstance(envelope, dict) and envelope.get("status") == "error":  # an error inside a 200
-                error = error_for_answer(status, response.reason, headers, data, method=method, path=path,
-                                         outcome=Outcome.REFUSED, context=context, attempts=attempts,
-                                         history=retries.history, envelope=envelope)
-                raise _Failure(error, Outcome.REFUSED, str(status), status)
+                refusal = error_for_answer(status, response.reason, headers, data, method=method, path=path,
+                                           outcome=Outcome.REFUSED, context=context, attempts=attempts,
+                                           history=retries.history, envelope=envelope)
+                raise _Failure(refusal, Outcome.REFUSED, str(status), status)
             problem = ("The answer is not JSON" if envelope is None and data else
                        "The answer is empty" if not data else "The answer is not SkyPortal's envelope")
             raise _Failure(invalid_answer(status, response.reason, headers, data, problem, method=method, path=path,
                                           context=context, attempts=attempts, history=retries.history),
                            Outcome.UNKNOWN, f"{status} with an answer that is not SkyPortal's")
         outcome = outcomes.of_error_answer(status, envelope)
-        error = error_for_answer(status, response.reason, headers, data, method=method, path=path, outcome=outcome,
-                                 context=context, attempts=attempts, history=retries.history, envelope=envelope)
-        raise _Failure(error, outcome, str(status), status, headers.get("Retry-After"))
+        failure = error_for_answer(status, response.reason, headers, data, method=method, path=path, outcome=outcome,
+                                   context=context, attempts=attempts, history=retries.history, envelope=envelope)
+        raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
     def _no_answer(self, error: HTTPError, expired: bool, total: float, method: str, path: str, attempts: int,
                    retries: RetryPolicy, context: ErrorContext) -> _Failure:
         outcome = outcomes.of_connection_error(error)
         hint = ""
+        cls: Type[ApiConnectionError]
         # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
         if expired:
             cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"

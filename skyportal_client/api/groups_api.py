@@ -31,7 +31,7 @@ class GroupsApi:
 
     def api_groups_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> GroupListsResponse:
         """Get all groups.
 

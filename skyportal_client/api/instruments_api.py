@@ -35,7 +35,7 @@ class InstrumentsApi:
     def api_instrument_get(
         self,
         name: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> InstrumentListResponse:
         """Get all instruments.
 
@@ -68,7 +68,7 @@ class InstrumentsApi:
     def api_instrument_instrument_id_get(
         self,
         instrument_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> InstrumentResponse:
         """Get an instrument.
 
@@ -100,7 +100,7 @@ class InstrumentsApi:
     def api_instrument_post(
         self,
         new_instrument: Optional[Union[NewInstrument, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> CreatedIdResponse:
         """Add an instrument.
 

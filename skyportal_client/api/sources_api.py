@@ -39,7 +39,7 @@ class SourcesApi:
         source_id: Optional[str] = None,
         num_per_page: Optional[int] = None,
         page_number: Optional[int] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> SourcePageResponse:
         """Search sources.
 
@@ -78,7 +78,7 @@ class SourcesApi:
         self,
         obj_id: str,
         source_deletion: Optional[Union[SourceDeletion, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Success:
         """Delete a source.
 
@@ -115,7 +115,7 @@ class SourcesApi:
     def api_sources_obj_id_get(
         self,
         obj_id: str,
-        **kwargs,
+        **kwargs: Any,
     ) -> SourceResponse:
         """Get a source.
 
@@ -149,7 +149,7 @@ class SourcesApi:
     def api_sources_obj_id_head(
         self,
         obj_id: str,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         """Check if a Source exists.
 
@@ -183,7 +183,7 @@ class SourcesApi:
     def api_sources_post(
         self,
         new_source: Optional[Union[NewSource, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> SavedSourceResponse:
         """Add a new source.
 

@@ -32,7 +32,7 @@ class SystemInfoApi:
 
     def api_enum_types_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> EnumTypesResponse:
         """Get enum types in the DB.
 
@@ -58,7 +58,7 @@ class SystemInfoApi:
 
     def api_sysinfo_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> SystemInfoResponse:
         """Retrieve system/deployment info.
 

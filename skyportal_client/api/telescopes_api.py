@@ -35,7 +35,7 @@ class TelescopesApi:
     def api_telescope_get(
         self,
         name: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeListResponse:
         """Get all telescopes.
 
@@ -68,7 +68,7 @@ class TelescopesApi:
     def api_telescope_post(
         self,
         new_telescope: Optional[Union[NewTelescope, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> CreatedIdResponse:
         """Create a telescope.
 
@@ -100,7 +100,7 @@ class TelescopesApi:
     def api_telescope_telescope_id_get(
         self,
         telescope_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeResponse:
         """Get a telescope.
 
