@@ -182,6 +182,8 @@ class _MinimumRule:
     def problem(self, value: Any) -> Optional[str]:
         if value > self.minimum or (value == self.minimum and not self.exclusive):
             return None
+        if value != value or value in (math.inf, -math.inf):  # NaN and infinities: the finite rule's to report
+            return None
         return f"must be {'greater than' if self.exclusive else 'at least'} {self.minimum:g}, not {value!r}"
 
 

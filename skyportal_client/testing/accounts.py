@@ -111,7 +111,8 @@ class AccountRecords:
 
     def group_members(self, group_id):
         """(users row, admin flag) of each member of a group, by user id."""
-        rows = self._query("SELECT users.*, group_users.admin AS group_admin FROM group_users JOIN users "
+        rows = self._query("SELECT users.*, group_users.admin AS group_admin, group_users.rowid AS membership_id "
+                           "FROM group_users JOIN users "
                            "ON users.id = group_users.user_id WHERE group_users.group_id = ? ORDER BY users.id",
                            (group_id,))
         return [(dict(row), bool(row["group_admin"])) for row in rows]

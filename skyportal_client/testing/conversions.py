@@ -111,11 +111,23 @@ def flux_to_magerr(flux, fluxerr):
 
 
 def signal_to_noise(flux, fluxerr):
-    if is_finite(flux) and is_finite(fluxerr) and fluxerr != 0:
+    """SkyPortal's snr: flux / fluxerr unless either is NaN or the error is 0."""
+    if flux is not None and fluxerr is not None and not math.isnan(flux) and not math.isnan(fluxerr) \
+            and fluxerr != 0:
         return flux / fluxerr
     return None
 
 
+def _numpy_log10(value):
+    """np.log10 without its warnings: -inf at 0, NaN below."""
+    if math.isnan(value) or value < 0:
+        return math.nan
+    if value == 0:
+        return -math.inf
+    return math.log10(value)
+
+
 def output_limiting_mag(fluxerr, offset):
-    """The hard-coded 5-sigma limiting magnitude SkyPortal reports."""
-    return -2.5 * math.log10(OUTPUT_LIMIT_NSIGMA * fluxerr) + PHOT_ZP + offset
+    """The hard-coded 5-sigma limiting magnitude SkyPortal reports (not
+    finite, so null in JSON, for a zero, negative or infinite error)."""
+    return -2.5 * _numpy_log10(OUTPUT_LIMIT_NSIGMA * fluxerr) + PHOT_ZP + offset

@@ -95,10 +95,12 @@ def _telescope_body(data):
 
 
 def _unique_violation(table, name):
-    """The 500 SkyPortal answers when a unique name is inserted twice (its
-    first lines; the SQL statement that follows them is left out)."""
+    """The 500 SkyPortal answers when a unique name is inserted twice (the
+    statement is shown short, without its parameters)."""
     return ApiError(500, f'(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint '
-                         f'"{table}_name_key"\nDETAIL:  Key (name)=({name}) already exists.')
+                         f'"{table}_name_key"\nDETAIL:  Key (name)=({name}) already exists.\n'
+                         f"[SQL: INSERT INTO {table} (name, ...) VALUES (%(name)s::VARCHAR, ...) RETURNING {table}.id]\n"
+                         "(Background on this error at: https://sqlalche.me/e/20/gkpj)")
 
 
 def _telescope_dict(telescope):
@@ -190,6 +192,8 @@ def _instrument_schema_errors(data):
         errors["type"] = [f"Must be one of: {', '.join(INSTRUMENT_TYPES)}."]
     if data.get("band") is not None and not isinstance(data["band"], str):
         errors["band"] = ["Not a valid string."]
+    if isinstance(data.get("telescope_id"), bool):
+        errors["telescope_id"] = ["Not a valid integer."]
     if "filters" in data and not isinstance(data["filters"], list):
         errors["filters"] = ["Not a valid list."]
     for key in data:

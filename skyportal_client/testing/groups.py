@@ -63,15 +63,20 @@ class GroupHandler(Handler):
         found = self.store.groups("id = ?", (group_id,))
         if not found:
             raise ApiError(400, f"Cannot find Group with id {group_id}")
-        group = {key: found[0][key] for key in LISTED_GROUP_KEYS}
+        group = {key: found[0][key] for key in MEMBER_GROUP_KEYS}
+        group["streams"], group["filters"] = [], []
+        members = self.store.group_members(group_id)
+        group["group_users"] = [
+            {"id": user["membership_id"], "created_at": group["created_at"], "can_save": True, "user_id": user["id"],
+             "group_id": group_id, "modified": group["modified"], "admin": admin, "can_share_photometry": False,
+             "user": user_dict(user)}
+            for user, admin in members]
         if self.get_bool_argument("includeGroupUsers", default=True):
             group["users"] = [
                 {"id": user["id"], "username": user["username"], "first_name": None, "last_name": None,
                  "contact_email": None, "contact_phone": None, "oauth_uid": None, "admin": admin,
                  "can_save": True, "can_share_photometry": False}
-                for user, admin in self.store.group_members(group_id)]
-        group["streams"] = []
-        group["filters"] = []
+                for user, admin in members]
         return envelope.success(group)
 
     @permissions("Upload data")

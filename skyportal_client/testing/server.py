@@ -1,8 +1,8 @@
-"""SkyPortalTestServer: the embedded server's HTTP front and its controls.
+"""SkyPortalTestServer: the embedded server and its controls.
 
-The front plays the parts of nginx and the network around the app: it
-enforces the body-size limit (413), the optional rate limit (429) and the
-injected faults, then hands the request to ``SkyPortalApp``.
+The front (``front``) plays the parts of nginx and the network around the
+app: the body-size limit (413), gzip, the optional rate limit (429) and the
+injected faults; the app (``app``) answers like SkyPortal's tornado app.
 
 Magnitude systems
     "ab" fully.  Others need sncosmo's bandpass zero points, which cannot be
@@ -13,23 +13,50 @@ Magnitude systems
     jla1/ab/vega/bd17/csp/ab-b12 (and 500 for a known name lacking a band).
 
 Not emulated, and why
-    - Streams: no stream exists, so any non-empty ``stream_ids`` is a 400.
-    - Photometric series, annotations, validations, phase folding, super
-      objects: nothing to return (``individualOrSeries=series`` gives [],
-      include flags add empty lists; ``phaseFoldData`` is ignored).
-    - Extinction: no dust maps (like the observed install): extinction,
-      mag_corr and flux_corr are null; ``extinction_corrected`` uploads 400.
+    - Streams: no stream exists, so any non-empty ``stream_ids`` is a 400
+      ("Invalid stream IDs").  Streams need filters and alert brokers.
+    - Photometric series, annotations, validations, classifications,
+      comments, follow-up requests, assignments, thumbnails, phase folding,
+      super objects: nothing creates them here, so they read as empty lists
+      (``individualOrSeries=series`` gives [], ``phaseFoldData`` is ignored).
+    - Extinction and distances: no dust maps (like the observed install) and
+      no cosmology, so extinction, mag_corr, flux_corr, ebv,
+      luminosity_distance, dm and angular_diameter_distance are null, even
+      for an object with a redshift; ``extinction_corrected`` uploads are a 400.
     - PUT ``duplicate_ignore_flux``/``overwrite_flux`` and ``refresh``
       (websocket pushes): ignored.
-    - Other resources' GET/PUT/DELETE (telescopes, groups, sources...): 405;
-      non-/api paths: tornado's 404 page.
-    - Per-row type error wording from marshmallow/pandas was not recorded;
-      those 400s keep SkyPortal's "Invalid input format" prefix.
-    - The traceback texts in duplicate/filter errors are shaped like the
-      recorded ones (same last line) but the frames are synthetic.
-    - Only a common subset of sncosmo's bandpass names is allowed (see
-      ``bandpasses``).
-    - Expired users (403), anonymous access, the 50-85 s start-up delay.
+    - Updating and deleting telescopes, instruments and groups, group
+      members and streams, source PATCH, instrument fields, regions, logs
+      and references (a POST naming ``field_data``, ``field_region``,
+      ``field_fov_type``, ``field_fov_attributes`` or ``references`` is a
+      400), ``saver_per_group_id`` on a source POST (400): these reach far
+      beyond photometry.  Unrouted verbs are 405; other /api paths the
+      catch-all 400; non-/api paths tornado's 404 page.
+    - The source list filters on ``sourceID`` (PostgreSQL's LIKE, without
+      SkyPortal's TNS-name guess), ``group_ids`` and pages, sorted by the
+      latest save; its other filters and sort orders are ignored.
+    - Astronomical twilight (``morning``/``evening`` of a telescope) comes
+      from a low-precision solar ephemeris: within about a minute of
+      astroplan's, not to the millisecond.  HEALPix and galactic
+      coordinates match SkyPortal's to the last digit.
+    - sysinfo's git log is empty: there is no git checkout to read.
+    - Messages that SkyPortal builds from a set (the registered magnitude
+      systems, several unknown keys or filters, the names in source_exists)
+      come in one fixed order here; the real order varies between processes.
+    - Tracebacks sent as messages (duplicates, filters, database errors, the
+      65 535-parameter limit) have SkyPortal's exception lines, statement
+      and (truncated) parameters, but fewer frames, and one timestamp where
+      SkyPortal has one per point.
+    - PostgreSQL's casts are followed where the suite reaches them (text or
+      booleans in float columns, NaN in JSON, numbers in ``origin``); a
+      non-integral float ``instrument_id`` is truncated here, rounded there.
+    - Only the admin's and tokens' users exist: no browser sessions (so a
+      group made here never gets its creator as member, as with a token on
+      SkyPortal), no expired users (403), no anonymous access, no 50-85 s
+      start-up delay.  An ordinary user reads an object saved to one of its
+      groups or holding photometry it can read.
+    - Answers from the app carry tornado's Server header, the front's own
+      answers nginx's; behind a real nginx every answer says nginx.
 """
 
 import socket

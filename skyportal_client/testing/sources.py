@@ -272,8 +272,12 @@ class SourceHandler(Handler):
         group_id = self.get_json().get("group_id")
         if group_id is None:
             raise ApiError(400, "Missing required parameter `group_id`")
-        if isinstance(group_id, bool) or group_id not in self.store.accessible_group_ids(self.caller):
+        if group_id not in self.store.accessible_group_ids(self.caller):  # compared as given: "4" is not 4
             raise ApiError(400, "Inadequate permissions.")
+        if isinstance(group_id, bool):  # True == 1 passes, then PostgreSQL refuses to compare
+            raise ApiError(500, "(psycopg.errors.UndefinedFunction) operator does not exist: integer = boolean\n"
+                                "HINT:  No operator matches the given name and argument types. You might need to "
+                                "add explicit type casts.")
         if not self.store.unsave_source(obj_id, group_id, self.caller):
             raise ApiError(400, f"No such source {obj_id} in group {group_id}.")
         return envelope.success({})

@@ -8,7 +8,8 @@ Photometry rows are unique on SkyPortal's deduplication key
 (obj_id, instrument_id, origin, mjd, fluxerr, flux).  SQL treats NULLs as
 distinct, so a non-detection's NaN flux is stored as the text ``'__nan__'``
 (the sentinel SkyPortal itself shows in duplicate messages), which makes two
-non-detections with the same error collide as they do on PostgreSQL.
+non-detections with the same error collide as they do on PostgreSQL; a NaN
+fluxerr is stored the same way.
 """
 
 import contextlib
@@ -103,7 +104,7 @@ CREATE TABLE IF NOT EXISTS photometry (
     instrument_id INTEGER NOT NULL REFERENCES instruments(id),
     origin TEXT NOT NULL,
     mjd REAL NOT NULL,
-    fluxerr REAL NOT NULL,
+    fluxerr NOT NULL,  -- REAL, or '__nan__' (a NaN n-sigma gives a NaN error)
     flux NOT NULL,  -- REAL, or the text '__nan__' for a non-detection
     filter TEXT NOT NULL,
     ra REAL, dec REAL, ra_unc REAL, dec_unc REAL,
@@ -130,6 +131,25 @@ POINT_COLUMNS = (
 )
 
 
+class TooManyGroupRows(Exception):
+    """An insert of more (group id, photometry id) rows than one statement
+    can bind: ``pairs`` are the rows it would have written, ``for_duplicates``
+    tells a PUT's rows for points already stored from those for new ones."""
+
+    def __init__(self, pairs, for_duplicates=False):
+        super().__init__(len(pairs))
+        self.pairs = pairs
+        self.for_duplicates = for_duplicates
+
+
+class RepeatedPoints(Exception):
+    """A PUT whose new ``points`` repeat each other."""
+
+    def __init__(self, points):
+        super().__init__(len(points))
+        self.points = points
+
+
 class DuplicatePoints(Exception):
     """A POST whose points are already stored (``stored_keys``, the keys found
     in the database) or repeat each other (``stored_keys`` empty)."""
@@ -142,7 +162,7 @@ class DuplicatePoints(Exception):
 def dedup_key(point):
     """The deduplication key of a point dict, flux NaN as the sentinel."""
     return (point["obj_id"], point["instrument_id"], point["origin"], point["mjd"],
-            point["fluxerr"], _flux_to_db(point["flux"]))
+            _flux_to_db(point["fluxerr"]), _flux_to_db(point["flux"]))
 
 
 def _flux_to_db(flux):
@@ -151,8 +171,9 @@ def _flux_to_db(flux):
 
 def _point_from_row(row):
     point = dict(row)
-    if point["flux"] == NAN_FLUX:
-        point["flux"] = math.nan
+    for key in ("flux", "fluxerr"):
+        if point[key] == NAN_FLUX:
+            point[key] = math.nan
     for key in ("altdata", "original_user_data"):
         point[key] = json.loads(point[key]) if point[key] is not None else None
     return point
@@ -209,7 +230,7 @@ class Store(AccountRecords, CatalogRecords):
     @staticmethod
     def _point_values(point):
         """A point's POINT_COLUMNS values as stored."""
-        values = dict(point, flux=_flux_to_db(point["flux"]))
+        values = dict(point, flux=_flux_to_db(point["flux"]), fluxerr=_flux_to_db(point["fluxerr"]))
         for column in ("altdata", "original_user_data"):
             if values[column] is not None:
                 values[column] = json.dumps(values[column])
@@ -236,9 +257,12 @@ class Store(AccountRecords, CatalogRecords):
             "AND mjd = ? AND fluxerr = ? AND flux = ?", key).fetchone()
         return row["id"] if row else None
 
-    def insert_points(self, points, group_ids, caller):
-        """POST: insert every point or none; returns (ids, upload_id).  Raises
-        DuplicatePoints if any point is already stored or repeated."""
+    def insert_points(self, points, group_ids, caller, max_group_rows, check_rows=None, check_stored=None):
+        """POST: insert every point or none; returns (ids, upload_id).  In
+        SkyPortal's order: DuplicatePoints if any point is already stored or
+        repeated, ``check_rows(points)``, TooManyGroupRows (the ids used up)
+        when the points x groups rows would be more than ``max_group_rows``,
+        ``check_stored(points)``; the checks may raise."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
@@ -248,27 +272,58 @@ class Store(AccountRecords, CatalogRecords):
                           if self._existing_id(db, dedup_key(point)) is not None]
                 if stored:
                     raise DuplicatePoints(stored)
+                if len(set(map(dedup_key, points))) != len(points):
+                    raise DuplicatePoints([])
+                if check_rows:
+                    check_rows(points)
+                if len(points) * len(group_ids) > max_group_rows:
+                    raise TooManyGroupRows([(group_id, point_id) for point_id in ids for group_id in group_ids])
+                if check_stored:
+                    check_stored(points)
                 for point_id, point in zip(ids, points):
-                    if not self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at):
-                        raise DuplicatePoints([])
+                    self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
         return ids, upload_id
 
-    def upsert_points(self, points, group_ids, caller):
+    def upsert_points(self, points, group_ids, caller, max_group_rows, check_new_points, check_rows=None,
+                      check_stored=None):
         """PUT: the existing id for each duplicate (gaining ``group_ids``), a
-        new row otherwise.  Ids are returned in payload order."""
+        new row otherwise; ids in payload order.  In SkyPortal's order, all
+        or nothing: TooManyGroupRows for the groups added to duplicates, then
+        ``check_new_points(new points)``, RepeatedPoints when new points
+        repeat each other, ``check_rows(new points)``, TooManyGroupRows (ids
+        used up) for the new points' groups, ``check_stored(new points)``."""
         upload_id = str(uuid.uuid4())
         created_at = utcnow_iso()
         with self.lock:
             with self.transaction() as db:
                 existing_ids = [self._existing_id(db, dedup_key(point)) for point in points]
-            new_ids = iter(self.next_photometry_ids(existing_ids.count(None)))
+                added = []
+                for point_id in existing_ids:
+                    if point_id is not None:
+                        held = {row["group_id"] for row in db.execute(
+                            "SELECT group_id FROM photometry_groups WHERE photometry_id = ?", (point_id,))}
+                        added += [(group_id, point_id) for group_id in group_ids if group_id not in held]
+            if len(added) > max_group_rows:
+                raise TooManyGroupRows(added, for_duplicates=True)
+            new_points = [point for point, point_id in zip(points, existing_ids) if point_id is None]
+            check_new_points(new_points)
+            if len(set(map(dedup_key, new_points))) != len(new_points):
+                raise RepeatedPoints(new_points)
+            if new_points and check_rows:
+                check_rows(new_points)
+            new_ids = self.next_photometry_ids(len(new_points)) if new_points else []
+            if len(new_ids) * len(group_ids) > max_group_rows:
+                raise TooManyGroupRows([(group_id, point_id) for point_id in new_ids for group_id in group_ids])
+            if new_points and check_stored:
+                check_stored(new_points)
+            new_id_iterator = iter(new_ids)
             ids = []
             with self.transaction() as db:
                 for point, existing_id in zip(points, existing_ids):
                     point_id = existing_id
                     if point_id is None:
-                        point_id = next(new_ids)
+                        point_id = next(new_id_iterator)
                         self._insert_point(db, point_id, point, upload_id, caller.user_id, created_at)
                     self._add_groups(db, point_id, group_ids)
                     ids.append(point_id)

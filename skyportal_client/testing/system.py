@@ -31,7 +31,7 @@ class SysInfoHandler(Handler):
 
 
 class EnumTypesHandler(Handler):
-    def get(self, _ignored=None):
+    def get(self):
         return envelope.success({
             "ALLOWED_SPECTRUM_TYPES": SPECTRUM_TYPES,
             "ALLOWED_MAGSYSTEMS": ALLOWED_MAGSYSTEMS,
