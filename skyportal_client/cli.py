@@ -308,7 +308,7 @@ def _object_ids(arguments):
     ids = []
     for argument in arguments:
         if not os.path.isfile(argument):
-            ids.append(argument)
+            ids.append(_not_a_missing_file(argument))
         elif argument.lower().endswith(".csv"):
             column = read_columns(argument).get("obj_id")
             if column is None:
@@ -322,6 +322,14 @@ def _object_ids(arguments):
     return ids
 
 
+def _not_a_missing_file(argument):
+    """``argument``, an object id; UsageError when it names a file that is not there (an id
+    has no slash, and none ends in .txt, .csv or .ecsv)."""
+    if "/" in argument or os.sep in argument or argument.lower().endswith((".txt", ".csv", ".ecsv")):
+        raise UsageError(f"no such file: {argument}")
+    return argument
+
+
 def _report(report):
     """A line per object on stdout, then the counts; exit 1 when any object failed."""
     for result in report:
@@ -332,11 +340,12 @@ def _report(report):
 
 def _plot(args):
     figure = require("matplotlib.figure").Figure(figsize=(8, 5))
-    if os.path.isfile(args.source) and args.source.lower().endswith((".csv", ".ecsv")):
-        points = args.source
+    if os.path.isfile(args.source):
+        points = args.source  # read_columns refuses what is not .csv or .ecsv
     else:
         with _client(args) as api_client:
-            points = get_light_curve(api_client, args.source, format=args.format or "mag", magsys=args.magsys)
+            points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
+                                     magsys=args.magsys)
     plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)

@@ -86,6 +86,9 @@ def test_usage_errors_exit_2_and_send_nothing(capsys, environment_points_at_serv
         (("download", "--objects", empty, "--cache", tmp_path / "c"), "no object ids in"),
         (("download", "--objects", no_column, "--cache", tmp_path / "c"), "has no obj_id column"),
         (("download", "--objects", "ZTF21abc", "--cache", tmp_path / "c", "--workers", 50), "workers must be"),
+        (("download", "--objects", tmp_path / "typo.txt", "--cache", tmp_path / "c"), "no such file: "),
+        (("plot", "lc.csv", "-o", tmp_path / "lc.png"), "no such file: lc.csv"),
+        (("plot", empty, "-o", tmp_path / "lc.png"), "must end in .csv or .ecsv"),
     ]:
         code, out, err = run(capsys, *argv)
         assert (code, out) == (2, "") and message in err, argv
