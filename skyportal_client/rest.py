@@ -171,11 +171,13 @@ class RESTClient:
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
                 response.drain_conn()
                 return _Redirect(status, response.headers["Location"])
-            data = response.read() if method != "HEAD" else b""
+            # Read even a HEAD answer (urllib3 gives b""): until it is read, the connection is not
+            # ready for another request, and the next one sent on it would fail.
+            data = response.read()
         except HTTPError as error:
             if response is not None:
                 response.close()
-            raise self._no_answer(error, watch.expired, total, method, path, attempts, retries, context) from None
+            raise self._no_answer(error, watch.expired, total, target, path, attempts, retries, context) from None
         finally:
             self._watchdog.release(watch)
             if response is not None and not keep_open:
@@ -202,8 +204,9 @@ class RESTClient:
                                    context=context, attempts=attempts, history=retries.history, envelope=envelope)
         raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _no_answer(self, error: HTTPError, expired: bool, total: float, method: str, path: str, attempts: int,
+    def _no_answer(self, error: HTTPError, expired: bool, total: float, target: _Target, path: str, attempts: int,
                    retries: RetryPolicy, context: ErrorContext) -> _Failure:
+        method = target.method
         outcome = outcomes.of_connection_error(error)
         hint = ""
         cls: Type[ApiConnectionError]
@@ -214,10 +217,14 @@ class RESTClient:
             cls, detail = ApiTimeoutError, "The server did not answer in time"
         elif isinstance(error, SSLError):
             cls, detail = ApiConnectionError, f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert"
+        elif isinstance(error, NewConnectionError):
+            # urllib3 puts its connection object's repr before the reason; the host and port say more.
+            reason = str(error).split("Failed to establish a new connection: ", 1)[-1]
+            where = f"{target.pool.host}:{target.pool.port}"
+            cls, detail = ApiConnectionError, f"Could not connect to {where}: {context.redact(reason)}"
+            hint = connection_refused_hint(context)
         else:
             cls, detail = ApiConnectionError, f"The connection failed: {context.redact(str(error))}"
-            if isinstance(error, NewConnectionError):
-                hint = connection_refused_hint(context)
         if outcome is Outcome.UNKNOWN and method not in ("GET", "HEAD"):
             hint = context.if_unknown
         exception = cls(detail, method=method, path=path, attempts=attempts, history=retries.history,

@@ -5,10 +5,10 @@ import importlib
 
 import pytest
 
-MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves", "bulk_download",
+MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves", "client", "bulk_download",
            "light_curve_plot"]
 # Their examples start an embedded server of their own.
-NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves", "bulk_download"}
+NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves", "client", "bulk_download"}
 # Their examples need an optional package.
 NEED_A_PACKAGE = {"light_curve_plot": "matplotlib"}
 
