@@ -39,7 +39,7 @@ from concurrent import futures
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from skyportal_client.api.photometry_api import PhotometryApi
-from skyportal_client.exceptions import ApiException, OpenApiException, UnauthorizedException
+from skyportal_client.exceptions import OpenApiException, UnauthorizedException
 from skyportal_client.light_curve_cache import NOT_CACHED, CacheEntry, LightCurveCache
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.tables import converter, require
@@ -241,7 +241,7 @@ class _Job:
         except UnauthorizedException as error:
             self._refused = error
             return _failure(obj_id, format, magsys, error)
-        except (ApiException, OpenApiException) as error:
+        except OpenApiException as error:  # the server's refusal, no answer, or a value refused before sending
             return _failure(obj_id, format, magsys, error)
         if status == 304:
             try:

@@ -285,6 +285,16 @@ def test_one_object_failing_never_stops_the_others(client, three, tmp_path):
     assert missing.describe().startswith("ZTFnosuchobject0: failed (")
 
 
+def test_a_server_error_for_one_object_fails_only_that_one(client, three, tmp_path, skyportal_server):
+    skyportal_server.inject_fault("status-503", count=4, methods=["GET"])  # the first request and its 3 retries
+    report = download_light_curves(client, three, cache=tmp_path, workers=1)
+    assert statuses(report) == [FAILED, FETCHED, FETCHED]
+    assert isinstance(report.results[0].error, skyportal_client.ServiceException)
+    assert "503" in report.results[0].reason and "[after 4 attempts]" in report.results[0].reason
+    assert not (tmp_path / f"{three[0]}.mag.ab.csv").exists()
+    assert statuses(download_light_curves(client, three, cache=tmp_path)) == [FETCHED, UNCHANGED, UNCHANGED]
+
+
 def test_after_a_401_nothing_more_is_sent(skyportal, skyportal_server, three, tmp_path):
     configuration = skyportal_client.Configuration(host=skyportal.url, token="00000000-0000-0000-0000-000000000000",
                                                    rate_limit=None)
