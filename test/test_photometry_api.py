@@ -170,7 +170,7 @@ def test_async_calls_run_on_the_client_s_thread_pool(configuration, skyportal_pr
         ids = api.api_photometry_post(unknown_base_type=mag_points(skyportal_provisioned, 3))["data"]["ids"]
         pending = [api.api_photometry_photometry_id_get(point_id, async_req=True) for point_id in ids]
         for result in pending:
-            result.wait(10)
+            result.wait(60)
         assert all(result.ready() and result.successful() for result in pending)
         assert [result.get()["data"]["id"] for result in pending] == ids
         assert client._executor._max_workers == 3 and client.user_agent == "pipeline/2.0"
