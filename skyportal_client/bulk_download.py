@@ -33,12 +33,14 @@ Example (against the embedded test server)::
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 from concurrent import futures
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import OpenApiException, UnauthorizedException
 from skyportal_client.light_curve_cache import NOT_CACHED, CacheEntry, LightCurveCache
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
@@ -47,10 +49,12 @@ from skyportal_client.tables import converter, require
 FETCHED, UNCHANGED, FAILED = "fetched", "unchanged", "failed"
 # The answers the cache and the plot know how to keep and draw: magnitudes, fluxes, or both.
 FORMATS = ("mag", "flux", "both")
-MAGNITUDE_SYSTEMS = PhotometryMagUpload.fields["magsys"].enum  # as openapi.yaml lists them
+MAGNITUDE_SYSTEMS: Tuple[str, ...] = tuple(PhotometryMagUpload.fields["magsys"].enum or ())  # as openapi.yaml lists them
 DEFAULT_WORKERS = 4
 
 Progress = Union[None, bool, Callable[["ObjectResult", int, int], Any]]
+# What turns a light curve's points into what ``as_`` asks for.
+Converter = Callable[[List[Dict[str, Any]]], Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +91,7 @@ class DownloadReport:
 
     results: Tuple[ObjectResult, ...]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ObjectResult]:
         return iter(self.results)
 
     def __len__(self) -> int:
@@ -120,7 +124,8 @@ class DownloadReport:
                 f"{len(self.unchanged)} unchanged, {len(self.failed)} failed")
 
 
-def download_light_curves(api_client, obj_ids: Iterable[str], *, cache=None, format: str = "mag",
+def download_light_curves(api_client: ApiClient, obj_ids: Iterable[str], *,
+                          cache: Union[str, os.PathLike, None] = None, format: str = "mag",
                           magsys: str = "ab", as_: Optional[str] = "records", max_age: Optional[float] = None,
                           workers: int = DEFAULT_WORKERS, progress: Progress = None) -> DownloadReport:
     """Download the light curves of ``obj_ids``, reusing the cached ones the server says are current.
@@ -164,8 +169,8 @@ def download_light_curves(api_client, obj_ids: Iterable[str], *, cache=None, for
     return _run(api_client, [(obj_id, format, magsys) for obj_id in ids], store, convert, max_age, workers, progress)
 
 
-def sync_light_curves(api_client, cache, *, max_age: Optional[float] = None, workers: int = DEFAULT_WORKERS,
-                      progress: Progress = None) -> DownloadReport:
+def sync_light_curves(api_client: ApiClient, cache: Union[str, os.PathLike], *, max_age: Optional[float] = None,
+                      workers: int = DEFAULT_WORKERS, progress: Progress = None) -> DownloadReport:
     """Bring every light curve in the cache directory ``cache`` up to date with the server.
 
     Each is asked for with the format and magnitude system it was cached with: one
@@ -178,7 +183,7 @@ def sync_light_curves(api_client, cache, *, max_age: Optional[float] = None, wor
     return _run(api_client, store.keys(), store, None, max_age, workers, progress)
 
 
-def _object_ids(obj_ids) -> List[str]:
+def _object_ids(obj_ids: Iterable[str]) -> List[str]:
     if isinstance(obj_ids, str):
         raise TypeError(f"obj_ids must be a list of ids, not the string {obj_ids!r}: pass [{obj_ids!r}]")
     ids = list(obj_ids)
@@ -188,37 +193,38 @@ def _object_ids(obj_ids) -> List[str]:
     return list(dict.fromkeys(ids))
 
 
-def _check_choice(name: str, value: str, choices: Tuple[str, ...]) -> None:
+def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
-def _run(api_client, keys, store, convert, max_age, workers, progress) -> DownloadReport:
+def _run(api_client: ApiClient, keys: Sequence[Tuple[str, str, str]], store: Optional[LightCurveCache],
+         convert: Optional[Converter], max_age: Optional[float], workers: int, progress: Progress) -> DownloadReport:
     pool_size = api_client.configuration.connection_pool_maxsize
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= pool_size:
         raise ValueError(f"workers must be a whole number from 1 to the client's connection_pool_maxsize "
                          f"({pool_size}), not {workers!r}; raise connection_pool_maxsize for more")
     job = _Job(PhotometryApi(api_client), store, convert, max_age)
-    results: List[Optional[ObjectResult]] = [None] * len(keys)
-    report_one = _progress_reporter(progress, len(keys))
+    results: Dict[int, ObjectResult] = {}
+    report, finish = _progress_reporter(progress, len(keys))
     executor = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skyportal_client-download")
     try:
         pending = {executor.submit(job.one, *key): index for index, key in enumerate(keys)}
         for done, future in enumerate(futures.as_completed(pending), start=1):
-            result = future.result()
-            results[pending[future]] = result
-            report_one(result, done)
+            result = results[pending[future]] = future.result()
+            report(result, done)
     finally:
         # On an interrupt, what has not started is dropped, and what has waits to write its files whole.
         executor.shutdown(wait=True, cancel_futures=True)
-        report_one(None, None)
-    return DownloadReport(tuple(results))
+        finish()
+    return DownloadReport(tuple(results[index] for index in range(len(keys))))
 
 
 class _Job:
     """What every worker thread does for one (obj_id, format, magsys)."""
 
-    def __init__(self, api: PhotometryApi, store: Optional[LightCurveCache], convert, max_age: Optional[float]):
+    def __init__(self, api: PhotometryApi, store: Optional[LightCurveCache], convert: Optional[Converter],
+                 max_age: Optional[float]):
         self.api = api
         self.store = store
         self.convert = convert
@@ -227,29 +233,31 @@ class _Job:
 
     def one(self, obj_id: str, format: str, magsys: str) -> ObjectResult:
         entry, why_not = self.store.lookup(obj_id, format, magsys) if self.store else (None, "")
-        age = entry.age() if entry is not None else None
-        if age is not None and self.max_age is not None and age < self.max_age:
-            return self._from_cache(entry, f"confirmed {age:.0f} s ago, within max_age: not asked")
+        if entry is not None and self.max_age is not None:
+            age = entry.age()
+            if age < self.max_age:
+                return self._from_cache(entry, f"confirmed {age:.0f} s ago, within max_age: not asked")
         refused = self._refused
         if refused is not None:
             return ObjectResult(obj_id, format, magsys, FAILED, f"not sent, after a 401 for another object: {refused}",
                                 error=refused)
         conditional = {"If-None-Match": entry.etag} if entry is not None and entry.etag else None
         try:
-            envelope, status, headers = self.api.api_sources_obj_id_photometry_get(
+            answer: Any = self.api.api_sources_obj_id_photometry_get(  # (envelope, status, headers)
                 obj_id, format=format, magsys=magsys, _return_http_data_only=False, _headers=conditional)
         except UnauthorizedException as error:
             self._refused = error
             return _failure(obj_id, format, magsys, error)
         except OpenApiException as error:  # the server's refusal, no answer, or a value refused before sending
             return _failure(obj_id, format, magsys, error)
-        if status == 304:
+        envelope, status, headers = answer
+        if status == 304 and self.store is not None and entry is not None:  # only a conditional GET gets one
             try:
                 entry = self.store.confirm(entry)
             except OSError as error:
                 return _failure(obj_id, format, magsys, error, "cannot update the cache: ")
             return self._from_cache(entry, "not modified on the server (304)")
-        points = envelope["data"]
+        points: List[Dict[str, Any]] = envelope["data"]
         if self.store is None:
             reason = "downloaded"
         else:
@@ -274,41 +282,37 @@ def _failure(obj_id: str, format: str, magsys: str, error: Exception, prefix: st
     return ObjectResult(obj_id, format, magsys, FAILED, f"{prefix}{error}", error=error)
 
 
-def _progress_reporter(progress: Progress, total: int) -> Callable[[Optional[ObjectResult], Optional[int]], None]:
-    """``report(result, done)`` after each object, and ``report(None, None)`` once at the end."""
-    if progress in (None, False):
-        return lambda result, done: None
+Report = Callable[[ObjectResult, int], None]
+
+
+def _progress_reporter(progress: Progress, total: int) -> Tuple[Report, Callable[[], None]]:
+    """``report(result, done)``, called after each object, and ``finish()``, once at the end."""
+    if progress is None or progress is False:
+        return (lambda result, done: None), (lambda: None)
     if callable(progress):
-        return lambda result, done: None if result is None else progress(result, done, total)
+        callback = progress
+        return (lambda result, done: callback(result, done, total)), (lambda: None)
     if progress is not True:
         raise TypeError("progress must be None, True or a function of (ObjectResult, objects done, objects in all)")
     try:
         tqdm = require("tqdm").tqdm
     except ImportError:
-        return _LineReporter(total)
+        return _line_reporter(total), (lambda: None)
     bar = tqdm(total=total, unit="object", file=sys.stderr)
     counts = {FETCHED: 0, UNCHANGED: 0, FAILED: 0}
 
-    def report(result, done):
-        if result is None:
-            bar.close()
-            return
+    def report(result: ObjectResult, done: int) -> None:
         counts[result.status] += 1
         bar.set_postfix(counts, refresh=False)
         bar.update(1)
-    return report
+    return report, bar.close
 
 
-class _LineReporter:
+def _line_reporter(total: int) -> Report:
     """A line per object on stderr, with the time the rest should take at the pace so far."""
+    started = time.monotonic()
 
-    def __init__(self, total: int):
-        self.total = total
-        self.started = time.monotonic()
-
-    def __call__(self, result: Optional[ObjectResult], done: Optional[int]) -> None:
-        if result is None:
-            return
-        elapsed = time.monotonic() - self.started
-        left = elapsed / done * (self.total - done)
-        print(f"[{done}/{self.total}] {result.describe()}; about {left:.0f} s left", file=sys.stderr, flush=True)
+    def report(result: ObjectResult, done: int) -> None:
+        left = (time.monotonic() - started) / done * (total - done)
+        print(f"[{done}/{total}] {result.describe()}; about {left:.0f} s left", file=sys.stderr, flush=True)
+    return report

@@ -38,7 +38,7 @@ import io
 import json
 import os
 import time
-from typing import List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from skyportal_client.atomic_files import PARTIAL_SUFFIX, replace_atomically
 from skyportal_client.exceptions import ApiValueError
@@ -86,7 +86,7 @@ class LightCurveCache:
     another server, or was written by a newer layout.
     """
 
-    def __init__(self, directory: str, server: str):
+    def __init__(self, directory: Union[str, os.PathLike], server: str):
         self.directory = os.fspath(directory)
         self.server = server
         os.makedirs(self.directory, exist_ok=True)
@@ -188,11 +188,11 @@ class LightCurveCache:
 
     def keys(self) -> List[Tuple[str, str, str]]:
         """(obj_id, format, magsys) of every light curve in the directory, whole or not, sorted."""
-        found = set()
+        found: Set[Tuple[str, str, str]] = set()
         for name in os.listdir(self.directory):
             parts = name.rsplit(".", 3)
             if len(parts) == 4 and parts[3] in ("csv", "json") and not name.startswith("."):
-                found.add(tuple(parts[:3]))
+                found.add((parts[0], parts[1], parts[2]))
         return sorted(found)
 
 
@@ -211,7 +211,7 @@ def _json_bytes(value: dict) -> bytes:
 # JSON, which keeps every value and type, in a cell of its own.
 
 
-def _kind(value) -> str:
+def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
     for kind, types in (("int", int), ("float", float), ("str", str)):
@@ -220,8 +220,8 @@ def _kind(value) -> str:
     return "json"
 
 
-def _column_kinds(points: List[dict]) -> dict:
-    names = {}
+def _column_kinds(points: List[dict]) -> Dict[str, str]:
+    names: Dict[str, None] = {}
     for point in points:
         names.update(dict.fromkeys(point))
     kinds = {}
@@ -231,16 +231,17 @@ def _column_kinds(points: List[dict]) -> dict:
     return kinds
 
 
-def _cell(value, kind: str) -> str:
+def _cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
     return json.dumps(value) if kind == "json" else str(value)  # str(float) is its shortest exact form
 
 
-_READERS = {"int": int, "float": float, "bool": lambda cell: cell == "True", "str": str, "json": json.loads}
+_READERS: Dict[str, Callable[[str], Any]] = {
+    "int": int, "float": float, "bool": lambda cell: cell == "True", "str": str, "json": json.loads}
 
 
-def _csv_bytes(points: List[dict], columns: dict) -> bytes:
+def _csv_bytes(points: List[dict], columns: Dict[str, str]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
@@ -248,7 +249,7 @@ def _csv_bytes(points: List[dict], columns: dict) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def _parse_csv(data: bytes, columns: dict) -> List[dict]:
+def _parse_csv(data: bytes, columns: Dict[str, str]) -> List[dict]:
     rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
     names = next(rows)
     readers = [(name, _READERS[columns[name]]) for name in names]

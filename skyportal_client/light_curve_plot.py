@@ -24,7 +24,7 @@ Example::
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from skyportal_client.conversions import OUTPUT_LIMIT_NSIGMA
 from skyportal_client.tables import read_columns, require
@@ -117,7 +117,8 @@ def _rows_by_filter(columns: Dict[str, list]) -> Dict[str, List[int]]:
     return {band: found for band, found in rows.items() if found}
 
 
-def _split(columns: Dict[str, list], rows: List[int], space: str):
+def _split(columns: Dict[str, list], rows: List[int],
+           space: str) -> Tuple[List[Tuple[Any, Any, Any]], List[Tuple[Any, Any]]]:
     """(mjd, value, error) of the detections and (mjd, limit) of the non-detections among ``rows``."""
     mjd = columns["mjd"]
     values = columns[space]
