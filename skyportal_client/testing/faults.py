@@ -76,9 +76,11 @@ class RateLimiter:
 
     Each key has an "excess" that grows by one per accepted request and drains
     at ``rate`` per second; a request that would push it above ``burst`` is
-    refused and does not count.  From rest this accepts burst + 1 requests at
-    once, then one every 1/rate seconds.  Requests without an Authorization
-    header have an empty key, which nginx never limits.
+    refused and does not count.  As in nginx, the drain and the new request are
+    summed before the excess is floored at zero, so a key at rest, new or not,
+    accepts burst + 1 requests at once, then one every 1/rate seconds.
+    Requests without an Authorization header have an empty key, which nginx
+    never limits.
     """
 
     def __init__(self, rate: float = 5.0, burst: int = 10) -> None:
@@ -100,7 +102,7 @@ class RateLimiter:
             if excess is None:
                 self._excess[key] = (0.0, now)
                 return True
-            excess = max(excess - self.rate * (now - last), 0.0) + 1
+            excess = max(excess - self.rate * (now - last) + 1, 0.0)
             if excess > self.burst:
                 return False
             self._excess[key] = (excess, now)

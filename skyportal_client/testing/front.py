@@ -158,17 +158,18 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     # -- writing ---------------------------------------------------------------
 
-    def _record(self, status: int | None) -> None:
+    def _record(self, status: int | None, body_bytes: int = 0) -> None:
         """Log the request once, before its answer goes out: a client that
         has its answer can rely on the log holding it."""
         if not self._recorded:
             self._recorded = True
-            self.server.owner._record(self.command, self.path, status)
+            self.server.owner._record(self.command, self.path, status, body_bytes)
 
     def _send_head(self, response: envelope.Response, server_header: str, length: int | None = None,
-                   extra: Iterable[tuple[str, str]] = ()) -> None:
-        """Status line and headers; Content-Length is ``length`` (None: none)."""
-        self._record(response.status)
+                   extra: Iterable[tuple[str, str]] = (), body_bytes: int | None = None) -> None:
+        """Status line and headers; Content-Length is ``length`` (None: none).
+        ``body_bytes``: the body bytes that will follow, when not ``length``."""
+        self._record(response.status, (length or 0) if body_bytes is None else body_bytes)
         self.send_response_only(response.status)
         self.send_header("Server", server_header)
         self.send_header("Date", self.date_time_string())
@@ -188,12 +189,14 @@ class FrontHandler(BaseHTTPRequestHandler):
                        for name, value in response.headers]
             response = envelope.Response(response.status, packed, None, headers)
             self._send_head(response, server_header, extra=(("Content-Encoding", "gzip"),
-                                                            ("Transfer-Encoding", "chunked")))
+                                                            ("Transfer-Encoding", "chunked")),
+                            body_bytes=len(packed))
             self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(packed), packed))
             return
         # tornado sends no Content-Length on a 304 (nor on a 204 or a 1xx).
         no_length = response.status in (204, 304) or response.status < 200
-        self._send_head(response, server_header, None if no_length else len(response.body))
+        self._send_head(response, server_header, None if no_length else len(response.body),
+                        body_bytes=0 if self.command == "HEAD" else len(response.body))
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
@@ -218,11 +221,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             self.wfile.write(half)
         elif fault.kind == "truncated-no-length":
             self.close_connection = True
-            self._send_head(response, envelope.TORNADO_SERVER)
+            self._send_head(response, envelope.TORNADO_SERVER, body_bytes=len(half))
             self.wfile.write(half)
             raise ConnectionLost()
         elif fault.kind == "truncated-short":
-            self._send_head(response, envelope.TORNADO_SERVER, len(body))
+            self._send_head(response, envelope.TORNADO_SERVER, len(body), body_bytes=len(half))
             self.wfile.write(half)
             raise ConnectionLost()
         else:  # trickle

@@ -75,12 +75,14 @@ DEFAULT_ACLS = ("Upload data",)
 
 
 class RequestRecord(NamedTuple):
-    """One request the server saw: method, request target (path and query) and the
-    status answered, None when the connection was dropped."""
+    """One request the server saw: method, request target (path and query), the status
+    answered (None when the connection was dropped) and the bytes of answer body sent, as
+    they went out (gzipped when they were; 0 for a 304 or a HEAD)."""
 
     method: str
     path: str
     status: int | None
+    body_bytes: int
 
 
 class SkyPortalTestServer:
@@ -247,13 +249,13 @@ class SkyPortalTestServer:
 
     # -- request log -------------------------------------------------------------
 
-    def _record(self, method: str, path: str, status: int | None) -> None:
+    def _record(self, method: str, path: str, status: int | None, body_bytes: int) -> None:
         with self._records_lock:
-            self._records.append(RequestRecord(method, path, status))
+            self._records.append(RequestRecord(method, path, status, body_bytes))
 
     @property
     def requests(self) -> list[RequestRecord]:
-        """A snapshot list of RequestRecord(method, path, status) in arrival order."""
+        """A snapshot list of RequestRecord(method, path, status, body_bytes) in arrival order."""
         with self._records_lock:
             return list(self._records)
 
