@@ -23,16 +23,18 @@ setup(
         "astropy": ["astropy>=5"],
         "pandas": ["pandas>=1.3"],
         "progress": ["tqdm>=4"],
+        "plot": ["matplotlib>=3.5"],
         "test": [
             "pytest>=7",
             "hypothesis>=6",
             "openapi-spec-validator>=0.7",
             "PyYAML>=6",
             "schemathesis>=4.0,<5",
-            # The table and progress paths are tested too.
+            # The table, progress and plot paths are tested too.
             "astropy>=5",
             "pandas>=1.3",
             "tqdm>=4",
+            "matplotlib>=3.5",
         ],
     },
     entry_points={

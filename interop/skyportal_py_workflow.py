@@ -28,20 +28,20 @@ class StepFailed(Exception):
     pass
 
 
-def check(condition, what):
+def check(condition: object, what: str) -> None:
     if not condition:
         raise StepFailed(what)
 
 
-def close(actual, expected):
+def close(actual: float | None, expected: float) -> bool:
     return actual is not None and math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-9)
 
 
-def run(client):
+def run(client: skyportal_py.SkyPortal) -> None:
     """The workflow, step by step; prints each step as it passes."""
     suffix = uuid.uuid4().hex[:10]
 
-    def step(name):
+    def step(name: str) -> None:
         print(f"ok  {name}", flush=True)
 
     info = client.fetch_sysinfo()
@@ -66,14 +66,16 @@ def run(client):
         name=instrument_name, type="imager", band="optical", telescope_id=telescope_id,
         filters=["ztfg", "ztfr", "ztfi"])).id
     [listed] = client.fetch_instruments(name=instrument_name)
-    check(listed.id == instrument_id and listed.telescope.id == telescope_id, "instrument found by name")
+    check(listed.id == instrument_id and listed.telescope is not None and listed.telescope.id == telescope_id,
+          "instrument found by name")
     instrument = client.fetch_instrument(instrument_id)
     check(instrument.filters == ["ztfg", "ztfr", "ztfi"] and instrument.log_exists is False, "instrument by id")
     step("find or create the instrument")
 
     group_id = client.post_group(groups.GroupPost(name=f"interop-group-{suffix}")).id
     listing = client.fetch_groups()
-    check(group_id in {group.id for group in listing.all_groups}, "the new group is listed")
+    check(listing.all_groups is not None and group_id in {group.id for group in listing.all_groups},
+          "the new group is listed")
     step("create a group")
 
     obj_id = f"ZTFinterop{suffix}"
@@ -93,7 +95,8 @@ def run(client):
         magerr=[0.05, 0.05, None], limiting_mag=[21.0, 21.0, 21.2], filter="ztfg", magsys="ab",
         group_ids=[group_id])
     posted = client.post_photometry(upload)
-    check(len(posted.ids) == 3 and posted.upload_id, "three ids and an upload id")
+    if not (len(posted.ids) == 3 and posted.upload_id):  # not check(): so the type checker knows upload_id is set
+        raise StepFailed("three ids and an upload id")
     check(client.upsert_photometry(upload).ids == posted.ids, "a PUT of the same points finds the same ids")
     step("upload photometry")
 
@@ -105,8 +108,8 @@ def run(client):
     check(limit.mag is None and close(limit.limiting_mag, 21.2), "a non-detection keeps its limit")
     check(close(limit.fluxerr, 10 ** (-0.4 * (21.2 - ZP)) / 3), "its 3-sigma error")
     one = client.fetch_photometry_point(posted.ids[1], format="flux")
-    check(one.id == posted.ids[1] and close(one.fluxerr, 0.05 / MAGERR_PER_RELATIVE_FLUXERR * one.flux),
-          "one point in flux")
+    check(one.id == posted.ids[1] and one.flux is not None
+          and close(one.fluxerr, 0.05 / MAGERR_PER_RELATIVE_FLUXERR * one.flux), "one point in flux")
     in_range = client.fetch_photometry_range(instrument_ids=[instrument_id], min_date="2023-06-05T00:00:00",
                                              max_date="2023-06-06T00:00:00")
     check({point.id for point in in_range} >= set(posted.ids), "the range query finds them")
@@ -127,7 +130,7 @@ def run(client):
     step("delete")
 
 
-def main():
+def main() -> int:
     url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")
     if url and token:
         print(f"skyportal-py {importlib.metadata.version('skyportal-py')} against {url}", flush=True)

@@ -36,9 +36,12 @@ from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout
 # The front door: one object for a server, with short verbs over everything below.
 from skyportal_client.client import SkyPortal
 
-# The hand-written helpers for whole light curves (none of them loads astropy or pandas).
+# The hand-written helpers for whole light curves (none of them loads astropy, pandas, tqdm or matplotlib).
+from skyportal_client.bulk_download import DownloadReport, ObjectResult, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import ManifestError, UploadResult, plan_upload, rollback, upload_photometry
 from skyportal_client.conversions import flux_to_mag, fluxerr_to_limiting_mag, limiting_mag_to_fluxerr, mag_to_flux
+from skyportal_client.light_curve_cache import CacheError
+from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.upload_checks import UploadValidationError
 
@@ -78,6 +81,12 @@ __all__ = [
     "UploadValidationError",
     "get_light_curve",
     "get_photometry_range",
+    "download_light_curves",
+    "sync_light_curves",
+    "DownloadReport",
+    "ObjectResult",
+    "CacheError",
+    "plot_light_curve",
     "mag_to_flux",
     "flux_to_mag",
     "limiting_mag_to_fluxerr",

@@ -2,7 +2,7 @@
 
 An upload is a pipeline whose steps each take what the one before made:
 
-1. read (``tables.read_columns``): the columns of a file, table or dict, as they are;
+1. read (``tables.read_table``): the columns of a file, table or dict, as they are;
 2. normalise (``upload_normalise``): units, times and missing values made the plain
    values SkyPortal stores;
 3. check (``upload_checks``): every rule SkyPortal applies, on every row; all problems
@@ -58,7 +58,7 @@ from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.model_utils import Model
 from skyportal_client.problems import write_csv
 from skyportal_client.progress import Progress
-from skyportal_client.tables import read_columns
+from skyportal_client.tables import read_table
 from skyportal_client.upload_checks import MODELS, UploadValidationError, check_rows
 from skyportal_client.upload_manifest import (
     LANDED,
@@ -137,7 +137,7 @@ def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=
     naming every problem of every row, ApiValueError for ``group_ids`` that are no
     list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
-    read = read_columns(data)
+    read = read_table(data)
     normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
                            nan_as_nondetection=nan_as_nondetection)
     columns = normalised.columns

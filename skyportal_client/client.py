@@ -7,7 +7,8 @@
     1.4.0 ['Sitewide Group', 'provisioned-admin']
 
 It is made of the layers below it: the generated API classes (``sp.api_client`` is
-their ApiClient) and the helpers ``light_curves``, ``bulk_upload`` and ``tables``.
+their ApiClient) and the helpers ``light_curves``, ``bulk_upload``, ``bulk_download``,
+``light_curve_plot`` and ``tables``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from skyportal_client.exceptions import ApiTypeError, ApiValueError
 from skyportal_client.model_utils import Model, OneOf, schema_pattern
 
 # The keywords every generated method passes on to ApiClient.call_api.
-CALL_OPTIONS = ("async_req", "_request_timeout", "_preload_content", "_return_http_data_only")
+CALL_OPTIONS = ("async_req", "_request_timeout", "_preload_content", "_return_http_data_only", "_headers")
 
 
 def check_integer(name: str, value: Any, minimum: Optional[int] = None, maximum: Optional[int] = None,

@@ -5,22 +5,27 @@ astropy and pandas are optional: they are imported only by the functions that
 need them, and a missing one raises an ImportError that names the extra to
 install.  CSV and JSON need neither.
 
-Reading (``read_columns``) is the first step of an upload.  It takes each
-column's values as the table holds them, with what the table says about them
-(an astropy unit, a time column), and interprets nothing: ``upload_normalise``
-turns units, times and missing values into what SkyPortal stores.
+``read_table`` is the first step of an upload.  It takes each column's values
+as the table holds them, with what the table says about them (an astropy unit,
+a time column), and interprets nothing: ``upload_normalise`` turns units, times
+and missing values into what SkyPortal stores.  There a null (no value) is
+written None, a masked entry (astropy, numpy masked arrays), ``pandas.NA`` or
+``NaT``, or an empty CSV cell, and NaN is not a null: it is a float, kept as NaN
+(in pandas text columns, where NaN is how pandas writes a missing text, it
+reads as None).
 
-A null (no value) is written None, a masked entry (astropy, numpy masked
-arrays), ``pandas.NA`` or ``NaT``, or an empty CSV cell.  NaN is not a null:
-it is a float, kept as NaN (in pandas text columns, where NaN is how pandas
-writes a missing text, it reads as None).
+``read_columns`` gives just the values, for reading a table rather than
+uploading it: NaN is None there too, a time column its MJDs, and units are
+dropped.
 
 Example::
 
-    >>> from skyportal_client.tables import read_columns
-    >>> columns = read_columns([{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}])
-    >>> columns["mag"].values
+    >>> from skyportal_client.tables import read_columns, read_table
+    >>> rows = [{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}]
+    >>> read_table(rows)["mag"].values
     [19.1, nan]
+    >>> read_columns(rows)
+    {'mjd': [59400.1, 59401.2], 'mag': [19.1, None]}
 """
 
 import csv
@@ -32,7 +37,7 @@ import os
 from typing import Any, Dict, FrozenSet, List, Optional
 
 # The pip extra that installs each optional module.
-EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress"}
+EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress", "matplotlib": "plot"}
 
 # Columns read from CSV as text even when they look like numbers (an obj_id
 # such as "2021001" is still a name).  Every other CSV cell that parses as a
@@ -109,7 +114,18 @@ def _plain_list(values):
     return [plain_value(value) for value in values]
 
 
-def read_columns(data) -> Dict[str, InputColumn]:
+def read_columns(data) -> Dict[str, List[Any]]:
+    """The values of each column of ``data``, ``{name: [value per row]}``: None for every
+    way a table spells a missing value (NaN included), a time column as MJDs (UTC), the
+    values of a column with a unit in that unit.  ``data`` is as for ``read_table``."""
+    from skyportal_client.observation_times import times_to_mjds  # which reads no table itself
+
+    return {name: times_to_mjds(column.times) if column.times is not None else
+            [None if _is_nan(value) else value for value in column.values]
+            for name, column in read_table(data).items()}
+
+
+def read_table(data) -> Dict[str, InputColumn]:
     """The columns of ``data`` as ``{name: InputColumn}``, every column as long as the table.
 
     ``data`` is a list of dicts (one per row; absent keys are None), a dict of
@@ -134,7 +150,7 @@ def read_columns(data) -> Dict[str, InputColumn]:
 
 
 def _column(values) -> InputColumn:
-    """A whole column of any kind read_columns takes."""
+    """A whole column of any kind read_table takes."""
     if hasattr(values, "jd1"):  # astropy Time
         return InputColumn(None, times=values)
     dtype = getattr(values, "dtype", None)
@@ -196,7 +212,7 @@ def _read_file(path):
         return _read_csv(path)
     if suffix == ".ecsv":
         table = require("astropy.table").Table.read(path, format="ascii.ecsv")
-        return read_columns(table)
+        return read_table(table)
     raise ValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
 
 

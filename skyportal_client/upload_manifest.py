@@ -14,9 +14,9 @@ the exchange, the points may be stored, and the next run settles the chunk.
 
 import json
 import os
-import tempfile
 from typing import Any, Dict, List, Optional
 
+from skyportal_client.atomic_files import replace_atomically
 from skyportal_client.exceptions import ApiValueError
 
 MANIFEST_FORMAT = "skyportal-client upload manifest"
@@ -117,14 +117,4 @@ def load_manifest(path: str, host: Optional[str] = None) -> Dict[str, Any]:
 
 def write_manifest(path: str, state: Dict[str, Any]) -> None:
     """Replace the manifest at ``path`` in one step: a crash leaves the old one or the new one, never half."""
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(state, separators=(",", ":")))  # dumps: C-speed, unlike dump
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    replace_atomically(path, json.dumps(state, separators=(",", ":")).encode())  # dumps: C-speed, unlike dump

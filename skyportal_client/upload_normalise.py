@@ -1,4 +1,4 @@
-"""The normalise step of an upload: the columns as read (``tables.read_columns``)
+"""The normalise step of an upload: the columns as read (``tables.read_table``)
 made into the plain values SkyPortal stores, every problem found on the way.
 
 In order:

@@ -57,7 +57,7 @@ def test_the_version_is_the_server_s_and_asked_once_by_threads_sharing_it(sp, sk
     assert set(versions) == {sp.api_client.server_version} and versions[0].startswith("1.")
     assert all([point["id"] for point in curve] == uploaded.ids for curve in curves)
     if skyportal.embedded:
-        assert [path for _, path, _ in skyportal.server.requests].count("/api/sysinfo") == 1
+        assert [record.path for record in skyportal.server.requests].count("/api/sysinfo") == 1
 
 
 def test_it_closes_its_connections_when_the_block_ends(skyportal):

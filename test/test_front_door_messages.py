@@ -152,7 +152,7 @@ def test_an_unknown_instrument_name_lists_the_instruments_and_sends_no_points(sp
     assert repr(skyportal_provisioned.instrument_name) in message or "listed by instruments.list()" in message
     assert sp.photometry.get(skyportal_provisioned.obj_id) == []
     if skyportal.embedded:
-        assert [method for method, _, _ in skyportal.server.requests] == ["GET", "GET", "GET"]
+        assert [record.method for record in skyportal.server.requests] == ["GET", "GET", "GET"]
 
 
 def test_an_unknown_group_name_lists_the_groups_the_token_can_share_with(sp, skyportal_provisioned):

@@ -1,8 +1,9 @@
 """``SkyPortal.photometry``: light curves in and out, point by point or whole.
 
-Reading goes through ``light_curves``, uploading and rolling back through
-``bulk_upload``; this class adds what a person means by name: an instrument or
-groups given by name, a point read or changed by its id.
+Reading goes through ``light_curves``, many light curves and their cache through
+``bulk_download``, drawing through ``light_curve_plot``, uploading and rolling back
+through ``bulk_upload``; this class adds what a person means by name: an instrument or
+groups given by name, a point read or changed by its id, an object drawn by its id.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Union
 
-from skyportal_client import bulk_upload, light_curves
+from skyportal_client import bulk_download, bulk_upload, light_curve_plot, light_curves
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import ApiValueError
@@ -19,7 +20,7 @@ from skyportal_client.model.photometry_patch import PhotometryPatch
 from skyportal_client.resources.groups import Groups, GroupsArgument
 from skyportal_client.resources.instruments import Instruments
 from skyportal_client.resources.names import NameOrId
-from skyportal_client.tables import converter
+from skyportal_client.tables import converter, require
 
 if TYPE_CHECKING:
     import astropy.table
@@ -147,6 +148,55 @@ class Photometry:
             self.api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=self._groups.ids_of(groups),
             magsys=magsys, method=method, manifest=manifest, progress=progress,
             nan_as_nondetection=nan_as_nondetection, report=report, **sizes)
+
+    def download(self, obj_ids: Iterable[str], *, cache: Union[str, os.PathLike, None] = None, format: Format = "mag",
+                 magsys: str = "ab", as_: Optional[TableKind] = "records", max_age: Optional[float] = None,
+                 workers: int = bulk_download.DEFAULT_WORKERS,
+                 progress: bulk_download.Progress = None) -> bulk_download.DownloadReport:
+        """The light curves of many objects, a few requests at a time within the rate limit.
+
+        Args:
+            obj_ids: the objects' ids; an id given twice is downloaded once.
+            cache: a directory keeping each light curve in a CSV file, with the Etag of its
+                answer: the next call downloads only the objects that changed on the server
+                (the others cost a 304 each, without a body), and resumes an interrupted one.
+            format, magsys, as_: as for ``get``; ``as_=None`` keeps no light curve in memory.
+            max_age: seconds; a cached light curve the server confirmed less than this long
+                ago is used without asking.
+            workers: requests under way at once; together they keep to the rate limit.
+            progress: True for a bar with an ETA on stderr (tqdm), or a line per object
+                without tqdm; or a function of (ObjectResult, objects done, objects in all).
+
+        Returns a DownloadReport: an ObjectResult per object, in the order given, saying
+        whether it was fetched, unchanged or failed, and why; one object's failure never
+        stops the others. See ``bulk_download.download_light_curves``.
+        """
+        return bulk_download.download_light_curves(self.api_client, obj_ids, cache=cache, format=format,
+                                                   magsys=magsys, as_=as_, max_age=max_age, workers=workers,
+                                                   progress=progress)
+
+    def sync(self, cache: Union[str, os.PathLike], *, max_age: Optional[float] = None,
+             workers: int = bulk_download.DEFAULT_WORKERS,
+             progress: bulk_download.Progress = None) -> bulk_download.DownloadReport:
+        """Brings every light curve of the cache directory ``cache`` up to date, each in the
+        format it was downloaded in; the arguments are those of ``download``."""
+        return bulk_download.sync_light_curves(self.api_client, cache, max_age=max_age, workers=workers,
+                                               progress=progress)
+
+    def plot(self, light_curve: Any, ax: Any = None, *, space: Optional[Literal["mag", "flux"]] = None,
+             magsys: str = "ab", title: Optional[str] = None) -> Any:
+        """Draws a light curve with matplotlib (the [plot] extra) on ``ax``, and returns ``ax``.
+
+        ``light_curve`` is an object's id (its light curve is fetched, in ``space`` and
+        ``magsys``), its points as ``get`` or ``download`` return them, or the path of a .csv
+        or .ecsv file, such as a cached one. Magnitudes (``space="mag"``, the default when
+        the points have them) or fluxes against MJD, a colour per filter, error bars,
+        non-detections as downward triangles. See ``light_curve_plot.plot_light_curve``.
+        """
+        if isinstance(light_curve, str) and not light_curve.lower().endswith((".csv", ".ecsv")):
+            require("matplotlib")  # missing, it fails before the light curve is fetched
+            light_curve = self.get(light_curve, format=space or "mag", magsys=magsys)
+        return light_curve_plot.plot_light_curve(light_curve, ax, space=space, title=title)
 
     def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> int:
         """Deletes every point the POST upload recorded in ``manifest`` added; returns how many

@@ -15,6 +15,7 @@ here were checked against pandas 3.0 (SkyPortal 1.4.0's):
 
 import math
 import re
+from typing import Any, Literal
 
 NAN = float("nan")
 INT64_MAX = 2 ** 63 - 1
@@ -22,33 +23,35 @@ INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
 FLOAT_TEXT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 INFINITY_TEXT = re.compile(r"^[+-]?(?:inf|infinity)$", re.IGNORECASE)
 
+ColumnKind = Literal["int", "float", "bool", "str", "object"]
+
 
 class Column:
     """A column's values (NaN as ``float('nan')``) and its pandas kind:
     "int", "float", "bool", "str" or "object"."""
 
-    def __init__(self, values, kind):
+    def __init__(self, values: list[Any], kind: ColumnKind) -> None:
         self.values = values
         self.kind = kind
 
     @property
-    def numeric(self):
+    def numeric(self) -> bool:
         return self.kind in ("int", "float", "bool")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Column({self.values!r}, {self.kind!r})"
 
 
-def is_missing(value):
+def is_missing(value: object) -> bool:
     """pandas' isna: None or NaN."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _is_number(value):
+def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def infer(values):
+def infer(values: list[Any]) -> Column:
     """The Column pandas builds from a list of JSON values."""
     present = [value for value in values if value is not None]
     if not present:
@@ -70,7 +73,7 @@ class _NotNumeric(Exception):
     pass
 
 
-def parse_number(text):
+def parse_number(text: str) -> int | float:
     """A string as pd.to_numeric parses it: int, float, NaN for "", or _NotNumeric."""
     stripped = text.strip()
     if text == "":
@@ -82,12 +85,12 @@ def parse_number(text):
     raise _NotNumeric(text)
 
 
-def to_numeric(column):
+def to_numeric(column: Column) -> Column:
     """``pd.to_numeric`` with SkyPortal's fallback: the converted column, or
     the same column when a value does not convert."""
     if column.numeric:
         return column
-    converted = []
+    converted: list[Any] = []
     for value in column.values:
         if is_missing(value):
             converted.append(NAN)

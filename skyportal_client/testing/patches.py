@@ -10,8 +10,11 @@ in the schema's ``_schema`` errors.
 
 import copy
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .bandpasses import BANDPASS_NAMES
+from .catalog import CatalogRecords
 from .conversions import ALLOWED_MAGSYSTEMS, PHOT_ZP, MagsysError, limit_to_fluxerr, mag_to_flux, to_stored_flux
 from .envelope import ApiError
 from .standardize import validate_fluxerr
@@ -19,22 +22,28 @@ from .standardize import validate_fluxerr
 # The handler sets these to None when absent, in the order of its set (as observed).
 OPTIONAL_KEYS = ("ra", "dec", "assignment_id", "ra_unc", "dec_unc")
 # (name, kind, allows null): PhotBase's fields, then each schema's own, in declaration order.
-BASE_FIELDS = (("mjd", "float", False), ("magsys", "magsys", False), ("filter", "filter", False),
-               ("obj_id", "string", False), ("instrument_id", "integer", False), ("assignment_id", "integer", True),
-               ("origin", "raw", True), ("ra", "float", True), ("dec", "float", True), ("ra_unc", "float", True),
-               ("dec_unc", "float", True), ("alert_id", "integer", True), ("altdata", "dict", True))
+PatchField = tuple[str, str, bool]
+BASE_FIELDS: tuple[PatchField, ...] = (
+    ("mjd", "float", False), ("magsys", "magsys", False), ("filter", "filter", False),
+    ("obj_id", "string", False), ("instrument_id", "integer", False), ("assignment_id", "integer", True),
+    ("origin", "raw", True), ("ra", "float", True), ("dec", "float", True), ("ra_unc", "float", True),
+    ("dec_unc", "float", True), ("alert_id", "integer", True), ("altdata", "dict", True),
+)
 FLUX_FIELDS = BASE_FIELDS + (("flux", "float", True), ("fluxerr", "float", False), ("zp", "float", False),
                              ("ref_flux", "raw", True), ("ref_fluxerr", "fluxerr", True), ("ref_zp", "raw", True))
 MAG_FIELDS = BASE_FIELDS + (("mag", "float", True), ("magerr", "float", True), ("limiting_mag", "float", False),
                             ("magref", "raw", True), ("e_magref", "raw", True))
 DETECTION_THRESHOLD = 3.0  # the n-sigma of a PATCHed limiting mag (config, not the body)
 
+# (flux, fluxerr, ref_flux, ref_fluxerr) as stored: µJy AB, flux NaN for a non-detection.
+StoredFluxes = tuple[float, float, float | None, float | None]
+
 
 class _Invalid(Exception):
     pass
 
 
-def _float(value):
+def _float(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise _Invalid("Not a valid number.")
     try:
@@ -46,7 +55,7 @@ def _float(value):
     return number
 
 
-def _integer(value):
+def _integer(value: Any) -> int:
     if isinstance(value, bool):
         raise _Invalid("Not a valid integer.")
     try:
@@ -55,7 +64,7 @@ def _integer(value):
         raise _Invalid("Not a valid integer.") from None
 
 
-def _enum(value, names):
+def _enum(value: object, names: Sequence[str]) -> str:
     if not isinstance(value, str):
         raise _Invalid("Not a valid string.")
     if value not in names:
@@ -63,7 +72,7 @@ def _enum(value, names):
     return value
 
 
-def _deserialize(kind, value):
+def _deserialize(kind: str, value: Any) -> Any:
     if kind == "float":
         return _float(value)
     if kind == "integer":
@@ -87,9 +96,11 @@ def _deserialize(kind, value):
     return value
 
 
-def _load(data, fields):
+def _load(data: Mapping[str, Any],
+          fields: tuple[PatchField, ...]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """A partial load: the given keys, deserialised in field order, and the errors."""
-    loaded, errors = {}, {}
+    loaded: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
     for name, kind, nullable in fields:
         if name not in data:
             continue
@@ -113,7 +124,7 @@ class _SchemaError(Exception):
     """An error raised in a post_load hook: it becomes {'_schema': [message]}."""
 
 
-def _references(data, store):
+def _references(data: Mapping[str, Any], store: CatalogRecords) -> dict[str, Any]:
     """The instrument and object a post_load hook looks up (KeyError if not given)."""
     instrument = store.get_instrument(data["instrument_id"])
     if not instrument:
@@ -123,26 +134,26 @@ def _references(data, store):
     return instrument
 
 
-def _check_filter(data, instrument):
+def _check_filter(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> None:
     if data["filter"] not in instrument["filters"]:
         raise _SchemaError(f"Instrument {instrument['name']} has no filter {data['filter']}.")
 
 
-def _normalized(flux, fluxerr, zp, data):
+def _normalized(flux: float, fluxerr: float, zp: float, data: Mapping[str, Any]) -> tuple[float, float]:
     try:
         return to_stored_flux(flux, fluxerr, zp, data["magsys"], data["filter"])
     except MagsysError as exc:
         raise ApiError(500, str(exc)) from None
 
 
-def _require(data, *keys):
+def _require(data: Mapping[str, Any], *keys: str) -> None:
     """The KeyError SkyPortal's hooks raise reading a key a partial body lacks."""
     missing = next((key for key in keys if key not in data), None)
     if missing is not None:
         raise KeyError(missing)
 
 
-def _flux_point(data, store):
+def _flux_point(data: Mapping[str, Any], store: CatalogRecords) -> StoredFluxes:
     """PhotometryFlux.parse_flux: the stored values of a flux-space body."""
     _require(data, "filter", "magsys")  # read first, by the hook turning enums back into names
     instrument = _references(data, store)
@@ -151,12 +162,12 @@ def _flux_point(data, store):
     stored_flux, fluxerr = _normalized(0.0 if flux is None else flux, data["fluxerr"], data["zp"], data)
     ref_flux = ref_fluxerr = None
     if data.get("ref_flux") is not None and data.get("ref_fluxerr") is not None:
-        ref_zp = data.get("ref_zp") if data.get("ref_zp") is not None else PHOT_ZP
+        ref_zp = data["ref_zp"] if data.get("ref_zp") is not None else PHOT_ZP
         ref_flux, ref_fluxerr = _normalized(float(data["ref_flux"]), float(data["ref_fluxerr"]), float(ref_zp), data)
     return math.nan if flux is None else stored_flux, fluxerr, ref_flux, ref_fluxerr
 
 
-def _mag_point(data, store):
+def _mag_point(data: Mapping[str, Any], store: CatalogRecords) -> StoredFluxes:
     """PhotometryMag.parse_mag: the stored values of a mag-space body."""
     _require(data, "filter", "magsys", "mag", "magerr")
     if (data["mag"] is None) != (data["magerr"] is None):
@@ -177,7 +188,7 @@ def _mag_point(data, store):
     return math.nan if data["mag"] is None else stored_flux, stored_fluxerr, ref_flux, ref_fluxerr
 
 
-def parse_patch(body, stored, store):
+def parse_patch(body: Mapping[str, Any], stored: Mapping[str, Any], store: CatalogRecords) -> dict[str, Any]:
     """The new values of a PATCHed point: a dict with ``storage.POINT_COLUMNS``.
 
     Raises ApiError 400 with SkyPortal's "Invalid input format: Tried to
@@ -188,7 +199,7 @@ def parse_patch(body, stored, store):
     original = copy.deepcopy(data)
     for key in OPTIONAL_KEYS:
         data.setdefault(key, None)
-    attempts = {}
+    attempts: dict[str, dict[str, list[str]]] = {}
     for name, fields, convert in (("PhotometryFlux", FLUX_FIELDS, _flux_point),
                                   ("PhotometryMag", MAG_FIELDS, _mag_point)):
         loaded, errors = _load(data, fields)

@@ -3,15 +3,18 @@
 import datetime
 import sqlite3
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from . import envelope
+from .accounts import Caller
 from .base import Handler, permissions
 from .clock import utcnow_iso
 from .conversions import ALLOWED_MAGSYSTEMS
 from .envelope import ApiError
 from .points import SerializationError, serialize
 from .standardize import database_refusal, dedup_key_mismatch, photstats_refusal, standardize_upload
-from .storage import DuplicatePoints, RepeatedPoints, TooManyGroupRows
+from .storage import DuplicatePoints, PointsCheck, RepeatedPoints, Store, TooManyGroupRows
 from .tracebacks import (
     DatabaseError, MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
 )
@@ -27,7 +30,7 @@ CARDINALITY = DatabaseError("psycopg.errors.CardinalityViolation",
                                      "duplicate constrained values.",))
 
 
-def _id_set(values, name):
+def _id_set(values: Iterable[Any], name: str) -> set[int]:
     """get_group_ids' / get_stream_ids' parsing: a ValueError is SkyPortal's
     400, any other exception escapes as a 500."""
     try:
@@ -38,7 +41,7 @@ def _id_set(values, name):
         raise ApiError(500, str(exc)) from None
 
 
-def _resolve_upload_groups(store, caller, body):
+def _resolve_upload_groups(store: Store, caller: Caller, body: Mapping[str, Any]) -> list[int]:
     """The groups uploaded points go to: the requested ones ("all" is the
     public group), plus always the uploader's single-user group.  No
     stream exists here, so any stream id is unknown."""
@@ -58,13 +61,13 @@ def _resolve_upload_groups(store, caller, body):
     stream_ids = _id_set(streams, "stream_ids")
     if stream_ids:
         raise ApiError(400, f"Invalid stream IDs: {stream_ids}. Available stream IDs: set()")
-    group_ids = list(group_ids)
-    if caller.single_user_group_id not in group_ids:
-        group_ids.append(caller.single_user_group_id)
-    return group_ids
+    upload_group_ids = list(group_ids)
+    if caller.single_user_group_id not in upload_group_ids:
+        upload_group_ids.append(caller.single_user_group_id)
+    return upload_group_ids
 
 
-def _filter_mismatch(points):
+def _filter_mismatch(points: list[dict[str, Any]]) -> str | None:
     """The message for the first point whose imager lacks its filter, or None
     (uploads do not check other instruments' filters)."""
     for point in points:
@@ -74,14 +77,14 @@ def _filter_mismatch(points):
     return None
 
 
-def _insert_rows(points, caller):
+def _insert_rows(points: list[dict[str, Any]], caller: Caller) -> list[dict[str, Any]]:
     """The parameter sets of SkyPortal's photometry INSERT for these points."""
     upload_id, now = str(uuid.uuid4()), datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     return [{**point, "upload_id": upload_id, "owner_id": caller.user_id, "modified": now, "created_at": now}
             for point in points]
 
 
-def _refuse_at_insert(method, points, caller):
+def _refuse_at_insert(method: str, points: list[dict[str, Any]], caller: Caller) -> None:
     """What SkyPortal's insert of new points refuses: a filter its imager
     lacks (its own check), then what PostgreSQL cannot store."""
     mismatch = _filter_mismatch(points)
@@ -92,39 +95,40 @@ def _refuse_at_insert(method, points, caller):
         raise photometry_insert_error(method, refusal, _insert_rows(points, caller))
 
 
-def _refuse_inserted_rows(method):
+def _refuse_inserted_rows(method: str) -> PointsCheck:
     """SkyPortal maps the inserted rows back to its parameters by dedup key,
     which can miss (a KeyError traceback): the check, for the store."""
-    def check(points):
+    def check(points: list[dict[str, Any]]) -> None:
         missing_key = dedup_key_mismatch(points)
         if missing_key is not None:
             raise traceback_error(method, "insert", f"KeyError: {missing_key!r}")
     return check
 
 
-def _refuse_statistics(method, caller):
+def _refuse_statistics(method: str, caller: Caller) -> PointsCheck:
     """The photometry statistics update that follows the insert: the check, for the store."""
-    def check(points):
+    def check(points: list[dict[str, Any]]) -> None:
         refusal = photstats_refusal(points)
         if refusal:
             raise photometry_insert_error(method, refusal, _insert_rows(points, caller))
     return check
 
 
-def _group_rows_error(method, exc):
+def _group_rows_error(method: str, exc: TooManyGroupRows) -> ApiError:
     stage = "duplicate groups" if exc.for_duplicates else "groups"
     now = utcnow_iso()
     return parameter_limit_error(method, stage, [(group_id, point_id, now) for group_id, point_id in exc.pairs])
 
 
-def _as_stored(points):
+def _as_stored(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The points as PostgreSQL holds them once inserted: double precision mjd."""
     for point in points:
         point["mjd"] = float(point["mjd"])
     return points
 
 
-def _serialized(points, output_format, magsys, with_annotations):
+def _serialized(points: Iterable[Mapping[str, Any]], output_format: str, magsys: str,
+                with_annotations: bool) -> list[dict[str, Any]]:
     try:
         return [serialize(point, output_format, magsys, with_annotations) for point in points]
     except SerializationError as exc:
@@ -132,7 +136,7 @@ def _serialized(points, output_format, magsys, with_annotations):
 
 
 class PhotometryHandler(Handler):
-    def _points_from_body(self):
+    def _points_from_body(self) -> tuple[list[dict[str, Any]], list[int]]:
         """The groups and standardised points of a POST/PUT body (SkyPortal
         reads the body afresh for each step)."""
         group_ids = _resolve_upload_groups(self.store, self.caller, self.get_json())
@@ -144,7 +148,7 @@ class PhotometryHandler(Handler):
         return points, group_ids
 
     @permissions("Upload data")
-    def post(self):
+    def post(self) -> envelope.Response:
         points, group_ids = self._points_from_body()
         _refuse_at_insert("post", points, self.caller)
         try:
@@ -158,7 +162,7 @@ class PhotometryHandler(Handler):
         return envelope.success({"ids": ids, "upload_id": upload_id})
 
     @permissions("Upload data")
-    def put(self):
+    def put(self) -> envelope.Response:
         points, group_ids = self._points_from_body()
         for point in points:  # find_duplicate_photometry reads every mjd with float() first
             try:
@@ -178,13 +182,13 @@ class PhotometryHandler(Handler):
             raise _group_rows_error("put", exc) from None
         return envelope.success({"ids": ids})
 
-    def _readable_point(self, photometry_id):
+    def _readable_point(self, photometry_id: int) -> dict[str, Any]:
         points = self.store.readable_points(self.caller, "photometry.id = ?", (photometry_id,))
         if not points:
             raise ApiError(400, f"Cannot find photometry point with ID: {photometry_id}.")
         return points[0]
 
-    def _changeable_point(self, photometry_id, action):
+    def _changeable_point(self, photometry_id: int, action: str) -> dict[str, Any]:
         point = self._readable_point(photometry_id)
         if not (self.caller.is_admin or point["owner_id"] == self.caller.user_id
                 or self.caller.may("Manage photometry")):
@@ -193,7 +197,7 @@ class PhotometryHandler(Handler):
                                 "photometry' permission.")
         return point
 
-    def get(self, photometry_id=None):
+    def get(self, photometry_id: str | None = None) -> envelope.Response:
         if photometry_id is None:
             raise ApiError(400, "Missing required photometry_id.")
         point = self._readable_point(int(photometry_id))
@@ -202,10 +206,10 @@ class PhotometryHandler(Handler):
         return envelope.success(_serialized([point], output_format, magsys, with_annotations=True)[0])
 
     @permissions("Upload data")
-    def patch(self, photometry_id):
-        photometry_id = int(photometry_id)
+    def patch(self, photometry_id: str) -> envelope.Response:
+        point_id = int(photometry_id)
         body = self.get_json()
-        stored = self._changeable_point(photometry_id, "update")
+        stored = self._changeable_point(point_id, "update")
         try:
             point = parse_patch(body, stored, self.store)
         except KeyError as exc:
@@ -216,12 +220,12 @@ class PhotometryHandler(Handler):
         if body.get("stream_ids") is not None:  # no stream exists here
             raise ApiError(400, "Invalid stream_ids field. Specify at least one valid stream ID.")
         try:
-            self.store.update_point(photometry_id, point, group_ids)
+            self.store.update_point(point_id, point, group_ids)
         except sqlite3.IntegrityError as exc:
             raise ApiError(500, f"(psycopg.errors.UniqueViolation) {exc}") from None
         return envelope.success({})
 
-    def _patch_groups(self, group_ids):
+    def _patch_groups(self, group_ids: Any) -> list[int]:
         """PATCH's group_ids replace the point's groups with those of them
         that exist (unknown ids are dropped); none existing is a 400, and a
         non-admin must belong to each."""
@@ -241,22 +245,22 @@ class PhotometryHandler(Handler):
         return sorted(found)
 
     @permissions("Upload data")
-    def delete(self, photometry_id):
-        photometry_id = int(photometry_id)
-        self._changeable_point(photometry_id, "delete")
-        self.store.delete_points([photometry_id])
+    def delete(self, photometry_id: str) -> envelope.Response:
+        point_id = int(photometry_id)
+        self._changeable_point(point_id, "delete")
+        self.store.delete_points([point_id])
         return envelope.success({})
 
 
 class ObjPhotometryHandler(Handler):
-    def get(self, obj_id):
+    def get(self, obj_id: str) -> envelope.Response:
         if not self.store.obj_readable(self.caller, obj_id):
             raise ApiError(403, f"Insufficient permissions for User {self.caller.token} to read Obj {obj_id}")
-        points = []
+        points: list[dict[str, Any]] = []
         if self.get_query_argument("individualOrSeries", "both") in ("individual", "both"):
             points = self.store.readable_points(self.caller, "photometry.obj_id = ?", (obj_id,))
         if self.get_bool_argument("deduplicatePhotometry"):
-            newest = {}
+            newest: dict[tuple[Any, Any], dict[str, Any]] = {}
             for point in points:
                 key = (point["mjd"], point["filter"])
                 if key not in newest or point["created_at"] > newest[key]["created_at"]:
@@ -269,7 +273,7 @@ class ObjPhotometryHandler(Handler):
             self._add_requested_blocks(point, result, output_format)
         return envelope.success(serialized)
 
-    def _add_requested_blocks(self, point, result, output_format):
+    def _add_requested_blocks(self, point: Mapping[str, Any], result: dict[str, Any], output_format: str) -> None:
         if self.get_bool_argument("includeOwnerInfo"):
             owner = self.store.get_user(point["owner_id"])
             result["owner"] = {"id": owner["id"], "username": owner["username"],
@@ -286,17 +290,19 @@ class ObjPhotometryHandler(Handler):
             result["flux_corr"] = None
 
 
-def _datetime_to_mjd(value):
+def _datetime_to_mjd(value: str) -> float:
     moment = datetime.datetime.fromisoformat(value)
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return (moment - MJD_EPOCH) / datetime.timedelta(days=1)
 
 
-def _range_filters(body):
+def _range_filters(body: Mapping[str, Any]) -> tuple[str, tuple[object, ...]]:
     """SQL condition and parameters for a PhotometryRangeQuery body."""
-    errors = {key: ["Unknown field."] for key in body if key not in RANGE_BODY_FIELDS}
-    conditions, params = [], []
+    errors: dict[str, list[str] | dict[int, list[str]]] = {
+        key: ["Unknown field."] for key in body if key not in RANGE_BODY_FIELDS}
+    conditions: list[str] = []
+    params: list[object] = []
     instrument_ids = body.get("instrument_ids")
     if instrument_ids is not None:
         if not isinstance(instrument_ids, list):
@@ -325,7 +331,7 @@ def _range_filters(body):
 
 
 class PhotometryRangeHandler(Handler):
-    def get(self):
+    def get(self) -> envelope.Response:
         body = self.get_json()
         magsys = self.get_query_argument("magsys", "ab")
         if magsys not in ALLOWED_MAGSYSTEMS:
@@ -340,7 +346,7 @@ class PhotometryRangeHandler(Handler):
 
 class BulkDeletePhotometryHandler(Handler):
     @permissions("Delete bulk photometry")
-    def delete(self, upload_id):
+    def delete(self, upload_id: str) -> envelope.Response:
         point_ids = self.store.upload_point_ids(upload_id, self.caller)
         if not point_ids:
             raise ApiError(400, "Invalid bulk upload id.")

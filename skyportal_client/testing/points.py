@@ -1,6 +1,8 @@
 """Photometry point dicts as SkyPortal's GETs return them (reference §2.3, §5)."""
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from .conversions import (
     MAGERR_PER_RELATIVE_FLUXERR, PHOT_SYS, PHOT_ZP, MagsysError, flux_to_mag, flux_to_magerr, is_finite,
@@ -14,16 +16,16 @@ class SerializationError(Exception):
     """An unusable format or magsys; SkyPortal answers these with a 500."""
 
 
-def _positive(value):
+def _positive(value: float | None) -> bool:
     return value is not None and not math.isnan(value) and value > 0
 
 
-def has_reference(point):
+def has_reference(point: Mapping[str, Any]) -> bool:
     """SkyPortal shows the reference block when ref_flux and ref_fluxerr are both numbers."""
     return all(point[key] is not None and not math.isnan(point[key]) for key in ("ref_flux", "ref_fluxerr"))
 
 
-def reference_block(point, offset, with_offset):
+def reference_block(point: Mapping[str, Any], offset: float, with_offset: bool) -> dict[str, float | None]:
     """ref/tot fluxes and mags (Photometry's hybrid properties; magtot is
     never moved out of AB, as in SkyPortal)."""
     ref_flux, ref_fluxerr, flux, fluxerr = point["ref_flux"], point["ref_fluxerr"], point["flux"], point["fluxerr"]
@@ -43,7 +45,7 @@ def reference_block(point, offset, with_offset):
     }
 
 
-def _limiting_mag(point, offset):
+def _limiting_mag(point: Mapping[str, Any], offset: float) -> float:
     """The uploader's limiting mag moved into the output system, else 5 sigma."""
     original = point["original_user_data"] or {}
     if original.get("limiting_mag") is not None:
@@ -52,7 +54,8 @@ def _limiting_mag(point, offset):
     return output_limiting_mag(point["fluxerr"], offset)
 
 
-def serialize(point, output_format="mag", magsys=PHOT_SYS, with_annotations=False):
+def serialize(point: Mapping[str, Any], output_format: str = "mag", magsys: str = PHOT_SYS,
+              with_annotations: bool = False) -> dict[str, Any]:
     """One point dict.  ``point`` comes from Store.readable_points."""
     if output_format not in (*OUTPUT_FORMATS, "plot"):
         raise SerializationError(

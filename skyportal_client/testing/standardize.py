@@ -16,6 +16,8 @@ and fluxerr in µJy AB, flux NaN for a non-detection, origin "None" when absent.
 """
 
 import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from . import columns as cols
 from .bandpasses import BANDPASS_NAMES
@@ -34,10 +36,13 @@ NOT_GIVEN = object()
 
 # The flexible schemas' fields in their order: (name, required, load_default).
 # A required field or one whose default is not None refuses null.
-BASE_FIELDS = (("mjd", True, NOT_GIVEN), ("filter", True, NOT_GIVEN), ("obj_id", True, NOT_GIVEN),
-               ("instrument_id", True, NOT_GIVEN), ("assignment_id", False, None), ("ra", False, None),
-               ("dec", False, None), ("ra_unc", False, None), ("dec_unc", False, None), ("origin", False, None),
-               ("group_ids", False, []), ("stream_ids", False, []), ("altdata", False, None))
+UploadField = tuple[str, bool, object]
+BASE_FIELDS: tuple[UploadField, ...] = (
+    ("mjd", True, NOT_GIVEN), ("filter", True, NOT_GIVEN), ("obj_id", True, NOT_GIVEN),
+    ("instrument_id", True, NOT_GIVEN), ("assignment_id", False, None), ("ra", False, None),
+    ("dec", False, None), ("ra_unc", False, None), ("dec_unc", False, None), ("origin", False, None),
+    ("group_ids", False, []), ("stream_ids", False, []), ("altdata", False, None),
+)
 FLUX_FIELDS = BASE_FIELDS + (("magsys", True, NOT_GIVEN), ("flux", False, None), ("fluxerr", True, NOT_GIVEN),
                              ("zp", True, NOT_GIVEN), ("ref_flux", False, None), ("ref_fluxerr", False, None),
                              ("ref_zp", False, NOT_GIVEN))
@@ -50,13 +55,17 @@ FLOAT_COLUMNS = ("mjd", "ra", "dec", "ra_unc", "dec_unc")
 NUMPY_TYPE_NAMES = {bool: "numpy.bool", int: "numpy.int64", float: "numpy.float64"}
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 
+# A row's (flux, fluxerr, zp, ref_flux, ref_fluxerr, ref_zp) before standardisation; the zero
+# points as given (a string is refused then), ref_flux and ref_fluxerr both None when not given.
+Fluxes = tuple[float, float, Any, float | None, float | None, Any]
 
-def _python_repr(value):
+
+def _python_repr(value: object) -> str:
     """How a DataFrame cell prints in SkyPortal's packet messages (NaN as None)."""
     return repr(None if cols.is_missing(value) else value)
 
 
-def _numpy_repr(value):
+def _numpy_repr(value: object) -> str:
     """How numpy 2 prints a scalar taken from a column: np.str_('x'), np.int64(5)."""
     if isinstance(value, bool):
         return f"np.{value}_"
@@ -69,7 +78,7 @@ def _numpy_repr(value):
     return repr(value)
 
 
-def _numpy_str(value):
+def _numpy_str(value: object) -> str:
     """str() of a numpy scalar taken from a column."""
     return str(value)
 
@@ -77,32 +86,32 @@ def _numpy_str(value):
 class Table:
     """The upload's DataFrame: named columns of equal length, in order."""
 
-    def __init__(self, columns, count):
-        self.columns = columns  # name -> cols.Column
+    def __init__(self, columns: dict[str, cols.Column], count: int) -> None:
+        self.columns = columns
         self.count = count
 
-    def row(self, index):
+    def row(self, index: int) -> dict[str, Any]:
         return {name: column.values[index] for name, column in self.columns.items()}
 
-    def packet(self, index):
+    def packet(self, index: int) -> str:
         """df.iloc[index].to_dict() with NaN as None, printed as SkyPortal prints it."""
         items = ", ".join(f"{name!r}: {_python_repr(value)}" for name, value in self.row(index).items())
         return "{" + items + "}"
 
 
-def _bad_packet(table, index, reason):
+def _bad_packet(table: Table, index: int, reason: str) -> ApiError:
     return ApiError(400, f'Error parsing packet "{table.packet(index)}": {reason}')
 
 
 # -- before the DataFrame -------------------------------------------------------
 
-def _max_elements(body):
+def _max_elements(body: Mapping[str, Any]) -> int:
     lengths = [len(value) for key, value in body.items()
                if isinstance(value, list) and key not in ("group_ids", "stream_ids")]
     return max(lengths + [1])
 
 
-def _altdata_records(altdata, count):
+def _altdata_records(altdata: Mapping[str, Any], count: int) -> list[dict[str, Any]]:
     """A dict altdata as pd.DataFrame(altdata).to_dict("records") gives it,
     after SkyPortal broadcast its values to ``count`` rows."""
     altdata = dict(altdata)
@@ -130,7 +139,7 @@ def _altdata_records(altdata, count):
              for key, value in altdata.items()} for row in index]
 
 
-def _extract_altdata(body, count):
+def _extract_altdata(body: dict[str, Any], count: int) -> Any:
     if "altdata" in body and not body["altdata"]:
         del body["altdata"]
     if "altdata" not in body:
@@ -139,7 +148,7 @@ def _extract_altdata(body, count):
     return _altdata_records(altdata, count) if isinstance(altdata, dict) else altdata
 
 
-def validate_fluxerr(value):
+def validate_fluxerr(value: Any) -> str | None:
     """SkyPortal's validate_fluxerr: the error message, or None."""
     try:
         if isinstance(value, (float, int, str)):
@@ -151,7 +160,7 @@ def validate_fluxerr(value):
     return None if positive else "Invalid value: fluxerr must be positive (non-zero)"
 
 
-def _integer_error(value):
+def _integer_error(value: Any) -> str | None:
     """marshmallow Integer (not strict, so a float is truncated): None when the value loads."""
     if isinstance(value, bool):
         return "Not a valid integer."
@@ -162,9 +171,11 @@ def _integer_error(value):
     return None
 
 
-def _load(body, fields):
+def _load(body: Mapping[str, Any],
+          fields: tuple[UploadField, ...]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The schema's load: (loaded dict in field order, errors dict)."""
-    errors, loaded = {}, {}
+    errors: dict[str, list[str]] = {}
+    loaded: dict[str, Any] = {}
     for name, required, default in fields:
         if name not in body:
             if required:
@@ -198,12 +209,12 @@ def _load(body, fields):
     return loaded, errors
 
 
-def _choose_schema(body):
+def _choose_schema(body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     if "flux" in body and "mag" not in body:
         order = (("flux", FLUX_FIELDS), ("mag", MAG_FIELDS))
     else:
         order = (("mag", MAG_FIELDS), ("flux", FLUX_FIELDS))
-    errors = {}
+    errors: dict[str, dict[str, list[str]]] = {}
     for kind, fields in order:
         loaded, problems = _load(body, fields)
         if not problems:
@@ -213,12 +224,13 @@ def _choose_schema(body):
                         f'Tried to parse data in flux space, got: "{errors["flux"]}."')
 
 
-def _is_scalar(value):
+def _is_scalar(value: object) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _table(loaded, max_elements):
+def _table(loaded: Mapping[str, Any], max_elements: int) -> Table:
     """pd.DataFrame(data) as SkyPortal builds it, then to_numeric on every column."""
+    raw: dict[str, list[Any]]
     if all(_is_scalar(value) for value in loaded.values()):
         count, raw = 1, {key: [value] for key, value in loaded.items()}
     elif max_elements == 1:
@@ -241,11 +253,11 @@ def _table(loaded, max_elements):
     return Table({key: cols.infer(values) for key, values in raw.items()}, count)
 
 
-def _coerce_error(reason):
+def _coerce_error(reason: str) -> ApiError:
     return ApiError(400, f'Unable to coerce passed JSON to a series of packets. Error was: "{reason}"')
 
 
-def _attach_altdata(table, altdata):
+def _attach_altdata(table: Table, altdata: Any) -> None:
     if altdata is None:
         return
     try:
@@ -266,11 +278,11 @@ def _attach_altdata(table, altdata):
 
 # -- the mag and flux paths -------------------------------------------------------
 
-def _first(table, test):
+def _first(table: Table, test: Callable[[int], bool]) -> int | None:
     return next((index for index in range(table.count) if test(index)), None)
 
 
-def _check_finite(table, fields, catch_type_errors):
+def _check_finite(table: Table, fields: Iterable[str], catch_type_errors: bool) -> None:
     for field in fields:
         column = table.columns[field]
         if not column.numeric and not all(cols.is_missing(value) for value in column.values):
@@ -284,18 +296,18 @@ def _check_finite(table, fields, catch_type_errors):
             raise _bad_packet(table, bad, f"field {field} must be finite.")
 
 
-def _check_required(table, kind):
+def _check_required(table: Table, kind: str) -> None:
     for field in REQUIRED[kind]:
         bad = _first(table, lambda index: cols.is_missing(table.columns[field].values[index]))
         if bad is not None:
             raise _bad_packet(table, bad, f"missing required field {field}.")
 
 
-def _number(value):
+def _number(value: Any) -> float:
     return float(value) if not cols.is_missing(value) else cols.NAN
 
 
-def _mag_fluxes(table):
+def _mag_fluxes(table: Table) -> list[Fluxes]:
     """(flux, fluxerr, ref_flux, ref_fluxerr) per row, zero point 23.9, in the rows' systems."""
     mag, magerr = table.columns["mag"].values, table.columns["magerr"].values
     bad = _first(table, lambda index: cols.is_missing(mag[index]) != cols.is_missing(magerr[index]))
@@ -334,7 +346,7 @@ def _mag_fluxes(table):
     return results
 
 
-def _flux_fluxes(table):
+def _flux_fluxes(table: Table) -> list[Fluxes]:
     _check_required(table, "flux")
     _check_finite(table, ("flux", "fluxerr"), catch_type_errors=False)
     with_reference = "ref_flux" in table.columns and "ref_fluxerr" in table.columns
@@ -351,7 +363,7 @@ def _flux_fluxes(table):
     return results
 
 
-def _check_filters(table):
+def _check_filters(table: Table) -> None:
     unknown = list(dict.fromkeys(value for value in table.columns["filter"].values
                                  if isinstance(value, (list, dict)) or value not in BANDPASS_NAMES))
     if any(isinstance(value, (list, dict)) for value in unknown):
@@ -361,7 +373,7 @@ def _check_filters(table):
         raise ApiError(400, f"Filter(s) {{{shown}}} is not allowed. Allowed filters are: {BANDPASS_NAMES}")
 
 
-def _standardized(value, error, zp, magsys, band):
+def _standardized(value: float, error: float, zp: object, magsys: object, band: str) -> tuple[float, float]:
     """Rescale to µJy AB (sncosmo's normalized), with SkyPortal's error texts."""
     if not isinstance(magsys, str):
         name = NUMPY_TYPE_NAMES.get(type(magsys), type(magsys).__name__)
@@ -374,7 +386,7 @@ def _standardized(value, error, zp, magsys, band):
 
 # -- after the DataFrame: references, and what PostgreSQL refuses ----------------------
 
-def _instrument_id(value):
+def _instrument_id(value: Any) -> int:
     """int(iid) as SkyPortal's instrument lookup does it; uncaught errors are 500s."""
     try:
         return int(value)
@@ -382,12 +394,12 @@ def _instrument_id(value):
         raise ApiError(500, str(exc)) from None
 
 
-def _obj_id(value):
+def _obj_id(value: object) -> str:
     """astype(str) of the obj_id column."""
     return value if isinstance(value, str) else _numpy_str(value)
 
 
-def _pg_origin(value):
+def _pg_origin(value: object) -> str:
     """The text PostgreSQL stores for ``origin`` (a VARCHAR cast of the value)."""
     if isinstance(value, str):
         return value
@@ -398,7 +410,7 @@ def _pg_origin(value):
     return str(value)
 
 
-def pg_float(text):
+def pg_float(text: str) -> float | None:
     """What PostgreSQL's double precision input makes of a string, or None if it refuses it."""
     stripped = text.strip()
     if stripped.lower() in PG_SPECIAL_FLOATS:
@@ -409,7 +421,7 @@ def pg_float(text):
         return None
 
 
-def _pg_float_error(name, value):
+def _pg_float_error(name: str, value: object) -> DatabaseError | None:
     """The error PostgreSQL raises storing ``value`` in a double precision column, or None."""
     if cols.is_missing(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return None
@@ -433,7 +445,7 @@ NAN_IN_PHOTSTATS = DatabaseError("psycopg.errors.InvalidTextRepresentation", "in
                                                        'CONTEXT:  JSON data, line 1: {"ztfg": NaN...'))
 
 
-def _json_has_nan(value):
+def _json_has_nan(value: object) -> bool:
     if isinstance(value, float):
         return not math.isfinite(value)
     if isinstance(value, dict):
@@ -443,7 +455,7 @@ def _json_has_nan(value):
     return False
 
 
-def database_refusal(points):
+def database_refusal(points: list[dict[str, Any]]) -> DatabaseError | None:
     """The error PostgreSQL raises inserting the points, or None; text it
     reads as a number is turned into that number in the points."""
     for point in points:
@@ -458,7 +470,7 @@ def database_refusal(points):
     return None
 
 
-def photstats_refusal(points):
+def photstats_refusal(points: list[dict[str, Any]]) -> DatabaseError | None:
     """The error SkyPortal's photometry statistics update raises after the
     insert: a NaN or infinite mjd ends up in their JSON."""
     if any(not math.isfinite(point["mjd"]) for point in points):
@@ -466,7 +478,7 @@ def photstats_refusal(points):
     return None
 
 
-def dedup_key_mismatch(points):
+def dedup_key_mismatch(points: list[dict[str, Any]]) -> tuple[object, ...] | None:
     """The key SkyPortal fails to find when it maps the inserted rows back to
     its parameters: its dedup key reads ``origin`` with str(), PostgreSQL
     stores a boolean as "true" and 1.0 as "1".  None when every key matches."""
@@ -479,13 +491,14 @@ def dedup_key_mismatch(points):
     return None
 
 
-def _stored_float(value):
+def _stored_float(value: object) -> object:
     return None if cols.is_missing(value) else value
 
 
 # -- the whole path ---------------------------------------------------------------------
 
-def standardize_upload(body, instruments, objects_exist):
+def standardize_upload(body: Mapping[str, Any], instruments: Callable[[set[int]], dict[int, dict[str, Any]]],
+                       objects_exist: Callable[[set[str]], set[str]]) -> list[dict[str, Any]]:
     """The points of a POST/PUT body, in SkyPortal's order of checks, up to
     (not including) the insert: ``instruments(ids)`` maps ids to instrument
     dicts, ``objects_exist(ids)`` gives the set of stored object ids."""
@@ -513,7 +526,7 @@ def standardize_upload(body, instruments, objects_exist):
     try:
         for row, (flux, fluxerr, zp, ref_flux, ref_fluxerr, ref_zp) in zip(rows, fluxes):
             flux, fluxerr = _standardized(flux, fluxerr, zp, row["magsys"], row["filter"])
-            if ref_flux is not None:
+            if ref_flux is not None and ref_fluxerr is not None:
                 if isinstance(ref_zp, str):
                     raise ApiError(400, "Error standardizing reference photometry data: unsupported operand "
                                         "type(s) for -: 'float' and 'str'.")

@@ -7,6 +7,8 @@ recorded or as PostgreSQL, psycopg and SQLAlchemy word them.
 """
 
 import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .envelope import ApiError
 
@@ -14,7 +16,7 @@ PHOTOMETRY_SOURCE = "/skyportal/skyportal/handlers/api/photometry.py"
 PACKAGES = "/skyportal/.venv/lib/python3.12/site-packages"
 
 # (line, function, code) of SkyPortal's frames, from a handler to the statement.
-HANDLER_FRAMES = {
+HANDLER_FRAMES: dict[tuple[str, str], tuple[tuple[int, str, str], ...]] = {
     ("post", "insert"): ((1854, "post", "ids, upload_id = await insert_new_photometry_data("),
                          (1312, "insert_new_photometry_data", "ids, inserted_keys = await bulk_upsert_photometry("),
                          (1186, "bulk_upsert_photometry", "result = await session.execute(stmt, params)")),
@@ -54,7 +56,8 @@ class DatabaseError:
     psycopg's class and message (with DETAIL/CONTEXT lines), SQLAlchemy's
     class and its error code."""
 
-    def __init__(self, psycopg_class, message, sqlalchemy_class, code, notes=()):
+    def __init__(self, psycopg_class: str, message: str, sqlalchemy_class: str, code: str,
+                 notes: tuple[str, ...] = ()) -> None:
         self.psycopg_class = psycopg_class
         self.message = message
         self.sqlalchemy_class = sqlalchemy_class
@@ -62,28 +65,28 @@ class DatabaseError:
         self.notes = notes
 
 
-def _frames(frames):
+def _frames(frames: Iterable[tuple[int, str, str]]) -> list[str]:
     lines = []
     for line, function, code in frames:
         lines += [f'  File "{PHOTOMETRY_SOURCE}", line {line}, in {function}', f"    {code}"]
     return lines
 
 
-def _driver_frames():
+def _driver_frames() -> list[str]:
     lines = []
     for path, line, function, code in DRIVER_FRAMES:
         lines += [f'  File "{path}", line {line}, in {function}', f"    {code}"]
     return lines
 
 
-def traceback_error(method, stage, exception):
+def traceback_error(method: str, stage: str, exception: str) -> ApiError:
     """The 400 whose message is the traceback of a Python ``exception``
     (its last line, as Python prints it) raised at ``stage`` of ``method``."""
     lines = ["Traceback (most recent call last):", *_frames(HANDLER_FRAMES[(method, stage)])]
     return ApiError(400, "\n".join(lines) + f"\n{exception}\n")
 
 
-def database_error(method, stage, error, statement, parameters):
+def database_error(method: str, stage: str, error: DatabaseError, statement: str, parameters: str) -> ApiError:
     """The 400 whose message is SkyPortal's traceback of a database error:
     psycopg's exception, then SQLAlchemy's with the statement and parameters."""
     lines = [
@@ -98,7 +101,7 @@ def database_error(method, stage, error, statement, parameters):
     return ApiError(400, "\n".join(lines) + "\n")
 
 
-def _psycopg_json(value):
+def _psycopg_json(value: object) -> str:
     """psycopg's repr of a Jsonb parameter (it shortens long ones)."""
     text = repr(value)
     if len(text) > 40:
@@ -106,7 +109,7 @@ def _psycopg_json(value):
     return f"Jsonb({text})"
 
 
-def _parameter_dict(items):
+def _parameter_dict(items: Iterable[tuple[str, str]]) -> str:
     """SQLAlchemy's repr of bound parameters: the first and last 50 of many."""
     items = list(items)
     if len(items) > SHOWN_PARAMETERS:
@@ -118,10 +121,10 @@ def _parameter_dict(items):
     return "{" + ", ".join(f"{name!r}: {value}" for name, value in items) + "}"
 
 
-def photometry_insert_error(method, error, rows):
+def photometry_insert_error(method: str, error: DatabaseError, rows: Sequence[dict[str, Any]]) -> ApiError:
     """A database error of the photometry INSERT of ``rows`` (parameter
     dicts by column name); several rows go out as one insertmanyvalues batch."""
-    def placeholders(suffix):
+    def placeholders(suffix: str) -> str:
         return ", ".join(f"%({column}{suffix})s{PHOTOMETRY_CASTS.get(column, '')}" for column in PHOTOMETRY_COLUMNS)
 
     columns = ", ".join(PHOTOMETRY_COLUMNS)
@@ -138,7 +141,7 @@ def photometry_insert_error(method, error, rows):
     return database_error(method, "insert", error, statement, _parameter_dict(items))
 
 
-def _render(column, value):
+def _render(column: str, value: object) -> str:
     if column in ("original_user_data", "altdata"):
         return _psycopg_json(value)
     if value is None and column in ("ra", "dec", "ra_unc", "dec_unc", "ref_flux", "ref_fluxerr"):
@@ -146,15 +149,11 @@ def _render(column, value):
     return repr(value)
 
 
-def exceeds_parameter_limit(group_rows):
-    return PARAMETERS_PER_GROUP_ROW * group_rows > MAX_PARAMETERS
-
-
 PARAMETER_LIMIT = DatabaseError("psycopg.OperationalError", "sending query and params failed: number of parameters "
                                 "must be between 0 and 65535", "OperationalError", "e3q8")
 
 
-def parameter_limit_error(method, stage, rows):
+def parameter_limit_error(method: str, stage: str, rows: Sequence[tuple[int, int, str]]) -> ApiError:
     """The 400 SkyPortal answers when its group_photometry insert of
     ``rows`` (group id, photometry id, timestamp) binds more than 65 535
     parameters: the whole statement in the message (megabytes of it)."""

@@ -63,7 +63,7 @@ def test_drop_before_processing_writes_nothing(api, uploads, skyportal_server):
     with pytest.raises(urllib3.exceptions.ProtocolError):
         api.call("POST", "/api/photometry", uploads.mag_body())
     assert uploads.points() == []
-    assert skyportal_server.requests[0] == ("POST", "/api/photometry", None)
+    assert skyportal_server.requests[0] == ("POST", "/api/photometry", None, 0)
 
 
 def test_drop_after_commit_loses_only_the_answer(api, uploads, skyportal_server):
@@ -105,13 +105,13 @@ def test_clear_faults(api, skyportal_server):
 
 
 def test_requests_log_counts_attempts(api, skyportal_server):
-    """server.requests records (method, path, status) of every request in order."""
+    """server.requests records (method, path, status, body bytes) of every request in order."""
     skyportal_server.clear_requests()
     skyportal_server.inject_fault("status-503")
-    api.call("GET", "/api/photometry/1?format=flux")
-    api.call("DELETE", "/api/photometry/999999")
-    assert skyportal_server.requests == [("GET", "/api/photometry/1?format=flux", 503),
-                                         ("DELETE", "/api/photometry/999999", 400)]
+    first = api.call("GET", "/api/photometry/1?format=flux")
+    second = api.call("DELETE", "/api/photometry/999999")
+    assert skyportal_server.requests == [("GET", "/api/photometry/1?format=flux", 503, len(first.raw)),
+                                         ("DELETE", "/api/photometry/999999", 400, len(second.raw))]
 
 
 def test_unknown_fault_kind_is_refused(skyportal_server):
@@ -234,7 +234,7 @@ def test_reset_is_a_tcp_rst(api, uploads, skyportal_server, kind, stored):
     received, error = _raw_exchange(api.url, _post_request(api, uploads.mag_body()))
     assert received == b"" and isinstance(error, ConnectionResetError)
     assert len(uploads.points()) == stored
-    assert skyportal_server.requests[0] == ("POST", "/api/photometry", None)
+    assert skyportal_server.requests[0] == ("POST", "/api/photometry", None, 0)
 
 
 def test_reset_is_seen_by_urllib3(api, uploads, skyportal_server):
