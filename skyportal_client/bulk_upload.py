@@ -47,17 +47,18 @@ import dataclasses
 import hashlib
 import json
 import os
-from typing import List, Optional, TextIO, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Type, Union
 
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import ApiException, ApiValueError, BadRequestException
 from skyportal_client.outcome import Outcome
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.model_utils import Model
 from skyportal_client.problems import write_csv
-from skyportal_client.progress import Progress
+from skyportal_client.progress import Progress, ProgressArgument
 from skyportal_client.tables import read_table
 from skyportal_client.upload_checks import MODELS, UploadValidationError, check_rows
 from skyportal_client.upload_manifest import (
@@ -76,6 +77,11 @@ __all__ = [
     "UploadRecord", "ManifestError", "load_manifest", "rollback", "plan_rollback", "RollbackResult",
     "largest_chunk", "groups_per_point",
 ]
+
+# group_ids as SkyPortal takes them: a list of group ids, or "all" (the public group).
+GroupIds = Union[None, str, Sequence[int]]
+# Where a problem report goes: a file path or an open text stream.
+ReportDestination = Union[None, str, "os.PathLike[str]", TextIO]
 
 # SkyPortal refuses requests of more rows than this (x-max-points in openapi.yaml).
 MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
@@ -127,8 +133,10 @@ class UploadResult:
     skipped: int
 
 
-def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=None, magsys="ab",
-                chunk_size=None, nan_as_nondetection=False, report=None) -> UploadPlan:
+def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
+                instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
+                chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
+                report: ReportDestination = None) -> UploadPlan:
     """Read, normalise and check every row of ``data`` and split it into requests. Sends
     nothing: it reads each instrument (``InstrumentsApi``), for its filters, and, when
     ``group_ids`` is given, the token's groups (``GroupsApi``), to size the requests.
@@ -168,7 +176,7 @@ def largest_chunk(groups_per_point: int) -> int:
                MAX_STATEMENT_PARAMETERS // (PARAMETERS_PER_POINT_AND_GROUP * max(groups_per_point, 1)))
 
 
-def groups_per_point(api_client, group_ids) -> int:
+def groups_per_point(api_client: ApiClient, group_ids: GroupIds) -> int:
     """How many groups SkyPortal links each uploaded point to, for ``group_ids``.
 
     SkyPortal adds the uploader's single-user group to the groups asked for: the ids
@@ -191,10 +199,10 @@ def groups_per_point(api_client, group_ids) -> int:
     return len(set(group_ids) | own)
 
 
-def _instrument_filters(api_client, instrument_ids):
+def _instrument_filters(api_client: ApiClient, instrument_ids: List[Any]) -> Dict[int, Optional[List[str]]]:
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
     instruments = InstrumentsApi(api_client)
-    filters = {}
+    filters: Dict[int, Optional[List[str]]] = {}
     # check_rows reports the ids that are not integers, and those missing here (no id is negative).
     for instrument_id in {value for value in instrument_ids if type(value) is int and value >= 0}:
         try:
@@ -206,8 +214,8 @@ def _instrument_filters(api_client, instrument_ids):
     return filters
 
 
-def _split(columns, group_ids, chunk_size, model):
-    rows_by_object = {}
+def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, chunk_size: int, model: Type[Model]) -> List[Chunk]:
+    rows_by_object: Dict[str, List[int]] = {}
     for row, obj_id in enumerate(columns["obj_id"]):
         rows_by_object.setdefault(obj_id, []).append(row)
     chunks = []
@@ -227,9 +235,11 @@ def _split(columns, group_ids, chunk_size, model):
     return chunks
 
 
-def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, group_ids=None, magsys="ab",
-                      method="post", manifest=None, progress=None, chunk_size=None, nan_as_nondetection=False,
-                      report: Union[None, str, "os.PathLike[str]", TextIO] = None) -> UploadResult:
+def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
+                      instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
+                      method: str = "post", manifest: Union[None, str, "os.PathLike[str]"] = None,
+                      progress: ProgressArgument = None, chunk_size: Optional[int] = None,
+                      nan_as_nondetection: bool = False, report: ReportDestination = None) -> UploadResult:
     """Check and upload photometry; returns an UploadResult.
 
     Args:
@@ -276,7 +286,8 @@ def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, grou
     return send_upload(api_client, plan, record, progress=progress)
 
 
-def send_upload(api_client, plan: UploadPlan, record: UploadRecord, *, progress=None) -> UploadResult:
+def send_upload(api_client: ApiClient, plan: UploadPlan, record: UploadRecord, *,
+                progress: ProgressArgument = None) -> UploadResult:
     """Send each chunk of ``plan`` that ``record`` does not have as landed, with the record's
     method, keeping ``record`` up to date after every answer (see ``upload_photometry``)."""
     api = PhotometryApi(api_client)
@@ -315,7 +326,7 @@ def _put(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) ->
     _landed(entry, "put", _send_recorded(api.api_photometry_put, chunk, entry, record), record)
 
 
-def _send_recorded(send, chunk: Chunk, entry: dict, record: UploadRecord) -> dict:
+def _send_recorded(send: Callable[..., Any], chunk: Chunk, entry: dict, record: UploadRecord) -> dict:
     """The data of ``send``'s answer for the chunk.  The chunk is recorded as UNACKNOWLEDGED
     before it goes, and as PENDING again only when the server refused it cleanly (or never
     saw it) and no earlier request of it may have landed: any other failure, whatever

@@ -8,21 +8,25 @@ functions: a tqdm bar, and a line per step with the time left, for terminals wit
 
 import sys
 import time
-from typing import Callable, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO, Union
 
 from skyportal_client.tables import require
 
-# ``lines`` writes at most about this many lines however many steps there are.
+# ``Lines`` writes at most about this many lines however many steps there are.
 MOST_LINES = 100
+
+# What a ``progress`` argument may be.
+ProgressArgument = Union[None, bool, Callable[[int, int], Any]]
 
 
 class Progress:
     """A context giving ``report(done)`` for a ``progress`` argument, and ``note(text)``
     for a line to show above the bar (stderr) when there is one."""
 
-    def __init__(self, progress, total: int, unit: str = "point"):
+    def __init__(self, progress: ProgressArgument, total: int, unit: str = "point"):
         self._total = total
         self._bar = Bar(unit) if progress is True else None
+        self._report: Callable[[int, int], Any]
         if self._bar is not None:
             self._report = self._bar
         elif callable(progress):
@@ -42,7 +46,7 @@ class Progress:
         if self._bar is not None:
             self._bar.write(text)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         if self._bar is not None:
             self._bar.close()
 
@@ -55,7 +59,7 @@ class Bar:
     def __init__(self, unit: str = "point"):
         self._tqdm = require("tqdm").tqdm
         self._unit = unit
-        self._bar = None
+        self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if self._bar is None:

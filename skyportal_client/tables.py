@@ -89,7 +89,7 @@ class InputColumn:
         return len(self.values) if self.values is not None else len(self.times)
 
 
-def plain_value(value):
+def plain_value(value: Any) -> Any:
     """A table's cell as a plain Python value: numpy scalars as int, float or str, and
     None for pandas.NA and NaT.  NaN stays NaN; numpy datetime64 scalars and astropy
     objects stay as they are, for the upload's normalising step to convert."""
@@ -100,32 +100,32 @@ def plain_value(value):
     return value
 
 
-def _is_special_scalar(value):
+def _is_special_scalar(value: Any) -> bool:
     """True for the numpy scalars whose ``item()`` loses what they mean (a datetime64[ns]
     gives an int of nanoseconds) and for astropy's Quantity and Time."""
     dtype = getattr(value, "dtype", None)
     return (dtype is not None and dtype.kind in "mM") or hasattr(value, "unit") or hasattr(value, "jd1")
 
 
-def _plain_list(values):
+def _plain_list(values: Any) -> List[Any]:
     """A column (list, tuple, numpy array, pandas Series) as a list of Python values."""
     tolist = getattr(values, "tolist", None)
     values = tolist() if tolist is not None else list(values)
     return [plain_value(value) for value in values]
 
 
-def read_columns(data) -> Dict[str, List[Any]]:
+def read_columns(data: Any) -> Dict[str, List[Any]]:
     """The values of each column of ``data``, ``{name: [value per row]}``: None for every
     way a table spells a missing value (NaN included), a time column as MJDs (UTC), the
     values of a column with a unit in that unit.  ``data`` is as for ``read_table``."""
     from skyportal_client.observation_times import times_to_mjds  # which reads no table itself
 
-    return {name: times_to_mjds(column.times) if column.times is not None else
+    return {name: times_to_mjds(column.times) if column.values is None else
             [None if _is_nan(value) else value for value in column.values]
             for name, column in read_table(data).items()}
 
 
-def read_table(data) -> Dict[str, InputColumn]:
+def read_table(data: Any) -> Dict[str, InputColumn]:
     """The columns of ``data`` as ``{name: InputColumn}``, every column as long as the table.
 
     ``data`` is a list of dicts (one per row; absent keys are None), a dict of
@@ -149,7 +149,7 @@ def read_table(data) -> Dict[str, InputColumn]:
     )
 
 
-def _column(values) -> InputColumn:
+def _column(values: Any) -> InputColumn:
     """A whole column of any kind read_table takes."""
     if hasattr(values, "jd1"):  # astropy Time
         return InputColumn(None, times=values)
@@ -169,16 +169,16 @@ def _column(values) -> InputColumn:
     return InputColumn(_plain_list(values), unit=unit)  # an astropy Column keeps its unit apart
 
 
-def _is_nan(value):
+def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _is_column(values):
+def _is_column(values: Any) -> bool:
     """True for a list of values, False for one value that stands for every row."""
     return isinstance(values, (list, tuple)) or getattr(values, "ndim", 0) >= 1
 
 
-def _broadcast(columns):
+def _broadcast(columns: Dict[str, Any]) -> Dict[str, InputColumn]:
     read = {name: _column(values) for name, values in columns.items() if _is_column(values)}
     lengths = {len(column) for column in read.values()}
     if len(lengths) > 1:
@@ -188,7 +188,7 @@ def _broadcast(columns):
     return {name: read[name] if name in read else _repeated(value, length) for name, value in columns.items()}
 
 
-def _repeated(value, length):
+def _repeated(value: Any, length: int) -> InputColumn:
     """The column of ``length`` rows that one value stands for."""
     if hasattr(value, "jd1"):  # an astropy Time scalar: a Time of its own kind, repeated
         return InputColumn(None, times=value.reshape((1,))[[0] * length])
@@ -197,8 +197,8 @@ def _repeated(value, length):
     return InputColumn([plain_value(value)] * length)
 
 
-def _rows_to_columns(rows):
-    names = {}
+def _rows_to_columns(rows: Any) -> Dict[str, InputColumn]:
+    names: Dict[str, None] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             raise TypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
@@ -206,7 +206,7 @@ def _rows_to_columns(rows):
     return {name: InputColumn([plain_value(row.get(name)) for row in rows]) for name in names}
 
 
-def _read_file(path):
+def _read_file(path: str) -> Dict[str, InputColumn]:
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".csv":
         return _read_csv(path)
@@ -216,14 +216,14 @@ def _read_file(path):
     raise ValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
 
 
-def _read_csv(path):
+def _read_csv(path: str) -> Dict[str, InputColumn]:
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
-        names = next(reader, [])
+        names: List[str] = next(reader, [])
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"{path}: the header names {', '.join(repeated)} more than once")
-        cells = [[] for _ in names]
+        cells: List[List[str]] = [[] for _ in names]
         for line, row in enumerate(reader, start=2):
             if len(row) > len(names):
                 raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
@@ -234,7 +234,7 @@ def _read_csv(path):
             for name, column in zip(names, cells)}
 
 
-def _csv_cell(name, cell):
+def _csv_cell(name: str, cell: str) -> Any:
     if cell == "":
         return None
     if name in TEXT_COLUMNS:

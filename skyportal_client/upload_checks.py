@@ -92,7 +92,7 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
     try:
         space = photometry_space(columns)
     except UploadValidationError as error:
-        raise UploadValidationError(problems + error.problems) from None
+        raise UploadValidationError(problems + list(error.problems)) from None
     model = MODELS[space]
     known = columns_of(space)
     structure = [Problem(None, name, "unknown column", "SkyPortal does not accept this column; drop or rename it")

@@ -14,7 +14,7 @@ the exchange, the points may be stored, and the next run settles the chunk.
 
 import json
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from skyportal_client.atomic_files import replace_atomically
 from skyportal_client.exceptions import ApiValueError
@@ -27,6 +27,10 @@ PENDING = "pending"                  # not sent, or refused cleanly: nothing of 
 UNACKNOWLEDGED = "unacknowledged"    # a request went out and no clean answer came: it may have landed
 LANDED = "landed"                    # acknowledged; "ids" and, for a POST, "upload_id" are set
 ROLLED_BACK = "rolled_back"          # its points were deleted by rollback
+
+
+# A manifest's path.
+ManifestPath = Union[str, "os.PathLike[str]"]
 
 
 class ManifestError(ApiValueError):
@@ -94,7 +98,7 @@ class UploadRecord:
             write_manifest(self.path, self.state)
 
 
-def load_manifest(path: str, host: Optional[str] = None) -> Dict[str, Any]:
+def load_manifest(path: ManifestPath, host: Optional[str] = None) -> Dict[str, Any]:
     """The manifest at ``path`` as a dict; ManifestError if it is not one, or is for a host other than ``host``."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -115,6 +119,6 @@ def load_manifest(path: str, host: Optional[str] = None) -> Dict[str, Any]:
     return state
 
 
-def write_manifest(path: str, state: Dict[str, Any]) -> None:
+def write_manifest(path: ManifestPath, state: Dict[str, Any]) -> None:
     """Replace the manifest at ``path`` in one step: a crash leaves the old one or the new one, never half."""
-    replace_atomically(path, json.dumps(state, separators=(",", ":")).encode())  # dumps: C-speed, unlike dump
+    replace_atomically(os.fspath(path), json.dumps(state, separators=(",", ":")).encode())  # dumps: C-speed, unlike dump

@@ -103,7 +103,7 @@ def normalise(columns: Dict[str, InputColumn], *, obj_id: Optional[str] = None,
 def _values_and_unit(name: str, column: InputColumn) -> Tuple[List[Any], Any, Optional[Problem]]:
     """A copy of the column's values, and its unit: the column's, or that of its cells when
     they are astropy Quantities (rows given as dicts of Quantities)."""
-    values = list(column.values)
+    values = list(column.values or ())
     if column.unit is not None:
         return values, column.unit, None
     quantities = [value for value in values if hasattr(value, "unit") and hasattr(value, "to_value")]

@@ -17,16 +17,18 @@ earlier run whose answer was lost, or deleted otherwise) are counted apart.
 import dataclasses
 import logging
 import re
-from typing import List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import BadRequestException
-from skyportal_client.progress import Progress, about
+from skyportal_client.progress import Progress, ProgressArgument, about
 from skyportal_client.upload_manifest import (
     LANDED,
     ROLLED_BACK,
     UNACKNOWLEDGED,
     ManifestError,
+    ManifestPath,
     load_manifest,
     write_manifest,
 )
@@ -38,6 +40,7 @@ DELETED_POINTS = re.compile(r"Deleted (\d+) photometry point")
 GONE_MESSAGES = ("Invalid bulk upload id", "Cannot find photometry point")
 # How many ids a message names before saying how many more there are.
 IDS_SHOWN = 5
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +112,7 @@ class RollbackIncomplete(ManifestError):
         self.result = result
 
 
-def plan_rollback(manifest, *, host: Optional[str] = None, delete_settled: bool = False) -> RollbackPlan:
+def plan_rollback(manifest: ManifestPath, *, host: Optional[str] = None, delete_settled: bool = False) -> RollbackPlan:
     """What ``rollback`` would do with ``manifest`` (for the server ``host``, if given); sends nothing.
 
     Raises ManifestError for a PUT upload (SkyPortal does not say which of the ids a
@@ -119,7 +122,7 @@ def plan_rollback(manifest, *, host: Optional[str] = None, delete_settled: bool 
     return _plan(load_manifest(manifest, host), manifest, delete_settled)
 
 
-def _plan(state: dict, manifest, delete_settled: bool) -> RollbackPlan:
+def _plan(state: dict, manifest: ManifestPath, delete_settled: bool) -> RollbackPlan:
     if state["method"] != "post":
         raise ManifestError(f"{manifest} records a PUT upload, which cannot be rolled back: a PUT returns the ids "
                             "of points that were already stored along with the new ones")
@@ -127,7 +130,9 @@ def _plan(state: dict, manifest, delete_settled: bool) -> RollbackPlan:
     if unsettled:
         raise ManifestError(f"Whether chunk(s) {_listed(unsettled)} of {manifest} landed is "
                             "unknown: run the upload again with this manifest to settle them, then roll back")
-    by_upload_id, one_by_one, kept = [], [], []
+    by_upload_id: List[Tuple[int, str, int]] = []
+    one_by_one: List[Tuple[int, List[int]]] = []
+    kept: List[Tuple[int, List[int]]] = []
     for index, entry in enumerate(state["chunks"]):
         if entry["state"] != LANDED:
             continue
@@ -139,7 +144,8 @@ def _plan(state: dict, manifest, delete_settled: bool) -> RollbackPlan:
     return RollbackPlan(by_upload_id, one_by_one, kept, already)
 
 
-def rollback(api_client, manifest, *, delete_settled: bool = False, progress=None) -> RollbackResult:
+def rollback(api_client: ApiClient, manifest: ManifestPath, *, delete_settled: bool = False,
+             progress: ProgressArgument = None) -> RollbackResult:
     """Delete every point a POST upload added, as recorded in ``manifest``; returns a RollbackResult.
 
     Chunks that landed by POST go in one bulk delete of their upload_id each; with
@@ -190,7 +196,7 @@ def rollback(api_client, manifest, *, delete_settled: bool = False, progress=Non
     return result
 
 
-def _deleted_count(delete, key, points: int) -> int:
+def _deleted_count(delete: Callable[[Any], Any], key: Any, points: int) -> int:
     """How many of the ``points`` behind ``key`` the ``delete`` call deleted: those its answer
     counts, all of them when an earlier attempt of this call did (its answer lost), none
     when they were gone before it."""
@@ -204,7 +210,7 @@ def _deleted_count(delete, key, points: int) -> int:
     return int(counted.group(1)) if counted else points
 
 
-def _mark_rolled_back(manifest, state: dict, index: int) -> None:
+def _mark_rolled_back(manifest: ManifestPath, state: dict, index: int) -> None:
     state["chunks"][index]["state"] = ROLLED_BACK
     write_manifest(manifest, state)
 
