@@ -1,19 +1,26 @@
 """Upload a whole light curve, or many: checked first, sent in chunks, resumable, undoable.
 
-``upload_photometry`` checks every row (see ``upload_checks``), splits the rows
-by object and into requests of at most 10 000 rows, and sends them with POST
-(new points; each request gets an ``upload_id``) or PUT (an upsert, safe to
-send again).
+An upload is a pipeline whose steps each take what the one before made:
 
-With a manifest file the upload survives a crash of either side.  After each
-acknowledged request the manifest records, atomically, which chunks landed
-and their ids and upload_ids; running the same call again with the same
-manifest skips those.  A POST that may have reached the server without an
-answer is POSTed once more: SkyPortal refuses a POST of points it already
-stores, writing nothing, so the second POST either lands the chunk with an
-upload_id of its own or shows that its points are stored; only then is the
-chunk settled with PUT, which returns their ids.  ``rollback`` removes what a
-POST upload added and records that in the manifest.
+1. read (``tables.read_table``): the columns of a file, table or dict, as they are;
+2. normalise (``upload_normalise``): units, times and missing values made the plain
+   values SkyPortal stores;
+3. check (``upload_checks``): every rule SkyPortal applies, on every row; all problems
+   are reported together and nothing is sent while there is one;
+4. plan (``plan_upload``): the rows split by object into requests as large as the
+   server takes (10 000 points, fewer when the points go to several groups);
+5. send (``send_upload``): each request by POST (new points; each request gets an
+   ``upload_id``) or PUT (an upsert, safe to send again);
+6. record (``upload_manifest``): after each answer, what landed, atomically.
+
+With a manifest file the upload survives a crash of either side: running the same
+call again with the same manifest skips what landed.  A POST whose outcome is
+unknown (the connection broke, a gateway answered 502, 503 or 504, the answer was
+cut off or not SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
+it already stores, writing nothing, so the second POST either lands the chunk with
+an ``upload_id`` of its own or is refused; only then is the chunk settled with PUT,
+which returns the ids of its points, stored or added.  ``rollback`` removes what a POST
+upload added and records that in the manifest.
 
 Example (against the embedded test server)::
 
@@ -31,7 +38,7 @@ Example (against the embedded test server)::
     ...                          "filter": "ztfg"},
     ...             obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest)
     ...         print(result.ids, server.photometry_count())
-    ...         print(rollback(api_client, manifest), server.photometry_count())
+    ...         print(rollback(api_client, manifest).removed, server.photometry_count())
     [1, 2] 2
     2 0
 """
@@ -40,38 +47,54 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
-import tempfile
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Type, Union
 
+from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
-from skyportal_client.exceptions import ApiConnectionError, ApiValueError, BadRequestException, ServiceException
+from skyportal_client.api_client import ApiClient
+from skyportal_client.exceptions import ApiException, ApiValueError, BadRequestException
+from skyportal_client.outcome import Outcome
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
-from skyportal_client.problems import Problem
-from skyportal_client.tables import plain_value, read_columns, require
 from skyportal_client.model_utils import Model
+from skyportal_client.problems import write_csv
+from skyportal_client.progress import Progress, ProgressArgument
+from skyportal_client.tables import read_table
 from skyportal_client.upload_checks import MODELS, UploadValidationError, check_rows
+from skyportal_client.upload_manifest import (
+    LANDED,
+    PENDING,
+    UNACKNOWLEDGED,
+    ManifestError,
+    UploadRecord,
+    load_manifest,
+)
+from skyportal_client.upload_normalise import normalise
+from skyportal_client.upload_rollback import RollbackResult, plan_rollback, rollback
+
+__all__ = [
+    "upload_photometry", "plan_upload", "send_upload", "UploadPlan", "UploadResult", "Chunk",
+    "UploadRecord", "ManifestError", "load_manifest", "rollback", "plan_rollback", "RollbackResult",
+    "largest_chunk", "groups_per_point",
+]
+
+# group_ids as SkyPortal takes them: a list of group ids, or "all" (the public group).
+GroupIds = Union[None, str, Sequence[int]]
+# Where a problem report goes: a file path or an open text stream.
+ReportDestination = Union[None, str, "os.PathLike[str]", TextIO]
 
 # SkyPortal refuses requests of more rows than this (x-max-points in openapi.yaml).
 MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
-
-MANIFEST_FORMAT = "skyportal-client upload manifest"
-MANIFEST_VERSION = 1
-
-# A chunk's state in the manifest.
-PENDING = "pending"                  # not sent, or refused: nothing of it is on the server
-UNACKNOWLEDGED = "unacknowledged"    # a POST went out and no answer came: it may have landed
-LANDED = "landed"                    # acknowledged; "ids" and, for a POST, "upload_id" are set
-ROLLED_BACK = "rolled_back"          # its points were deleted by rollback
-
-
-class ManifestError(ApiValueError):
-    """A manifest that cannot be used for this upload or rollback; the message says why and what to do."""
+# SkyPortal links each point to each of its groups in one SQL statement of 4 parameters
+# per point and group, and PostgreSQL's driver refuses a statement of more than 65 535
+# parameters: a request of N points into G groups needs 4 × N × G ≤ 65 535.
+MAX_STATEMENT_PARAMETERS = 65_535
+PARAMETERS_PER_POINT_AND_GROUP = 4
 
 
 @dataclasses.dataclass(frozen=True)
 class Chunk:
-    """One request's worth of rows: all of one object, at most MAX_ROWS_PER_REQUEST."""
+    """One request's worth of rows: all of one object, at most ``UploadPlan.chunk_size``."""
 
     obj_id: str
     rows: list  # positions of its rows in the input
@@ -82,11 +105,17 @@ class Chunk:
 
 @dataclasses.dataclass(frozen=True)
 class UploadPlan:
-    """What ``plan_upload`` found: the checked rows, split into requests."""
+    """What ``plan_upload`` found: the checked rows, split into requests.
+
+    ``groups_per_point``: the groups SkyPortal links each point to (``group_ids``
+    and the uploader's own group); ``chunk_size``: the points per request.
+    """
 
     space: str  # "mag" or "flux"
     row_count: int
     chunks: list
+    groups_per_point: int
+    chunk_size: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,46 +133,76 @@ class UploadResult:
     skipped: int
 
 
-def plan_upload(api_client, data, *, obj_id=None, instrument_id=None, group_ids=None, magsys="ab",
-                chunk_size=MAX_ROWS_PER_REQUEST):
-    """Check every row of ``data`` and split it into requests, sending nothing but one
-    instrument read (``InstrumentsApi.api_instrument_instrument_id_get``) per instrument,
-    for its filters.
+def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
+                instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
+                chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
+                report: ReportDestination = None) -> UploadPlan:
+    """Read, normalise and check every row of ``data`` and split it into requests. Sends
+    nothing: it reads each instrument (``InstrumentsApi``), for its filters, and, when
+    ``group_ids`` is given, the token's groups (``GroupsApi``), to size the requests.
 
     The arguments are those of ``upload_photometry``.  Raises UploadValidationError
-    naming every bad row and column.
+    naming every problem of every row, ApiValueError for ``group_ids`` that are no
+    list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
-    if not 1 <= chunk_size <= MAX_ROWS_PER_REQUEST:
-        raise ValueError(f"chunk_size must be between 1 and {MAX_ROWS_PER_REQUEST}, not {chunk_size}")
-    columns = read_columns(data)
-    row_count = len(next(iter(columns.values()), []))
-    for name, value in (("obj_id", obj_id), ("instrument_id", instrument_id), ("magsys", magsys)):
-        if name not in columns:
-            if value is not None:  # else check_rows reports the missing column
-                columns[name] = [plain_value(value)] * row_count
-        elif value is not None and name != "magsys":
-            raise UploadValidationError([Problem(None, name, "given twice", (
-                f"given both as a column and as the {name}= argument; keep one"))])
-    if row_count == 0:
-        raise UploadValidationError([Problem(None, "mjd", "no rows", "there are no rows to upload")])
-    # CSV files and pandas give ids as floats (1.0), and people write AB for ab.
-    if "instrument_id" in columns:
-        columns["instrument_id"] = [int(value) if _is_integral_float(value) else value
-                                    for value in columns["instrument_id"]]
-    if "magsys" in columns:
-        columns["magsys"] = [value.lower() if isinstance(value, str) else value for value in columns["magsys"]]
-    space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])))
-    return UploadPlan(space, row_count, _split(columns, group_ids, chunk_size, MODELS[space]))
+    read = read_table(data)
+    normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
+                           nan_as_nondetection=nan_as_nondetection)
+    columns = normalised.columns
+    try:
+        space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])),
+                           normalised.problems)
+    except UploadValidationError as error:
+        if report is not None:
+            error.write_report(report)
+        raise
+    if report is not None:
+        write_csv([], report)
+    groups = groups_per_point(api_client, group_ids)
+    largest = largest_chunk(groups)
+    if chunk_size is None:
+        chunk_size = largest
+    elif not 1 <= chunk_size <= largest:
+        why = "" if largest == MAX_ROWS_PER_REQUEST else (
+            f" for points in {groups} groups (SkyPortal needs 4 × points × groups ≤ {MAX_STATEMENT_PARAMETERS})")
+        raise ValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
+    chunks = _split(columns, group_ids, chunk_size, MODELS[space])
+    return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
 
 
-def _is_integral_float(value):
-    return isinstance(value, float) and value.is_integer()
+def largest_chunk(groups_per_point: int) -> int:
+    """The most points one request may carry when each goes to ``groups_per_point`` groups."""
+    return min(MAX_ROWS_PER_REQUEST,
+               MAX_STATEMENT_PARAMETERS // (PARAMETERS_PER_POINT_AND_GROUP * max(groups_per_point, 1)))
 
 
-def _instrument_filters(api_client, instrument_ids):
+def groups_per_point(api_client: ApiClient, group_ids: GroupIds) -> int:
+    """How many groups SkyPortal links each uploaded point to, for ``group_ids``.
+
+    SkyPortal adds the uploader's single-user group to the groups asked for: the ids
+    of a list, or, for "all", the public (sitewide) group alone, not each of the
+    user's groups. Without group_ids (None or []) a point goes to the single-user
+    group alone (and to the public group too on a server set to share with it by
+    default, which the API does not tell; there, pass ``group_ids``). For a list or
+    "all" the token's groups are read (``GroupsApi.api_groups_get``) to find its
+    single-user group.
+    """
+    if group_ids != "all" and group_ids is not None and not (
+            isinstance(group_ids, (list, tuple)) and all(type(group_id) is int for group_id in group_ids)):
+        raise ApiValueError(f'group_ids must be a list of group ids (integers) or "all", not {group_ids!r}')
+    if not group_ids:
+        return 1
+    own = {group.id for group in GroupsApi(api_client).api_groups_get().data.user_groups or []
+           if group.single_user_group}
+    if group_ids == "all":
+        return 1 + len(own)  # the public group is never a single-user group
+    return len(set(group_ids) | own)
+
+
+def _instrument_filters(api_client: ApiClient, instrument_ids: List[Any]) -> Dict[int, Optional[List[str]]]:
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
     instruments = InstrumentsApi(api_client)
-    filters = {}
+    filters: Dict[int, Optional[List[str]]] = {}
     # check_rows reports the ids that are not integers, and those missing here (no id is negative).
     for instrument_id in {value for value in instrument_ids if type(value) is int and value >= 0}:
         try:
@@ -155,8 +214,8 @@ def _instrument_filters(api_client, instrument_ids):
     return filters
 
 
-def _split(columns, group_ids, chunk_size, model):
-    rows_by_object = {}
+def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, chunk_size: int, model: Type[Model]) -> List[Chunk]:
+    rows_by_object: Dict[str, List[int]] = {}
     for row, obj_id in enumerate(columns["obj_id"]):
         rows_by_object.setdefault(obj_id, []).append(row)
     chunks = []
@@ -176,20 +235,26 @@ def _split(columns, group_ids, chunk_size, model):
     return chunks
 
 
-def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, group_ids=None, magsys="ab",
-                      method="post", manifest=None, progress=None, chunk_size=MAX_ROWS_PER_REQUEST):
+def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
+                      instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
+                      method: str = "post", manifest: Union[None, str, "os.PathLike[str]"] = None,
+                      progress: ProgressArgument = None, chunk_size: Optional[int] = None,
+                      nan_as_nondetection: bool = False, report: ReportDestination = None) -> UploadResult:
     """Check and upload photometry; returns an UploadResult.
 
     Args:
         api_client: an ApiClient.
-        data: a list of dicts (one per point), a dict of columns, an astropy Table, a
-            pandas DataFrame, or the path of a .csv or .ecsv file.  Columns: obj_id,
-            instrument_id, mjd, filter, magsys, then either mag, magerr, limiting_mag
-            (empty mag and magerr: a non-detection) or flux, fluxerr, zp; optionally
-            origin, ra, dec, ra_unc, dec_unc, limiting_mag_nsigma, magref, e_magref,
-            ref_flux, ref_fluxerr, ref_zp.
+        data: a list of dicts (one per point), a dict of columns, an astropy Table or
+            QTable, a pandas DataFrame, or the path of a .csv or .ecsv file.  Columns:
+            obj_id, instrument_id, mjd, filter, magsys, then either mag, magerr,
+            limiting_mag (mag and magerr null: a non-detection) or flux, fluxerr, zp;
+            optionally origin, ra, dec, ra_unc, dec_unc, limiting_mag_nsigma, magref,
+            e_magref, ref_flux, ref_fluxerr, ref_zp.  astropy units are converted
+            (fluxes in Jy, mJy, ... become AB fluxes on the zero point), times
+            (astropy Time, datetimes) become MJDs; see docs/tables.md.
         obj_id, instrument_id: the value for every row, when ``data`` has no such column.
-        group_ids: the groups to share the points with (a list of ids, or "all").
+        group_ids: the groups to share the points with (a list of ids, or "all" for the
+            public group); the uploader's own group is always added.
         magsys: the magnitude system, when ``data`` has no magsys column.
         method: "post" (new points; refused if any is already stored; can be rolled
             back) or "put" (upsert: stored points keep their values and ids; safe to
@@ -198,7 +263,13 @@ def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, grou
             same data, method and manifest sends only the rest.
         progress: None, True (a tqdm bar on stderr; needs the [progress] extra), or a
             function called with (rows done, rows in all) after each chunk.
-        chunk_size: rows per request, at most 10 000.
+        chunk_size: points per request; by default the most the server takes (10 000,
+            or 65 535 // (4 × groups per point) when the points go to several groups).
+        nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls, as
+            pandas does, instead of refusing them: a NaN measurement makes its row a
+            non-detection.
+        report: a file path or text stream: every problem the checks find is written
+            there as CSV (row, column, kind, detail), nothing but the header when none.
 
     Raises:
         UploadValidationError: bad rows (all of them named); nothing was sent.
@@ -209,227 +280,92 @@ def upload_photometry(api_client, data, *, obj_id=None, instrument_id=None, grou
     if method not in ("post", "put"):
         raise ValueError(f'method must be "post" or "put", not {method!r}')
     plan = plan_upload(api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=group_ids,
-                       magsys=magsys, chunk_size=chunk_size)
-    host = api_client.configuration.host
-    state = _load_for_upload(manifest, plan, method, host) if manifest else _new_manifest(plan, method, host)
+                       magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report)
+    record = UploadRecord.for_upload(None if manifest is None else os.fspath(manifest), plan.chunks,
+                                     plan.row_count, method, api_client.configuration.host)
+    return send_upload(api_client, plan, record, progress=progress)
 
-    def save():
-        if manifest:
-            _write_manifest(manifest, state)
 
+def send_upload(api_client: ApiClient, plan: UploadPlan, record: UploadRecord, *,
+                progress: ProgressArgument = None) -> UploadResult:
+    """Send each chunk of ``plan`` that ``record`` does not have as landed, with the record's
+    method, keeping ``record`` up to date after every answer (see ``upload_photometry``)."""
     api = PhotometryApi(api_client)
-    ids = [None] * plan.row_count
+    ids: List[Optional[int]] = [None] * plan.row_count
     sent = skipped = rows_done = 0
-    with _Progress(progress, plan.row_count) as report:
-        for chunk, entry in zip(plan.chunks, state["chunks"]):
+    with Progress(progress, plan.row_count) as report:
+        for chunk, entry in zip(plan.chunks, record.chunks):
             if entry["state"] == LANDED:
                 skipped += 1
             else:
-                _send(api, chunk, entry, method, save)
+                (_put if record.method == "put" else _post)(api, chunk, entry, record)
                 sent += 1
             for row, point_id in zip(chunk.rows, entry["ids"]):
                 ids[row] = point_id
             rows_done += len(chunk.rows)
             report(rows_done)
-    upload_ids = [entry["upload_id"] for entry in state["chunks"] if entry["upload_id"]]
+    upload_ids = [entry["upload_id"] for entry in record.chunks if entry["upload_id"]]
     return UploadResult(ids=ids, upload_ids=upload_ids, sent=sent, skipped=skipped)
 
 
-def _send(api, chunk, entry, method, save):
-    """Send one chunk until it has landed, updating ``entry`` and saving the manifest
-    whenever what is known about the chunk changes."""
-    if method == "put":
-        _put(api, chunk, entry, save)
-        return
-    error = None
-    for _ in range(2):  # a POST left unanswered is sent once more, at once
-        unanswered_before = entry["state"] == UNACKNOWLEDGED
-        entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
-        save()
+def _post(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
+    """POST one chunk until it has landed, recording each change of what is known of it."""
+    if entry["state"] != UNACKNOWLEDGED:  # else an earlier run's POST may have landed: settle it
         try:
-            data = api.api_photometry_post(unknown_base_type=chunk.upload)["data"]
-        except BadRequestException as refused:
-            if unanswered_before and "already exists" in (refused.message or ""):
-                # SkyPortal refuses a POST of points it stores, writing nothing: the unanswered
-                # POST landed, or some points were there before. PUT gives the ids either way.
-                _put(api, chunk, entry, save)
-                return
-            if not unanswered_before:  # a refused POST writes nothing
-                entry["state"] = PENDING
-                save()
-            raise
-        except (ApiConnectionError, ServiceException) as failure:
-            if isinstance(failure, ApiConnectionError) and not failure.may_have_reached_server \
-                    and not unanswered_before:
-                entry["state"] = PENDING
-                save()
+            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+        except ApiException as error:
+            if not error.may_have_reached_server:
                 raise
-            error = failure  # a gateway error or a lost answer: the points may be stored
-            continue
-        except Exception:
-            if not unanswered_before:
-                entry["state"] = PENDING
-                save()
-            raise
-        entry.update(state=LANDED, sent_with="post", ids=data["ids"], upload_id=data["upload_id"])
-        save()
-        return
-    raise error
-
-
-def _put(api, chunk, entry, save):
-    data = api.api_photometry_put(unknown_base_type=chunk.upload)["data"]
-    entry.update(state=LANDED, sent_with="put", ids=data["ids"], upload_id=None)
-    save()
-
-
-class _Progress:
-    """A context giving ``report(rows_done)`` for the ``progress`` argument."""
-
-    def __init__(self, progress, total):
-        self._bar = None
-        if progress is True:
-            self._bar = require("tqdm").tqdm(total=total, unit="point", file=sys.stderr)
-            self._report = lambda done: self._bar.update(done - self._bar.n)
-        elif callable(progress):
-            self._report = lambda done: progress(done, total)
-        elif progress in (None, False):
-            self._report = lambda done: None
         else:
-            raise TypeError("progress must be None, True or a function of (rows done, rows in all)")
-
-    def __enter__(self):
-        return self._report
-
-    def __exit__(self, *exc_info):
-        if self._bar is not None:
-            self._bar.close()
+            _landed(entry, "post", data, record)
+            return
+    _settle(api, chunk, entry, record)
 
 
-# -- the manifest -------------------------------------------------------------------------
+def _put(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
+    _landed(entry, "put", _send_recorded(api.api_photometry_put, chunk, entry, record), record)
 
 
-def _new_manifest(plan, method, host):
-    return {
-        "format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "host": host, "method": method,
-        "rows": plan.row_count,
-        "chunks": [{"obj_id": chunk.obj_id, "rows": len(chunk.rows), "digest": chunk.digest, "state": PENDING,
-                    "sent_with": None, "ids": [], "upload_id": None} for chunk in plan.chunks],
-    }
-
-
-def _load_for_upload(path, plan, method, host):
-    """The manifest at ``path`` if it describes this upload, a new one if there is no file."""
-    if not os.path.exists(path):
-        state = _new_manifest(plan, method, host)
-        _write_manifest(path, state)
-        return state
-    state = load_manifest(path, host)
-    if any(entry["state"] == ROLLED_BACK for entry in state["chunks"]):
-        raise ManifestError(f"{path} records an upload that was rolled back: use a new manifest path to upload again")
-    if state["method"] != method:
-        raise ManifestError(f"{path} records a {state['method'].upper()} upload, not {method.upper()}: "
-                            f"use method={state['method']!r} to finish it, or a new manifest path")
-    if [entry["digest"] for entry in state["chunks"]] != [chunk.digest for chunk in plan.chunks]:
-        raise ManifestError(f"{path} was written for other data or options: pass the same data, obj_id, "
-                            "instrument_id, group_ids and chunk_size to finish that upload, or a new manifest "
-                            "path to start another")
-    return state
-
-
-def load_manifest(path, host=None):
-    """The manifest at ``path`` as a dict; ManifestError if it is not one, or is for a host other than ``host``."""
+def _send_recorded(send: Callable[..., Any], chunk: Chunk, entry: dict, record: UploadRecord) -> dict:
+    """The data of ``send``'s answer for the chunk.  The chunk is recorded as UNACKNOWLEDGED
+    before it goes, and as PENDING again only when the server refused it cleanly (or never
+    saw it) and no earlier request of it may have landed: any other failure, whatever
+    raised it, leaves it UNACKNOWLEDGED."""
+    landed_before = entry["state"] == UNACKNOWLEDGED
+    entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
+    record.save()
     try:
-        with open(path, encoding="utf-8") as handle:
-            state = json.load(handle)
-    except (OSError, ValueError) as error:
-        raise ManifestError(f"Cannot read the upload manifest {path}: {error}") from None
-    if not isinstance(state, dict) or state.get("format") != MANIFEST_FORMAT:
-        raise ManifestError(f"{path} is not an upload manifest written by skyportal_client")
-    if state.get("version") != MANIFEST_VERSION:
-        raise ManifestError(f"{path} is a version {state.get('version')} manifest; this client reads version "
-                            f"{MANIFEST_VERSION}")
-    missing = [key for key in ("host", "method", "rows", "chunks") if key not in state]
-    if missing:
-        raise ManifestError(f"{path} lacks {', '.join(missing)}: it was not written whole by skyportal_client")
-    if host is not None and state["host"] != host:
-        raise ManifestError(f"{path} records an upload to {state['host']}, not to {host}: "
-                            "point the client at that server")
-    return state
-
-
-def _write_manifest(path, state):
-    """Replace the manifest at ``path`` in one step: a crash leaves the old one or the new one, never half."""
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(state, separators=(",", ":")))  # dumps: C-speed, unlike dump
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
+        return send(unknown_base_type=chunk.upload)["data"]
+    except ApiException as error:
+        if not error.may_have_reached_server and not landed_before:
+            entry["state"] = PENDING
+            record.save()
         raise
 
 
-# -- rollback -----------------------------------------------------------------------------
-
-
-def rollback(api_client, manifest, *, delete_settled=False):
-    """Delete every point a POST upload added, as recorded in ``manifest``; returns how many.
-
-    Chunks that landed by POST go in one bulk delete of their upload_id each. A chunk
-    whose POST went unanswered and was then settled by PUT has no upload_id, and its
-    ids may include points that were on the server before the upload (when that POST
-    was refused as a duplicate): such chunks are deleted point by point only with
-    ``delete_settled=True``. Otherwise everything else is rolled back and ManifestError
-    names those chunks and their ids. Each chunk is marked rolled back in the manifest
-    as soon as it is gone, so a rollback that stops half-way can be run again.
-
-    Raises ManifestError for a PUT upload (SkyPortal does not say which of the ids
-    a PUT returns were new), and when a chunk's POST is unacknowledged: run the
-    upload again to settle it first.
-    """
-    state = load_manifest(manifest, api_client.configuration.host)
-    if state["method"] != "post":
-        raise ManifestError(f"{manifest} records a PUT upload, which cannot be rolled back: a PUT returns the ids "
-                            "of points that were already stored along with the new ones")
-    unsettled = [index for index, entry in enumerate(state["chunks"]) if entry["state"] == UNACKNOWLEDGED]
-    if unsettled:
-        raise ManifestError(f"Whether chunk(s) {', '.join(map(str, unsettled))} of {manifest} landed is unknown: "
-                            "run the upload again with this manifest to settle them, then roll back")
-    api = PhotometryApi(api_client)
-    removed = 0
-    kept = []
-    for index, entry in enumerate(state["chunks"]):
-        if entry["state"] != LANDED:
-            continue
-        if entry["upload_id"]:
-            _delete_if_present(api.api_photometry_bulk_delete_upload_id_delete, entry["upload_id"])
-        elif delete_settled:
-            for point_id in entry["ids"]:
-                _delete_if_present(api.api_photometry_photometry_id_delete, point_id)
-        else:
-            kept.append((index, entry["ids"]))
-            continue
-        entry["state"] = ROLLED_BACK
-        _write_manifest(manifest, state)
-        removed += len(entry["ids"])
-    if kept:
-        listed = "; ".join(f"chunk {index}: ids {', '.join(map(str, ids))}" for index, ids in kept)
-        raise ManifestError(
-            f"Removed {removed} points, but not those of the chunk(s) settled by PUT after an unanswered POST, "
-            f"whose ids may include points stored before this upload ({listed}). If none of them were, "
-            "roll back again with delete_settled=True (skyportal-photometry rollback --delete-settled)")
-    return removed
-
-
-def _delete_if_present(delete, key):
-    """Call ``delete(key)``; a 400 for a key already gone (a rollback run twice after a lost answer) is fine."""
+def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
+    """Find out what came of a POST that may have landed, and finish the chunk: POST it
+    again.  A success lands the chunk, the first POST having not.  SkyPortal writes
+    nothing for a POST it refuses, and refuses one holding points it already stores
+    (stored by the first POST, or from before): after a refusal PUT, which stores what is
+    missing and is safe to repeat, gives the ids of all.  Whatever else happens leaves
+    the chunk UNACKNOWLEDGED, to be settled by the next run, and the error raised says
+    that the chunk may have landed."""
     try:
-        delete(key)
-    except BadRequestException as error:
-        if "Invalid bulk upload id" not in (error.message or "") and "Cannot find photometry point" \
-                not in (error.message or ""):
-            raise
+        try:
+            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+        except ApiException as error:
+            if error.outcome is not Outcome.REFUSED:
+                raise
+            _put(api, chunk, entry, record)
+            return
+    except ApiException as error:
+        error.outcome = Outcome.UNKNOWN  # of the chunk: its first POST may have landed, whatever this met
+        raise
+    _landed(entry, "post", data, record)
+
+
+def _landed(entry: dict, method: str, data: dict, record: UploadRecord) -> None:
+    upload_id = data["upload_id"] if method == "post" else None  # a PUT's answer has none
+    entry.update(state=LANDED, sent_with=method, ids=data["ids"], upload_id=upload_id)
+    record.save()

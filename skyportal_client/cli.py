@@ -14,8 +14,11 @@ The server and token come from --url and --token, or from $SKYPORTAL_URL and
 $SKYPORTAL_TOKEN (safer: a command line is visible to other users).  Results
 go to stdout, progress and errors to stderr.  The token is never printed.
 
-Exit codes: 0 success; 1 the server answered with an error; 2 bad usage or
-bad input (nothing was sent); 3 the server could not be reached.
+Exit codes: 0 done; 1 refused or failed, with nothing of it landed (bad rows,
+a server error, no connection, every object of a download failing); 2 bad
+usage; 3 partly done and resumable (an upload or rollback that stopped
+half-way, a download of which some objects failed: the message, or running the
+same command again, says how to finish it).
 (Also runnable as ``python -m skyportal_client.cli``.)
 """
 
@@ -25,17 +28,25 @@ import os
 import sys
 import threading
 
+from skyportal_client import progress
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.bulk_download import DEFAULT_WORKERS, download_light_curves, sync_light_curves
-from skyportal_client.bulk_upload import plan_upload, rollback, upload_photometry
+from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import ApiConnectionError, ApiException, OpenApiException
+from skyportal_client.exceptions import OpenApiException
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
+from skyportal_client.problems import LISTED_PROBLEMS
 from skyportal_client.tables import read_columns, require, write_csv, write_points
+from skyportal_client.upload_checks import UploadValidationError
+from skyportal_client.upload_manifest import LANDED, UNACKNOWLEDGED, UploadRecord
+from skyportal_client.upload_rollback import RollbackIncomplete, plan_rollback, rollback
 
-OK, SERVER_ERROR, BAD_INPUT, NO_CONNECTION = 0, 1, 2, 3
+# Exit codes: done; refused or failed with nothing of it landed; bad usage; partly done and resumable.
+OK, FAILED, USAGE, PARTIAL = 0, 1, 2, 3
+# SkyPortal's refusal of a POST holding points it already stores.
+DUPLICATE_MESSAGE = "photometry already exists"
 
 
 class UsageError(Exception):
@@ -48,28 +59,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except ApiConnectionError as error:
-        _complain(error, args)
-        return NO_CONNECTION
-    except ApiException as error:
-        _complain(error, args)
-        return SERVER_ERROR
-    except (OpenApiException, UsageError, ImportError, OSError, ValueError, TypeError) as error:
+    except (OpenApiException, OSError) as error:  # refused by the client's checks or the server, or failed
         print(f"error: {error}", file=sys.stderr)
-        return BAD_INPUT
+        return FAILED
+    except (UsageError, ImportError, ValueError, TypeError) as error:  # an option or file the command cannot use
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE
     except KeyboardInterrupt:
         return 130
-
-
-def _complain(error, args):
-    print(f"error: {error}", file=sys.stderr)
-    if args.command is not _upload or args.dry_run:
-        return
-    if args.manifest:
-        print(f"What landed is recorded in {args.manifest}: run the same command again to finish.", file=sys.stderr)
-    else:
-        print("Some points may have landed: re-send with --put, which keeps the points already stored "
-              "instead of failing on them.", file=sys.stderr)
 
 
 def _parser():
@@ -84,7 +81,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="skyportal-photometry", parents=[connection],
         description="Upload, read and delete photometry on a SkyPortal server such as Fritz.",
-        epilog="Exit codes: 0 success, 1 server error, 2 bad usage or input, 3 server unreachable.")
+        epilog="Exit codes: 0 done, 1 refused or failed with nothing landed, 2 bad usage, "
+               "3 partly done and resumable (the message says how to finish).")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     upload = commands.add_parser("upload", parents=[connection], help="check and upload a CSV or ECSV file")
@@ -96,6 +94,11 @@ def _parser():
     upload.add_argument("--put", action="store_true",
                         help="upsert with PUT: safe to repeat, keeps stored points, cannot be rolled back")
     upload.add_argument("--manifest", help="JSON file recording what landed, to resume or roll back the upload")
+    upload.add_argument("--nan-as-nondetection", action="store_true",
+                        help="read NaN, and empty flux cells, as missing values: a NaN mag, magerr or flux, or an "
+                             "empty flux, makes its row a non-detection (refused by default)")
+    upload.add_argument("--report", metavar="FILE",
+                        help="write every problem the checks find to FILE as CSV (row, column, kind, detail)")
     upload.add_argument("--dry-run", action="store_true", help="check every row and show the requests; send nothing")
     upload.set_defaults(command=_upload)
 
@@ -207,32 +210,75 @@ def _client(args):
 
 
 def _progress():
-    """A tqdm bar on stderr when tqdm is installed, else a line per request."""
+    """A progress function: a tqdm bar on stderr when tqdm is installed, else a line per step."""
     try:
-        require("tqdm")
+        return progress.Bar()
     except ImportError:
-        return lambda done, total: print(f"{done}/{total} points", file=sys.stderr)
-    return True
+        return progress.Lines()
+
+
+def _say_stopped(error):
+    print("Interrupted." if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
 
 
 def _upload(args):
-    options = dict(obj_id=args.obj_id, instrument_id=args.instrument_id, group_ids=args.group_ids,
-                   magsys=args.magsys)
+    if not os.path.isfile(args.file):
+        raise UsageError(f"there is no file {args.file}")
     with _client(args) as api_client:
+        try:
+            plan = plan_upload(api_client, args.file, obj_id=args.obj_id, instrument_id=args.instrument_id,
+                               group_ids=args.group_ids, magsys=args.magsys,
+                               nan_as_nondetection=args.nan_as_nondetection, report=args.report)
+        except UploadValidationError as error:
+            print(f"error: {error}", file=sys.stderr)
+            if args.report:
+                print(f"Every problem is listed in {args.report}. Nothing was sent.", file=sys.stderr)
+            elif len(error.problems) > LISTED_PROBLEMS:
+                print("--report FILE writes every one of them to FILE as CSV. Nothing was sent.", file=sys.stderr)
+            return FAILED
         if args.dry_run:
-            plan = plan_upload(api_client, args.file, **options)
             print(f"{plan.row_count} points checked, in {plan.space} space; {len(plan.chunks)} requests "
-                  "would be sent (nothing was):")
+                  f"of up to {plan.chunk_size} points would be sent (nothing was):")
             for chunk in plan.chunks:
                 print(f"  {chunk.obj_id}: {len(chunk.rows)} points")
             return OK
-        result = upload_photometry(api_client, args.file, method="put" if args.put else "post",
-                                   manifest=args.manifest, progress=_progress(), **options)
+        record = UploadRecord.for_upload(args.manifest, plan.chunks, plan.row_count, "put" if args.put else "post",
+                                         api_client.configuration.host)
+        try:
+            with contextlib.closing(_progress()) as bar:
+                result = send_upload(api_client, plan, record, progress=bar)
+        except (Exception, KeyboardInterrupt) as error:
+            return _upload_stopped(error, record, plan.row_count, args)
     print(f"{len(result.ids)} points landed ({result.sent} requests sent, "
           f"{result.skipped} already recorded in the manifest)")
     for upload_id in result.upload_ids:
         print(f"upload_id {upload_id}")
     return OK
+
+
+def _upload_stopped(error, record, row_count, args):
+    """Say what landed of an upload that stopped, and how to finish it; the exit code."""
+    _say_stopped(error)
+    landed, unknown = record.rows_in(LANDED), record.rows_in(UNACKNOWLEDGED)
+    if not landed and not unknown:
+        advice = "Nothing was stored."
+        if DUPLICATE_MESSAGE in (getattr(error, "message", None) or ""):
+            advice += (" SkyPortal already has some of these points (an earlier upload?): --put keeps them "
+                       "and stores the rest.")
+        print(advice, file=sys.stderr)
+        return 130 if isinstance(error, KeyboardInterrupt) else FAILED
+    told = f"{landed} of {row_count} points landed" + (f", and {unknown} more may have" if unknown else "")
+    if args.manifest:
+        advice = (f"{told}; {args.manifest} records them: run the same command again to send the rest "
+                  "(nothing is stored twice).")
+    elif args.put:
+        advice = f"{told}: run the same command again; PUT keeps the points already stored."
+    else:
+        advice = (f"{told}. Sending them by POST again would be refused as duplicates: run the command again "
+                  "with --put, which keeps the stored points and adds the rest (with --manifest, an upload "
+                  "resumes by itself and can be rolled back).")
+    print(advice, file=sys.stderr)
+    return PARTIAL
 
 
 def _get(args):
@@ -270,9 +316,33 @@ def _delete(args):
 
 
 def _rollback(args):
+    if not os.path.isfile(args.manifest):
+        raise UsageError(f"there is no file {args.manifest}")
     with _client(args) as api_client:
-        removed = rollback(api_client, args.manifest, delete_settled=args.delete_settled)
-    print(f"{removed} points removed; {args.manifest} records the rollback")
+        configuration = api_client.configuration
+        plan = plan_rollback(args.manifest, host=configuration.host, delete_settled=args.delete_settled)
+        print(plan.describe(configuration.rate_limit, configuration.rate_limit_burst), file=sys.stderr)
+        done = [0]
+        try:
+            with contextlib.closing(_progress()) as bar:
+                def report(points, total):
+                    done[0] = points
+                    bar(points, total)
+
+                result = rollback(api_client, args.manifest, delete_settled=args.delete_settled, progress=report)
+        except RollbackIncomplete as incomplete:
+            print(f"error: {incomplete}", file=sys.stderr)
+            return PARTIAL if incomplete.result.removed or incomplete.result.already_removed else FAILED
+        except (Exception, KeyboardInterrupt) as error:
+            _say_stopped(error)
+            if not done[0] and not plan.already_removed:
+                print("Nothing was removed.", file=sys.stderr)
+                return 130 if isinstance(error, KeyboardInterrupt) else FAILED
+            print(f"{done[0] + plan.already_removed} points of the upload are removed; {args.manifest} records "
+                  "them: run the same command again to remove the rest.", file=sys.stderr)
+            return PARTIAL
+    before = f"; {result.already_removed} were removed before" if result.already_removed else ""
+    print(f"{result.removed} points removed{before}; {args.manifest} records the rollback")
     return OK
 
 
@@ -331,11 +401,14 @@ def _not_a_missing_file(argument):
 
 
 def _report(report):
-    """A line per object on stdout, then the counts; exit 1 when any object failed."""
+    """A line per object on stdout, then the counts; the exit code: 3 when some objects failed
+    (the same command tries them again), 1 when all did."""
     for result in report:
         print(result.describe())
     print(report.summary())
-    return SERVER_ERROR if report.failed else OK
+    if not report.failed:
+        return OK
+    return FAILED if len(report.failed) == len(report) else PARTIAL
 
 
 def _plot(args):
@@ -346,6 +419,10 @@ def _plot(args):
         with _client(args) as api_client:
             points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
                                      magsys=args.magsys)
+    image_type = os.path.splitext(args.output)[1].lstrip(".").lower()
+    if image_type not in figure.canvas.get_supported_filetypes():
+        raise UsageError(f"cannot write {args.output}: name an image file ending in "
+                         f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
     plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)

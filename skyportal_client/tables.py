@@ -5,21 +5,36 @@ astropy and pandas are optional: they are imported only by the functions that
 need them, and a missing one raises an ImportError that names the extra to
 install.  CSV and JSON need neither.
 
-In every input a missing value may be written None, NaN (as pandas and numpy
-write it) or, in astropy, a masked entry; all of them mean JSON null.
+``read_table`` is the first step of an upload.  It takes each column's values
+as the table holds them, with what the table says about them (an astropy unit,
+a time column), and interprets nothing: ``upload_normalise`` turns units, times
+and missing values into what SkyPortal stores.  There a null (no value) is
+written None, a masked entry (astropy, numpy masked arrays), ``pandas.NA`` or
+``NaT``, or an empty CSV cell, and NaN is not a null: it is a float, kept as NaN
+(in pandas text columns, where NaN is how pandas writes a missing text, it
+reads as None).
+
+``read_columns`` gives just the values, for reading a table rather than
+uploading it: NaN is None there too, a time column its MJDs, and units are
+dropped.
 
 Example::
 
-    >>> from skyportal_client.tables import read_columns
-    >>> read_columns([{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}])
+    >>> from skyportal_client.tables import read_columns, read_table
+    >>> rows = [{"mjd": 59400.1, "mag": 19.1}, {"mjd": 59401.2, "mag": float("nan")}]
+    >>> read_table(rows)["mag"].values
+    [19.1, nan]
+    >>> read_columns(rows)
     {'mjd': [59400.1, 59401.2], 'mag': [19.1, None]}
 """
 
 import csv
+import dataclasses
 import importlib
 import json
 import math
 import os
+from typing import Any, Dict, FrozenSet, List, Optional
 
 # The pip extra that installs each optional module.
 EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress", "matplotlib": "plot"}
@@ -50,40 +65,80 @@ def require(module):
         ) from None
 
 
-def plain_value(value):
-    """A table's cell as a plain Python value: None for every way a table spells a
-    missing value (NaN, pandas.NA), numpy scalars as int, float or str."""
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalars, without importing numpy
-        value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if type(value).__name__ == "NAType":  # pandas.NA, recognised without importing pandas
+# -- columns in --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InputColumn:
+    """One column of an input table, as read.
+
+    ``values``: one plain Python value per row (numpy scalars made int, float or
+    str; None for a null; NaN kept), or None for a column of times held whole in
+    ``times``.  ``unit``: the astropy unit of a Quantity column or of a Column with a
+    unit.  ``times``: an astropy ``Time``, a numpy ``datetime64`` array or a pandas
+    datetime Series, kept whole so that it converts exactly.  ``blank_rows``: the
+    rows that were empty cells of a CSV file (their value is None).
+    """
+
+    values: Optional[List[Any]]
+    unit: Any = None
+    times: Any = None
+    blank_rows: FrozenSet[int] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.values) if self.values is not None else len(self.times)
+
+
+def plain_value(value: Any) -> Any:
+    """A table's cell as a plain Python value: numpy scalars as int, float or str, and
+    None for pandas.NA and NaT.  NaN stays NaN; numpy datetime64 scalars and astropy
+    objects stay as they are, for the upload's normalising step to convert."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item") and not _is_special_scalar(value):
+        value = value.item()  # numpy scalars, without importing numpy
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas.NA and NaT, recognised without importing pandas
         return None
     return value
 
 
-def _plain_list(values):
+def _is_special_scalar(value: Any) -> bool:
+    """True for the numpy scalars whose ``item()`` loses what they mean (a datetime64[ns]
+    gives an int of nanoseconds) and for astropy's Quantity and Time."""
+    dtype = getattr(value, "dtype", None)
+    return (dtype is not None and dtype.kind in "mM") or hasattr(value, "unit") or hasattr(value, "jd1")
+
+
+def _plain_list(values: Any) -> List[Any]:
     """A column (list, tuple, numpy array, pandas Series) as a list of Python values."""
     tolist = getattr(values, "tolist", None)
     values = tolist() if tolist is not None else list(values)
     return [plain_value(value) for value in values]
 
 
-def read_columns(data):
-    """The columns of ``data`` as ``{name: [value per row]}``, every column as long as the table.
+def read_columns(data: Any) -> Dict[str, List[Any]]:
+    """The values of each column of ``data``, ``{name: [value per row]}``: None for every
+    way a table spells a missing value (NaN included), a time column as MJDs (UTC), the
+    values of a column with a unit in that unit.  ``data`` is as for ``read_table``."""
+    from skyportal_client.observation_times import times_to_mjds  # which reads no table itself
+
+    return {name: times_to_mjds(column.times) if column.values is None else
+            [None if _is_nan(value) else value for value in column.values]
+            for name, column in read_table(data).items()}
+
+
+def read_table(data: Any) -> Dict[str, InputColumn]:
+    """The columns of ``data`` as ``{name: InputColumn}``, every column as long as the table.
 
     ``data`` is a list of dicts (one per row; absent keys are None), a dict of
-    columns (lists, tuples or numpy arrays; a scalar stands for a column of equal
-    values), an astropy Table, a pandas DataFrame, or the path of a .csv or .ecsv
-    file.  Units of astropy columns are dropped: give the values in the units
-    SkyPortal expects (magnitudes; fluxes on the zero point of the ``zp`` column).
+    columns (lists, tuples, numpy arrays, pandas Series, astropy Quantity or Time;
+    a scalar stands for a column of equal values), an astropy Table or QTable, a
+    pandas DataFrame, or the path of a .csv or .ecsv file.
     """
     if isinstance(data, (str, os.PathLike)):
         return _read_file(os.fspath(data))
     if hasattr(data, "colnames"):  # astropy Table or QTable
-        return {name: _plain_list(getattr(data[name], "value", data[name])) for name in data.colnames}
+        return {name: _column(data[name]) for name in data.colnames}
     if hasattr(data, "columns") and hasattr(data, "iloc"):  # pandas DataFrame
-        return {str(name): _plain_list(data[name]) for name in data.columns}
+        return {str(name): _column(data[name]) for name in data.columns}
     if isinstance(data, dict):
         return _broadcast(data)
     if isinstance(data, (list, tuple)):
@@ -94,51 +149,99 @@ def read_columns(data):
     )
 
 
-def _is_column(values):
+def _column(values: Any) -> InputColumn:
+    """A whole column of any kind read_table takes."""
+    if hasattr(values, "jd1"):  # astropy Time
+        return InputColumn(None, times=values)
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", None) == "M":  # numpy datetime64, pandas datetimes
+        return InputColumn(None, times=values)
+    if dtype is not None and hasattr(values, "iloc") and getattr(dtype, "kind", None) not in tuple("fciub"):
+        # A pandas column of text (or objects): pandas writes its missing values NaN.
+        return InputColumn([None if _is_nan(value) else value for value in _plain_list(values)])
+    unit = getattr(values, "unit", None)
+    if unit is not None and hasattr(values, "value"):  # an astropy Quantity, masked or not
+        mask = getattr(values, "mask", None)
+        numbers = _plain_list(getattr(values, "unmasked", values).value)
+        if mask is not None and getattr(mask, "any", lambda: mask)():
+            numbers = [None if masked else number for number, masked in zip(numbers, mask.tolist())]
+        return InputColumn(numbers, unit=unit)
+    return InputColumn(_plain_list(values), unit=unit)  # an astropy Column keeps its unit apart
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _is_column(values: Any) -> bool:
     """True for a list of values, False for one value that stands for every row."""
     return isinstance(values, (list, tuple)) or getattr(values, "ndim", 0) >= 1
 
 
-def _broadcast(columns):
-    lists = {name: _plain_list(values) for name, values in columns.items() if _is_column(values)}
-    lengths = {len(values) for values in lists.values()}
+def _broadcast(columns: Dict[str, Any]) -> Dict[str, InputColumn]:
+    read = {name: _column(values) for name, values in columns.items() if _is_column(values)}
+    lengths = {len(column) for column in read.values()}
     if len(lengths) > 1:
-        described = ", ".join(f"{name} has {len(values)}" for name, values in lists.items())
+        described = ", ".join(f"{name} has {len(column)}" for name, column in read.items())
         raise ValueError(f"The columns have different lengths ({described}); give every column one value per row")
     length = lengths.pop() if lengths else 1
-    return {name: lists[name] if name in lists else [plain_value(values)] * length
-            for name, values in columns.items()}
+    return {name: read[name] if name in read else _repeated(value, length) for name, value in columns.items()}
 
 
-def _rows_to_columns(rows):
-    names = {}
+def _repeated(value: Any, length: int) -> InputColumn:
+    """The column of ``length`` rows that one value stands for."""
+    if hasattr(value, "jd1"):  # an astropy Time scalar: a Time of its own kind, repeated
+        return InputColumn(None, times=value.reshape((1,))[[0] * length])
+    if hasattr(value, "unit") and hasattr(value, "value"):  # an astropy Quantity scalar
+        return InputColumn([plain_value(value.value)] * length, unit=value.unit)
+    return InputColumn([plain_value(value)] * length)
+
+
+def _rows_to_columns(rows: Any) -> Dict[str, InputColumn]:
+    names: Dict[str, None] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             raise TypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
         names.update(dict.fromkeys(row))
-    return {name: [plain_value(row.get(name)) for row in rows] for name in names}
+    return {name: InputColumn([plain_value(row.get(name)) for row in rows]) for name in names}
 
 
-def _read_file(path):
+def _read_file(path: str) -> Dict[str, InputColumn]:
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8") as handle:
-            return _rows_to_columns([{name: _csv_cell(name, cell) for name, cell in row.items()}
-                                     for row in csv.DictReader(handle)])
+        return _read_csv(path)
     if suffix == ".ecsv":
         table = require("astropy.table").Table.read(path, format="ascii.ecsv")
-        return read_columns(table)
+        return read_table(table)
     raise ValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
 
 
-def _csv_cell(name, cell):
-    if cell is None or cell == "":
+def _read_csv(path: str) -> Dict[str, InputColumn]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        names: List[str] = next(reader, [])
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"{path}: the header names {', '.join(repeated)} more than once")
+        cells: List[List[str]] = [[] for _ in names]
+        for line, row in enumerate(reader, start=2):
+            if len(row) > len(names):
+                raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
+            for column, cell in zip(cells, row + [""] * (len(names) - len(row))):
+                column.append(cell)
+    return {name: InputColumn([_csv_cell(name, cell) for cell in column],
+                              blank_rows=frozenset(row for row, cell in enumerate(column) if cell == ""))
+            for name, column in zip(names, cells)}
+
+
+def _csv_cell(name: str, cell: str) -> Any:
+    if cell == "":
         return None
     if name in TEXT_COLUMNS:
         return cell
     for number in (int, float):
         try:
-            return plain_value(number(cell))
+            return number(cell)
         except ValueError:
             pass
     return cell  # not a number: left for the caller's checks to report

@@ -21,13 +21,14 @@ Example::
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Sequence
+import os
+from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Union
 
 from skyportal_client.conversions import INPUT_LIMIT_NSIGMA, ZERO_POINT, limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import ApiValueError
 from skyportal_client.model.photometry_flux_upload import PhotometryFluxUpload
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
-from skyportal_client.problems import Problem, report
+from skyportal_client.problems import Problem, report, write_csv
 
 # What a table's columns may be: every per-point field of the upload models.
 MAG_COLUMNS = ("mag", "magerr", "limiting_mag", "limiting_mag_nsigma", "magref", "e_magref")
@@ -41,11 +42,17 @@ class UploadValidationError(ApiValueError):
 
     ``problems`` lists them all (``problems.Problem``: row, column, kind, detail); row is
     the position in the input counted from 0, or None for a problem with a whole column.
+    The message shows them all when they are few, else a summary by kind of bounded
+    length; ``write_report`` writes every one as CSV.
     """
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         super().__init__(report(self.problems, "in the photometry; nothing was sent", Problem.in_table))
+
+    def write_report(self, destination: Union[str, "os.PathLike[str]", TextIO]) -> None:
+        """Write every problem as CSV (row, column, kind, detail) to a file path or an open text stream."""
+        write_csv(self.problems, destination)
 
 
 def columns_of(space: str) -> List[str]:
@@ -69,27 +76,35 @@ def photometry_space(columns: Mapping[str, object]) -> str:
     return "mag" if mag else "flux"
 
 
-def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]]) -> str:
+def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
+               earlier: Sequence[Problem] = ()) -> str:
     """Raise UploadValidationError listing every problem in ``columns``, or return the space ("mag"/"flux").
 
-    ``columns`` maps each column to its list of values (see ``tables.read_columns``),
+    ``columns`` maps each column to its list of plain values (see ``upload_normalise``),
     with obj_id, instrument_id and magsys already filled in.  ``instrument_filters``
     maps each instrument id to the filters it accepts, or to None when any filter goes
     (instruments that are not imagers); an id missing from it is an unknown instrument.
-    On success the columns hold the values to send (numpy scalars made plain).
+    ``earlier``: the problems an earlier step found; they are reported with these, and
+    a cell they name is not reported again.  On success the columns hold the values to
+    send (numpy scalars made plain).
     """
-    space = photometry_space(columns)
+    problems = list(earlier)
+    try:
+        space = photometry_space(columns)
+    except UploadValidationError as error:
+        raise UploadValidationError(problems + list(error.problems)) from None
     model = MODELS[space]
     known = columns_of(space)
-    problems = [Problem(None, name, "unknown column", "SkyPortal does not accept this column; drop or rename it")
-                for name in columns if name not in known]
-    problems += [Problem(None, name, "missing column", "required column is missing")
-                 for name, field in model.fields.items() if field.required and name not in columns]
-    if problems:
-        raise UploadValidationError(problems)
-    checked, problems = model.check_values(columns)
-    bad_rows = {problem.row for problem in problems}
-    problems += _instrument_problems(checked, instrument_filters, bad_rows)
+    structure = [Problem(None, name, "unknown column", "SkyPortal does not accept this column; drop or rename it")
+                 for name in columns if name not in known]
+    structure += [Problem(None, name, "missing column", "required column is missing")
+                  for name, field in model.fields.items() if field.required and name not in columns]
+    if structure:
+        raise UploadValidationError(problems + structure)
+    checked, model_problems = model.check_values(columns)
+    problems += _not_yet_reported(model_problems, problems)
+    problems += _instrument_problems(checked, instrument_filters, {(problem.row, problem.column)
+                                                                  for problem in problems})
     bad_rows = {problem.row for problem in problems}
     problems += _repeated_points(checked, space, bad_rows)
     if problems:
@@ -99,11 +114,19 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
     return space
 
 
+def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) -> List[Problem]:
+    """The ``problems`` at cells (row and column) that ``reported`` does not name already."""
+    cells = {(problem.row, problem.column) for problem in reported}
+    return [problem for problem in problems if (problem.row, problem.column) not in cells]
+
+
 def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
-                         bad_rows: set) -> List[Problem]:
+                         bad_cells: set) -> List[Problem]:
+    """Unknown instruments, and filters the instrument does not have, in the rows where
+    neither the instrument_id nor the filter has a problem already."""
     problems = []
     for row, (instrument_id, band) in enumerate(zip(columns["instrument_id"], columns["filter"])):
-        if row in bad_rows or not isinstance(instrument_id, int):
+        if (row, "instrument_id") in bad_cells or (row, "filter") in bad_cells or not isinstance(instrument_id, int):
             continue
         if instrument_id not in instrument_filters:
             problems.append(Problem(row, "instrument_id", "unknown instrument",

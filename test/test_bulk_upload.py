@@ -9,16 +9,9 @@ import threading
 import pytest
 
 import skyportal_client
-from skyportal_client.bulk_upload import (
-    LANDED,
-    ROLLED_BACK,
-    UNACKNOWLEDGED,
-    ManifestError,
-    load_manifest,
-    plan_upload,
-    rollback,
-    upload_photometry,
-)
+from skyportal_client.bulk_upload import ManifestError, load_manifest, plan_upload, rollback, upload_photometry
+from skyportal_client.upload_manifest import LANDED, ROLLED_BACK, UNACKNOWLEDGED
+from skyportal_client.upload_rollback import RollbackIncomplete
 from skyportal_client.conversions import limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.light_curves import get_light_curve
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
@@ -46,6 +39,11 @@ def make_client(server):
         host=server.url, token=server.token, rate_limit=None,
         retries=skyportal_client.RetryPolicy(total=3, backoff_base=0.01, backoff_max=0.1))
     return skyportal_client.ApiClient(configuration)
+
+
+def counts(result):
+    """A rollback's counts: removed by the call, removed before it, kept."""
+    return result.removed, result.already_removed, result.kept
 
 
 def writes(server):
@@ -115,6 +113,16 @@ def test_an_object_id_with_a_trailing_newline_is_refused(api_client, skyportal_s
     with pytest.raises(UploadValidationError, match="obj_id"):
         upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
                           obj_id=skyportal_provisioned.obj_id + "\n", instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+@pytest.mark.parametrize("group_ids", ["public", [1, "2"], [True], 5])
+def test_group_ids_that_are_no_list_of_ids_are_refused(api_client, skyportal_server, skyportal_provisioned, group_ids):
+    skyportal_server.clear_requests()
+    with pytest.raises(skyportal_client.ApiValueError, match='group_ids must be a list of group ids .* or "all"'):
+        upload_photometry(api_client, {"mjd": [1.0], "filter": "ztfg", "mag": 19.0, "magerr": 0.1},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id,
+                          group_ids=group_ids)
     assert writes(skyportal_server) == []
 
 
@@ -277,7 +285,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
     server = own_server
     setup = provision(server.url, server.token)
     mjds = [59000 + row * 0.0001 for row in range(BIG)]
-    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))
+    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))  # non-detections: NaN mag and magerr
     manifest = tmp_path / "upload.json"
     stopper = threading.Thread(target=server.stop)
 
@@ -287,7 +295,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
 
     with make_client(server) as api_client, pytest.raises(skyportal_client.ApiConnectionError):
         upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                          manifest=manifest, progress=stop_the_server_after_two_chunks)
+                          manifest=manifest, progress=stop_the_server_after_two_chunks, nan_as_nondetection=True)
     stopper.join()
     server.start()
     landed_before_the_stop = server.photometry_count()
@@ -295,7 +303,7 @@ def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_s
 
     with make_client(server) as api_client:
         result = upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                                   manifest=manifest)
+                                   manifest=manifest, nan_as_nondetection=True)
         assert server.photometry_count() == BIG
         assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == BIG
 
@@ -321,15 +329,17 @@ def test_rollback_leaves_the_object_as_it_was(api_client, skyportal_server, skyp
     assert len(result.upload_ids) == 2 and len(get_light_curve(api_client, setup.obj_id)) == 28
 
     # The settled chunk's ids could include points stored before: kept until the user says otherwise.
-    with pytest.raises(ManifestError, match=r"Removed 15 points.*chunk 1: ids .*delete_settled=True"):
+    with pytest.raises(RollbackIncomplete, match=r"Removed 15 points.*chunk 1: ids .*delete_settled=True") as kept:
         rollback(api_client, manifest)
+    assert counts(kept.value.result) == (15, 0, 10)
+    assert isinstance(kept.value, ManifestError)
     assert len(get_light_curve(api_client, setup.obj_id)) == 3 + 10
-    assert rollback(api_client, manifest, delete_settled=True) == 10
+    assert counts(rollback(api_client, manifest, delete_settled=True)) == (10, 15, 0)
     assert get_light_curve(api_client, setup.obj_id, format="both") == before
     entries = json.loads(manifest.read_text())["chunks"]
     assert [entry["state"] for entry in entries] == [ROLLED_BACK] * 3
     assert [entry["sent_with"] for entry in entries] == ["post", "put", "post"]
-    assert rollback(api_client, manifest) == 0  # nothing left to remove
+    assert counts(rollback(api_client, manifest)) == (0, 25, 0)  # nothing left to remove
     with pytest.raises(ManifestError, match="rolled back"):
         upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
                           manifest=manifest, chunk_size=10)

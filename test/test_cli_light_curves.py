@@ -58,9 +58,12 @@ def test_download_takes_ids_and_files_of_ids_then_sync_asks_about_each(capsys, e
     assert "within max_age: not asked" in out
 
 
-def test_a_failed_object_is_reported_and_exits_1(capsys, environment_points_at_server, objects, tmp_path):
+def test_a_failed_object_is_reported_and_exits_3_and_all_failed_exit_1(capsys, environment_points_at_server,
+                                                                         objects, tmp_path):
+    code, out, _ = run(capsys, "download", "--objects", "ZTFnosuchobject1", "--cache", tmp_path)
+    assert code == 1 and out.splitlines()[-1] == "1 object: 0 fetched, 0 unchanged, 1 failed"
     code, out, _ = run(capsys, "download", "--objects", objects[0], "ZTFnosuchobject0", "--cache", tmp_path)
-    assert code == 1
+    assert code == 3
     assert out.splitlines()[1].startswith("ZTFnosuchobject0: failed (") and "403" in out.splitlines()[1]
     assert out.splitlines()[-1] == "2 objects: 1 fetched, 0 unchanged, 1 failed"
 

@@ -73,8 +73,11 @@ def test_tables_and_files_upload_like_columns(api_client, skyportal_server, skyp
     records = get_light_curve(api_client, setup.obj_id, format="flux")
     write_points([{name: point[name] for name in keep} for point in records], tmp_path / "points.csv")
     table.write(tmp_path / "points.ecsv", format="ascii.ecsv")
-    for data in (table, table.to_pandas(), tmp_path / "points.ecsv", str(tmp_path / "points.csv")):
-        assert upload_photometry(api_client, data, method="put").ids == ids
+    # The non-detection's flux is masked in astropy, NaN in pandas and an empty cell in CSV:
+    # the last two are missing values only when the upload is told to read them so.
+    for data, nan_as_nondetection in ((table, False), (table.to_pandas(), True), (tmp_path / "points.ecsv", False),
+                                      (str(tmp_path / "points.csv"), True)):
+        assert upload_photometry(api_client, data, method="put", nan_as_nondetection=nan_as_nondetection).ids == ids
     assert skyportal_server.photometry_count() == count
 
 

@@ -109,8 +109,9 @@ class Photometry:
                groups: Optional[GroupsArgument] = None, magsys: str = "ab", method: Literal["post", "put"] = "post",
                manifest: Union[str, os.PathLike, None] = None,
                progress: Union[bool, Callable[[int, int], Any], None] = None,
-               chunk_size: Optional[int] = None) -> bulk_upload.UploadResult:
-        """Checks every row of ``data`` and uploads it, at most 10 000 rows per request.
+               chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
+               report: Union[str, os.PathLike, None] = None) -> bulk_upload.UploadResult:
+        """Checks every row of ``data`` and uploads it, in requests as large as the server takes.
 
         Args:
             data: a list of dicts (one per point), a dict of columns, an astropy Table, a
@@ -130,7 +131,12 @@ class Photometry:
                 a crash to send only the rest, and pass it to ``rollback`` to undo the upload.
             progress: True for a progress bar on stderr (needs tqdm), or a function called
                 with (rows done, rows in all).
-            chunk_size: rows per request, at most (and by default) 10 000.
+            chunk_size: rows per request; by default the most the server takes (10 000,
+                fewer when the points go to groups).
+            nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls
+                instead of refusing them: a NaN measurement makes its row a non-detection
+                (see docs/tables.md).
+            report: a file to write every problem the checks find to, as CSV.
 
         Returns an UploadResult: the id of every row, in input order, and the upload ids.
         Raises NameLookupError for an instrument or group name that names none (or more
@@ -140,7 +146,8 @@ class Photometry:
         sizes = {} if chunk_size is None else {"chunk_size": chunk_size}
         return bulk_upload.upload_photometry(
             self.api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=self._groups.ids_of(groups),
-            magsys=magsys, method=method, manifest=manifest, progress=progress, **sizes)
+            magsys=magsys, method=method, manifest=manifest, progress=progress,
+            nan_as_nondetection=nan_as_nondetection, report=report, **sizes)
 
     def download(self, obj_ids: Iterable[str], *, cache: Union[str, os.PathLike, None] = None, format: Format = "mag",
                  magsys: str = "ab", as_: Optional[TableKind] = "records", max_age: Optional[float] = None,
@@ -192,7 +199,8 @@ class Photometry:
         return light_curve_plot.plot_light_curve(light_curve, ax, space=space, title=title)
 
     def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> int:
-        """Deletes every point the POST upload recorded in ``manifest`` added; returns how many.
+        """Deletes every point the POST upload recorded in ``manifest`` added; returns how many
+        (a ``RollbackResult``, which also says how many were gone already).
 
         Needs the "Delete bulk photometry" permission. See ``bulk_upload.rollback`` for the
         points of a request whose answer was lost, which ``delete_settled`` is about.
