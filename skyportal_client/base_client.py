@@ -11,7 +11,7 @@ import logging
 import platform
 import threading
 from concurrent import futures
-from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Type, TypeVar
 from urllib.parse import urlencode
 
 from skyportal_client import json_codec
@@ -23,6 +23,7 @@ from skyportal_client.transport_policy import RequestTimeout
 logger = logging.getLogger("skyportal_client")
 
 PYTHON_VERSION = ".".join(platform.python_version_tuple()[:2])
+Client = TypeVar("Client", bound="BaseClient")
 
 # What the client should say when a request may have landed and the operation gives no advice.
 DEFAULT_IF_UNKNOWN = {
@@ -83,7 +84,7 @@ class BaseClient:
         self._executor: Optional[futures.ThreadPoolExecutor] = None
         self._executor_lock = threading.Lock()
 
-    def __enter__(self) -> BaseClient:
+    def __enter__(self: Client) -> Client:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -27,11 +27,12 @@ import contextlib
 import os
 import sys
 import threading
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
 from skyportal_client import progress
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.bulk_download import DEFAULT_WORKERS, download_light_curves, sync_light_curves
+from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
 from skyportal_client.exceptions import OpenApiException
@@ -53,7 +54,7 @@ class UsageError(Exception):
     """A command line that cannot be carried out; exit code 2."""
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
@@ -69,7 +70,7 @@ def main(argv=None):
         return 130
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     connection = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: given after the command, they must not reset the values given before it.
     connection.add_argument("--url", default=argparse.SUPPRESS,
@@ -161,13 +162,13 @@ def _parser():
     return parser
 
 
-def _add_output_options(parser, formats):
+def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument("--format", choices=formats, default="mag")
     parser.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
     parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
 
 
-def _add_cache_options(parser):
+def _add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", required=True, metavar="DIR",
                         help="the directory keeping a CSV file per light curve, and its Etag (made if missing)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
@@ -177,7 +178,7 @@ def _add_cache_options(parser):
                              "3600, 90m, 12h or 2d (default: ask about each)")
 
 
-def _seconds(text):
+def _seconds(text: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     number, unit = (text[:-1], units[text[-1]]) if text[-1:] in units else (text, 1)
     try:
@@ -190,18 +191,18 @@ def _seconds(text):
     return seconds
 
 
-def _integers(text):
+def _integers(text: str) -> List[int]:
     try:
         return [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
 
 
-def _group_ids(text):
+def _group_ids(text: str) -> Union[List[int], str]:
     return "all" if text == "all" else _integers(text)
 
 
-def _client(args):
+def _client(args: argparse.Namespace) -> ApiClient:
     configuration = Configuration(host=getattr(args, "url", None), token=getattr(args, "token", None),
                                   retries=getattr(args, "retries", None))
     if not configuration.token:
@@ -209,7 +210,7 @@ def _client(args):
     return ApiClient(configuration)
 
 
-def _progress():
+def _progress() -> Union[progress.Bar, progress.Lines]:
     """A progress function: a tqdm bar on stderr when tqdm is installed, else a line per step."""
     try:
         return progress.Bar()
@@ -217,11 +218,11 @@ def _progress():
         return progress.Lines()
 
 
-def _say_stopped(error):
+def _say_stopped(error: BaseException) -> None:
     print("Interrupted." if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
 
 
-def _upload(args):
+def _upload(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.file):
         raise UsageError(f"there is no file {args.file}")
     with _client(args) as api_client:
@@ -256,7 +257,7 @@ def _upload(args):
     return OK
 
 
-def _upload_stopped(error, record, row_count, args):
+def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, args: argparse.Namespace) -> int:
     """Say what landed of an upload that stopped, and how to finish it; the exit code."""
     _say_stopped(error)
     landed, unknown = record.rows_in(LANDED), record.rows_in(UNACKNOWLEDGED)
@@ -281,20 +282,20 @@ def _upload_stopped(error, record, row_count, args):
     return PARTIAL
 
 
-def _get(args):
+def _get(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
 
 
-def _range(args):
+def _range(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
                                       max_date=args.max_date, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
 
 
-def _output(points, path):
+def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
     if path:
         write_points(points, path)
         print(f"{len(points)} points written to {path}", file=sys.stderr)
@@ -303,7 +304,7 @@ def _output(points, path):
     return OK
 
 
-def _delete(args):
+def _delete(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         api = PhotometryApi(api_client)
         for key in args.ids:
@@ -315,7 +316,7 @@ def _delete(args):
     return OK
 
 
-def _rollback(args):
+def _rollback(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.manifest):
         raise UsageError(f"there is no file {args.manifest}")
     with _client(args) as api_client:
@@ -325,7 +326,7 @@ def _rollback(args):
         done = [0]
         try:
             with contextlib.closing(_progress()) as bar:
-                def report(points, total):
+                def report(points: int, total: int) -> None:
                     done[0] = points
                     bar(points, total)
 
@@ -346,7 +347,7 @@ def _rollback(args):
     return OK
 
 
-def _download(args):
+def _download(args: argparse.Namespace) -> int:
     obj_ids = _object_ids(args.objects)
     with _client(args) as api_client, _resumable(args):
         report = download_light_curves(api_client, obj_ids, cache=args.cache, format=args.format,
@@ -355,14 +356,14 @@ def _download(args):
     return _report(report)
 
 
-def _sync(args):
+def _sync(args: argparse.Namespace) -> int:
     with _client(args) as api_client, _resumable(args):
         report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers, progress=True)
     return _report(report)
 
 
 @contextlib.contextmanager
-def _resumable(args):
+def _resumable(args: argparse.Namespace) -> Iterator[None]:
     """Says, on Ctrl-C, that the same command picks up where this one stopped."""
     try:
         yield
@@ -372,7 +373,7 @@ def _resumable(args):
         raise
 
 
-def _object_ids(arguments):
+def _object_ids(arguments: Sequence[str]) -> List[str]:
     """The ids named on the command line: each argument that is a file holds ids, one per
     line (blank lines and # comments skipped) or, for a .csv file, in its obj_id column."""
     ids = []
@@ -392,7 +393,7 @@ def _object_ids(arguments):
     return ids
 
 
-def _not_a_missing_file(argument):
+def _not_a_missing_file(argument: str) -> str:
     """``argument``, an object id; UsageError when it names a file that is not there (an id
     has no slash, and none ends in .txt, .csv or .ecsv)."""
     if "/" in argument or os.sep in argument or argument.lower().endswith((".txt", ".csv", ".ecsv")):
@@ -400,7 +401,7 @@ def _not_a_missing_file(argument):
     return argument
 
 
-def _report(report):
+def _report(report: DownloadReport) -> int:
     """A line per object on stdout, then the counts; the exit code: 3 when some objects failed
     (the same command tries them again), 1 when all did."""
     for result in report:
@@ -411,7 +412,7 @@ def _report(report):
     return FAILED if len(report.failed) == len(report) else PARTIAL
 
 
-def _plot(args):
+def _plot(args: argparse.Namespace) -> int:
     figure = require("matplotlib.figure").Figure(figsize=(8, 5))
     if os.path.isfile(args.source):
         points = args.source  # read_columns refuses what is not .csv or .ecsv
@@ -429,7 +430,7 @@ def _plot(args):
     return OK
 
 
-def _serve(args):
+def _serve(args: argparse.Namespace) -> int:
     from skyportal_client.testing import SkyPortalTestServer
 
     with SkyPortalTestServer(port=args.port, db_path=args.db_path, host=args.host) as server:

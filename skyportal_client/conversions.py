@@ -34,6 +34,7 @@ any system the server accepts and read back with ``magsys=...`` instead.
 """
 
 import math
+from typing import Optional, Tuple
 
 # The zero point of SkyPortal's stored fluxes: µJy on the AB system.
 ZERO_POINT = 23.9
@@ -50,7 +51,7 @@ OUTPUT_LIMIT_NSIGMA = 5.0
 _MAGERR_PER_RELATIVE_FLUXERR = 2.5 / math.log(10)
 
 
-def mag_to_flux(mag, magerr=None, zp=ZERO_POINT):
+def mag_to_flux(mag: float, magerr: Optional[float] = None, zp: float = ZERO_POINT) -> Tuple[float, Optional[float]]:
     """The flux and flux error of a detection of magnitude ``mag`` ± ``magerr``.
 
     The flux is on zero point ``zp`` (23.9 gives µJy for AB magnitudes); the
@@ -65,7 +66,8 @@ def mag_to_flux(mag, magerr=None, zp=ZERO_POINT):
     return flux, magerr / _MAGERR_PER_RELATIVE_FLUXERR * flux
 
 
-def flux_to_mag(flux, fluxerr=None, zp=ZERO_POINT):
+def flux_to_mag(flux: Optional[float], fluxerr: Optional[float] = None,
+                zp: float = ZERO_POINT) -> Tuple[Optional[float], Optional[float]]:
     """The magnitude and magnitude error of ``flux`` ± ``fluxerr`` on zero point ``zp``.
 
     Like SkyPortal, gives (None, None) unless the flux is finite and positive,
@@ -84,7 +86,7 @@ def flux_to_mag(flux, fluxerr=None, zp=ZERO_POINT):
     return mag, _MAGERR_PER_RELATIVE_FLUXERR * (fluxerr / flux)
 
 
-def limiting_mag_to_fluxerr(limiting_mag, nsigma=INPUT_LIMIT_NSIGMA, zp=ZERO_POINT):
+def limiting_mag_to_fluxerr(limiting_mag: float, nsigma: float = INPUT_LIMIT_NSIGMA, zp: float = ZERO_POINT) -> float:
     """The flux error SkyPortal stores for a non-detection with this ``nsigma`` limit.
 
     >>> limiting_mag_to_fluxerr(21.2)
@@ -93,7 +95,7 @@ def limiting_mag_to_fluxerr(limiting_mag, nsigma=INPUT_LIMIT_NSIGMA, zp=ZERO_POI
     return (10 ** (-0.4 * (limiting_mag - zp))) / nsigma
 
 
-def fluxerr_to_limiting_mag(fluxerr, nsigma=OUTPUT_LIMIT_NSIGMA, zp=ZERO_POINT):
+def fluxerr_to_limiting_mag(fluxerr: float, nsigma: float = OUTPUT_LIMIT_NSIGMA, zp: float = ZERO_POINT) -> float:
     """The ``nsigma`` limiting magnitude of a flux error; by default the 5-sigma
     value SkyPortal reports for points uploaded without a ``limiting_mag``.
 

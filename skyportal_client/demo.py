@@ -11,18 +11,19 @@ import datetime
 import os
 import tempfile
 from pprint import pformat
+from typing import Any
 
 import skyportal_client
 from skyportal_client.testing import SkyPortalTestServer
 from skyportal_client.testing.provision import provision
 
 
-def show(step, call, operation, result):
+def show(step: int, call: str, operation: str, result: Any) -> None:
     print(f"\n{step}. {call}    [{operation}]")
     print("   " + pformat(result, width=100, compact=True).replace("\n", "\n   "))
 
 
-def run_demo(url, token, folder):
+def run_demo(url: str, token: str, folder: str) -> None:
     where = provision(url, token)  # a telescope, an instrument, a group and a source, over HTTP
     instrument, group = where.instrument_name, where.group_name
     with skyportal_client.SkyPortal(url, token) as sp:
@@ -77,7 +78,7 @@ def run_demo(url, token, folder):
         print(f"\n{len(sp.photometry.get(obj_id))} point(s) left on {obj_id}.")
 
 
-def main():
+def main() -> None:
     with SkyPortalTestServer() as server, tempfile.TemporaryDirectory() as folder:
         print(f"Embedded SkyPortal-compatible server at {server.url}")
         run_demo(server.url, server.token, folder)

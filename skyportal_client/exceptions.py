@@ -89,16 +89,18 @@ class ErrorContext:
     if_unknown: str = ""
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "<token>") if self._redacts else text
+        token = self._redacted_token
+        return text.replace(token, "<token>") if token else text
 
     def redact_bytes(self, data: bytes) -> bytes:
-        return data.replace(self.token.encode(), b"<token>") if self._redacts else data
+        token = self._redacted_token
+        return data.replace(token.encode(), b"<token>") if token else data
 
     @property
-    def _redacts(self) -> bool:
+    def _redacted_token(self) -> Optional[str]:
         # SkyPortal's tokens are UUIDs. A value of a few characters cannot be one, and taking
         # it out of a message would garble every word that holds it.
-        return bool(self.token) and len(self.token) >= MIN_REDACTED_LENGTH
+        return self.token if self.token and len(self.token) >= MIN_REDACTED_LENGTH else None
 
 
 class ApiException(OpenApiException):

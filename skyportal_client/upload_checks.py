@@ -22,7 +22,7 @@ Example::
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Union
 
 from skyportal_client.conversions import INPUT_LIMIT_NSIGMA, ZERO_POINT, limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import ApiValueError
@@ -156,7 +156,7 @@ def _repeated_points(columns: Mapping[str, list], space: str, bad_rows: set) -> 
     return problems
 
 
-def _deduplication_key(values: Mapping[str, object], space: str) -> tuple:
+def _deduplication_key(values: Mapping[str, Any], space: str) -> tuple:
     """What SkyPortal compares to find the same point twice: the object, instrument,
     origin, mjd and the flux and flux error it would store.
 
@@ -164,6 +164,8 @@ def _deduplication_key(values: Mapping[str, object], space: str) -> tuple:
     systems the band enters the conversion, so the filter and system join the key.
     """
     magsys = values["magsys"]
+    flux: Optional[float]
+    fluxerr: Optional[float]
     if space == "mag":
         if values.get("mag") is None:
             nsigma = values.get("limiting_mag_nsigma") or INPUT_LIMIT_NSIGMA

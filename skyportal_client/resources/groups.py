@@ -9,7 +9,7 @@ from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import NameLookupError
 from skyportal_client.model.group import Group
 from skyportal_client.model.group_lists import GroupLists
-from skyportal_client.resources.names import NameOrId, name_or_id, one_named
+from skyportal_client.resources.names import NameOrId, a_name, name_or_id, one_named
 
 # What ``groups=`` takes: "all" (SkyPortal's word for its public group), one group, or several.
 GroupsArgument = Union[Literal["all"], NameOrId, Iterable[NameOrId]]
@@ -33,14 +33,16 @@ class Groups:
         Raises NameLookupError when there is none, saying why: a group of that name the
         user may not use, or the names it may have meant.
         """
-        return self._named(name_or_id("name", name), self._api.api_groups_get().data)
+        return self._named(a_name("name", name), self._api.api_groups_get().data)
 
     def ids_of(self, groups: Optional[GroupsArgument]) -> Union[List[int], Literal["all"], None]:
         """``groups`` as SkyPortal's ``group_ids``: "all" and None as they are, one group or
         several (names or ids, mixed) as a list of ids without repeats. The names cost one
         request for all of them; ids are passed on as they are (the server checks them)."""
-        if groups is None or groups == "all":
-            return groups
+        if groups is None:
+            return None
+        if groups == "all":
+            return "all"
         if isinstance(groups, (str, int)) or hasattr(groups, "__index__"):
             values = [name_or_id("groups", groups)]
         else:

@@ -7,7 +7,7 @@ from typing import List
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.instrument import Instrument
-from skyportal_client.resources.names import NameOrId, name_or_id, one_named
+from skyportal_client.resources.names import NameOrId, a_name, name_or_id, one_named
 
 
 class Instruments:
@@ -31,7 +31,7 @@ class Instruments:
         Raises NameLookupError when no instrument has that name, saying which names
         it may have meant ("ztf" for "ZTF"), or when more than one has it.
         """
-        named = self._api.api_instrument_get(name=name_or_id("name", name)).data
+        named = self._api.api_instrument_get(name=a_name("name", name)).data
         return one_named("instrument", name, named, self.list, self.api_client.configuration.host)
 
     def id_of(self, instrument: NameOrId) -> int:

@@ -4,7 +4,7 @@ message when it means nothing, or more than one thing."""
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Sequence, Tuple, Union
+from typing import Callable, Sequence, Tuple, TypeVar, Union
 
 from skyportal_client.exceptions import ApiTypeError, NameLookupError
 from skyportal_client.model_utils import Model
@@ -13,6 +13,14 @@ from skyportal_client.model_utils import Model
 LISTED = 12
 
 NameOrId = Union[str, int]
+Thing = TypeVar("Thing", bound=Model)
+
+
+def a_name(what: str, value: object) -> str:
+    """``value`` as a name: a non-empty str; ApiTypeError otherwise."""
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{what} must be a name (str), not {type(value).__name__} {value!r}")
+    return str(name_or_id(what, value))
 
 
 def name_or_id(what: str, value: object) -> Union[str, int]:
@@ -28,8 +36,8 @@ def name_or_id(what: str, value: object) -> Union[str, int]:
     raise ApiTypeError(f"{what} must be a name (str) or an id (int), not {type(value).__name__} {value!r}")
 
 
-def one_named(kind: str, name: str, named: Sequence[Model], known: Callable[[], Sequence[Model]], host: str,
-              known_as: str = "") -> Model:
+def one_named(kind: str, name: str, named: Sequence[Thing], known: Callable[[], Sequence[Thing]], host: str,
+              known_as: str = "") -> Thing:
     """The one thing of ``named`` (those called exactly ``name``), or NameLookupError.
 
     ``known`` lists every thing of this kind the token can use; it is called only when

@@ -73,8 +73,8 @@ class Photometry:
                                 "send every point the token can see, in one answer")
         instrument_ids = None
         if instruments is not None:
-            listed = [instruments] if isinstance(instruments, (str, int)) or hasattr(instruments, "__index__") \
-                else list(instruments)
+            listed: List[Any] = [instruments] if isinstance(instruments, (str, int)) \
+                or hasattr(instruments, "__index__") else list(instruments)
             if not listed:
                 raise ApiValueError("instruments= is empty: name at least one instrument, or leave it out and give "
                                     "min_date= or max_date=")

@@ -7,7 +7,7 @@ from typing import List
 from skyportal_client.api.telescopes_api import TelescopesApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.telescope import Telescope
-from skyportal_client.resources.names import name_or_id, one_named
+from skyportal_client.resources.names import a_name, one_named
 
 
 class Telescopes:
@@ -31,5 +31,5 @@ class Telescopes:
         Raises NameLookupError when no telescope has that name, saying which it may
         have meant (a nickname, or the name in other case), or when more than one has it.
         """
-        named = self._api.api_telescope_get(name=name_or_id("name", name)).data
+        named = self._api.api_telescope_get(name=a_name("name", name)).data
         return one_named("telescope", name, named, self.list, self.api_client.configuration.host)
