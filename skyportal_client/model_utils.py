@@ -177,7 +177,14 @@ class _MinimumRule:
 
     def column_ok(self, present: list) -> bool:
         lowest = min(present)
-        return lowest > self.minimum or (lowest == self.minimum and not self.exclusive)
+        if not (lowest > self.minimum or (lowest == self.minimum and not self.exclusive)):
+            return False
+        # min() passes over a NaN that is not first, and a NaN is below every minimum (the
+        # value-by-value check says so): a column with one goes value by value.
+        try:
+            return not math.isnan(sum(present))
+        except OverflowError:  # an int too large for a float: value by value
+            return False
 
     def problem(self, value: Any) -> Optional[str]:
         if value > self.minimum or (value == self.minimum and not self.exclusive):
