@@ -164,6 +164,34 @@ def _plain_list(values: Any, depth: int) -> bool:
     return all(_plain(value, depth + 1) for value in values)
 
 
+def _text_encoder() -> Optional[Callable[[Any, int], Any]]:
+    """The C encoder ``json.dumps(value)`` itself runs, made once instead of on every call, or None
+    where the interpreter has none (or it no longer gives json.dumps's text for a probe)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    try:
+        # The arguments of json.dumps's defaults: no indent, ", " and ": ", ASCII, NaN allowed.
+        encoder = make(None, None, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+        probe = [{"a": 1.5, "b": [None, True, "é\n", 10 ** 20, -0.0, 1e-07]}, {}]
+        return encoder if "".join(encoder(probe, 0)) == json.dumps(probe) else None
+    except Exception:  # a C encoder of another signature: json.dumps does the work
+        return None
+
+
+_encode_text = _text_encoder()
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value)``, twice as fast on small values: how tables show nested values (groups, altdata)."""
+    if _encode_text is not None:
+        try:
+            return "".join(_encode_text(value, 0))
+        except Exception:  # what json.dumps raises for it (a circular or unknown value) comes from json.dumps
+            pass
+    return json.dumps(value)
+
+
 def loads(body: bytes) -> Any:
     """The JSON value of ``body``, or None when it is not JSON (the caller says what that means)."""
     if not _loaded:
