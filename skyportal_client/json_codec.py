@@ -29,6 +29,8 @@ from skyportal_client.exceptions import ApiValueError
 # Containers nested deeper than this go to json.dumps (orjson stops at 255 levels).
 _FAST_DEPTH = 64
 _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+# How many "e"s _small_floats looks at one by one before it searches the bytes for "e-".
+_E_LOOKS = 64
 
 _enabled = True
 _decode: Optional[Callable[[bytes], Any]] = None
@@ -52,7 +54,8 @@ def fast_json_enabled() -> bool:
 
 
 def _load() -> None:
-    """Imports the fast libraries once, on first use, so that importing the client stays cheap."""
+    """Imports the fast libraries once, on first use with the fast path on, so that importing
+    the client stays cheap and a client with it off never imports them."""
     global _loaded, _decode, _decode_error, _encode
     if _loaded:
         return
@@ -80,7 +83,7 @@ def _load() -> None:
 
 def dumps(body: Any) -> bytes:
     """The JSON bytes of a request body; NaN and infinity are refused, as SkyPortal cannot store them."""
-    if not _loaded:
+    if _enabled and not _loaded:
         _load()
     if _enabled and _encode is not None and _plain_or_false(body):
         try:
@@ -88,7 +91,7 @@ def dumps(body: Any) -> bytes:
         except TypeError:  # orjson's JSONEncodeError: a type or an integer it does not take
             pass
         else:
-            if encoded.isascii() and b"\x7f" not in encoded and b"e-" not in encoded and b"0.0000" not in encoded:
+            if encoded.isascii() and b"\x7f" not in encoded and not _small_floats(encoded):
                 return encoded
     try:
         return json.dumps(body, allow_nan=False, separators=(",", ":"), default=_model_values).encode()
@@ -97,6 +100,25 @@ def dumps(body: Any) -> bytes:
                             "(use None for a missing value)") from None
     except TypeError as error:
         raise ApiValueError(f"The body cannot be sent as JSON: {error}") from None
+
+
+def _small_floats(encoded: bytes) -> bool:
+    """Whether orjson's bytes may hold a float below 1e-4 in size, which it writes unlike Python's
+    repr: with an exponent (``e-``) or, from 1e-5, as ``0.0000...``. Text can hold either too;
+    then json.dumps makes the bytes again, to the same effect."""
+    # An "e" is found at memchr's speed, and in a body of numbers it stands in the few keys only;
+    # two-byte searches go byte by byte.
+    index = encoded.find(b"e")
+    for _ in range(_E_LOOKS):
+        if index < 0:
+            break
+        if encoded[index + 1:index + 2] == b"-":
+            return True
+        index = encoded.find(b"e", index + 1)
+    else:
+        if b"e-" in encoded:
+            return True
+    return b"0.0000" in encoded
 
 
 def _model_values(value: Any) -> Any:
@@ -194,7 +216,7 @@ def json_text(value: Any) -> str:
 
 def loads(body: bytes) -> Any:
     """The JSON value of ``body``, or None when it is not JSON (the caller says what that means)."""
-    if not _loaded:
+    if _enabled and not _loaded:
         _load()
     if _enabled and _decode is not None:
         try:
