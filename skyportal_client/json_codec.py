@@ -151,6 +151,10 @@ def _plain(value: Any, depth: int) -> bool:
         return _plain_list(value, depth)
     if kind is dict:
         return all(type(key) is str for key in value) and all(_plain(item, depth + 1) for item in value.values())
+    # A model's checked columns of numbers and text are plain JSON already: what is left is looked over.
+    unverified = getattr(value, "unverified_values", None)
+    if unverified is not None:
+        return _plain(unverified(), depth + 1)
     to_dict = getattr(value, "to_dict", None)
     return to_dict is not None and _plain(to_dict(), depth + 1)
 

@@ -291,6 +291,12 @@ class Field:
             rules.append(_PatternRule(pattern))
         self._value_rules = tuple(rules)
 
+    @property
+    def plain_json(self) -> bool:
+        """Whether a value that passed this field's rules is JSON's plainest: a finite number, an
+        integer, text or a boolean, or a column of them (not an object, an array or a free-form value)."""
+        return self.type in ("number", "integer", "string", "boolean")
+
     def decode(self, value: Any) -> Any:
         """A value the server sent, with the objects this field describes as their models.
 
@@ -377,11 +383,14 @@ class Model:
     required_if_null: Tuple[Tuple[str, str], ...] = ()
     null_together: Tuple[Tuple[str, ...], ...] = ()
 
+    _checked = False  # whether the values passed ``check``, or came from the server as they are
+
     def __init__(self, **values: Any):
         checked, problems = self.check(values)
         if problems:
             raise self.error(problems)
         self._values = checked
+        self._checked = True
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> Model:
@@ -413,7 +422,9 @@ class Model:
     @classmethod
     def from_checked(cls, values: Dict[str, Any]) -> Model:
         """The model for values that ``check`` found no problem with, without checking them again."""
-        return cls.from_server(values)
+        model = cls.from_server(values)
+        model._checked = True
+        return model
 
     @classmethod
     def structure_problems(cls, values: Dict[str, Any]) -> List[Problem]:
@@ -527,6 +538,16 @@ class Model:
         error.problems = problems
         return error
 
+    def unverified_values(self) -> Dict[str, Any]:
+        """``to_dict`` less what the rules have made plain JSON, for json_codec to look over (for
+        NaN, and for types JSON does not have): every value of a model from the server; of a
+        checked model, those of fields that are not ``Field.plain_json`` and of unknown keys."""
+        if not self._checked:
+            return self.to_dict()
+        fields = self.fields
+        return {key: value.to_dict() if isinstance(value, Model) else value for key, value in self._values.items()
+                if key not in fields or not fields[key].plain_json}
+
     def to_dict(self) -> Dict[str, Any]:
         """The values as a dict ready for JSON."""
         return {key: value.to_dict() if isinstance(value, Model) else value for key, value in self._values.items()}
@@ -610,6 +631,9 @@ class OneOf(Model):
 
     def to_dict(self) -> Dict[str, Any]:
         return self._values.to_dict()  # type: ignore[attr-defined]
+
+    def unverified_values(self) -> Dict[str, Any]:
+        return self._values.unverified_values()  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from skyportal_client import json_codec
 from skyportal_client.exceptions import ApiValueError
+from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 from skyportal_client.model.unknownbasetype import UNKNOWNBASETYPE
 from upload_bodies import flux_points, mag_points
 
@@ -162,6 +163,19 @@ def test_the_suites_upload_bodies_and_their_models_encode_alike(codec, skyportal
         assert encoded(codec, body) == standard_dumps(body)
         model = UNKNOWNBASETYPE.coerce(body, "body")
         assert encoded(codec, model) == standard_dumps(model) == standard_dumps(model.to_dict())
+
+
+def test_a_model_is_looked_over_where_its_rules_did_not_look(codec, skyportal_provisioned):
+    """A checked model's number columns are finite; its free-form values, and every value of a
+    model from the server, are looked over as any body is."""
+    body = mag_points(skyportal_provisioned, altdata={"seeing": float("nan")})
+    checked = UNKNOWNBASETYPE.coerce(body, "body")
+    unchecked = PhotometryMagUpload.from_server(dict(body, altdata=None, mag=[19.0, float("inf"), 18.0]))
+    for model in (checked, unchecked):
+        with pytest.raises(ApiValueError, match="The body holds NaN or infinity"):
+            codec.dumps(model)
+    plain = mag_points(skyportal_provisioned)
+    assert encoded(codec, PhotometryMagUpload.from_checked(plain)) == standard_dumps(plain)
 
 
 @pytest.mark.parametrize("value", UNSENDABLE, ids=repr)
