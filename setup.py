@@ -23,6 +23,7 @@ setup(
         "astropy": ["astropy>=5"],
         "pandas": ["pandas>=1.3"],
         "progress": ["tqdm>=4"],
+        "plot": ["matplotlib>=3.5"],
         # Faster JSON with the same results: msgspec decodes answers (light curves straight
         # to columns), orjson encodes upload bodies. See bench/README.md for the measurements.
         "fast": ["msgspec>=0.18.6", "orjson>=3.10"],
@@ -32,10 +33,11 @@ setup(
             "openapi-spec-validator>=0.7",
             "PyYAML>=6",
             "schemathesis>=4.0,<5",
-            # The table and progress paths are tested too.
+            # The table, progress and plot paths are tested too.
             "astropy>=5",
             "pandas>=1.3",
             "tqdm>=4",
+            "matplotlib>=3.5",
             # ... and the fast JSON path (the suite runs without it too: see test/conftest.py).
             "msgspec>=0.18.6",
             "orjson>=3.10",

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-from bench import builds, report
+from bench import builds, download_case, report
 from bench.canned import CannedServer
 from bench.worker import UPLOAD_CHUNK, upload_body
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
@@ -163,6 +163,7 @@ def main():
     RESULTS.write_text(text)
     print(text)
     print(f"written to {RESULTS.relative_to(ROOT)}")
+    download_case.main(run_worker)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     python -m bench.worker timing '<json settings>'
     python -m bench.worker memory '<json settings>'
+    python -m bench.worker download '<json settings>'   (see bench.download_case)
 
 A process per contender keeps one client's imports, caches and garbage out of
 another's numbers; ``memory`` gets a fresh process of its own for every sample,
@@ -17,6 +18,7 @@ import tempfile
 import time
 
 from bench.contenders import CONTENDERS
+from bench.download_case import run_client
 
 TINY_CALLS = 1000  # a round; the bench pools four rounds
 TINY_WARM_UP = 200
@@ -202,7 +204,7 @@ def memory(settings):
 
 def main(argv):
     mode, settings = argv[0], json.loads(argv[1])
-    results = {"timing": timing, "memory": memory}[mode](settings)
+    results = {"timing": timing, "memory": memory, "download": run_client}[mode](settings)
     json.dump(results, sys.stdout)
 
 

@@ -11,12 +11,12 @@ import logging
 import platform
 import threading
 from concurrent import futures
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Type
 from urllib.parse import urlencode
 
 from skyportal_client import json_codec
 from skyportal_client.base_configuration import BaseConfiguration
-from skyportal_client.exceptions import ApiValueError
+from skyportal_client.exceptions import ApiTypeError, ApiValueError
 from skyportal_client.rest import Answer, RESTClient
 from skyportal_client.transport_policy import RequestTimeout
 
@@ -114,7 +114,7 @@ class BaseClient:
                  if_unknown: str = "", gone_messages: Tuple[str, ...] = (),
                  decoder: Optional[Callable[[bytes], Any]] = None, needs_token: bool = True, async_req: bool = False,
                  _request_timeout: Optional[RequestTimeout] = None, _preload_content: bool = True,
-                 _return_http_data_only: bool = True) -> Any:
+                 _return_http_data_only: bool = True, _headers: Optional[Mapping[str, str]] = None) -> Any:
         """Sends one request and decodes its answer.
 
         Args:
@@ -132,13 +132,16 @@ class BaseClient:
             _request_timeout: seconds for the whole attempt, a (connect, read) pair, or a Timeout.
             _preload_content: False returns the urllib3 response of a 2xx answer, unread.
             _return_http_data_only: False returns (data, status, headers).
+            _headers: headers for this request only, such as ``{"If-None-Match": etag}``;
+                they replace the client's headers of the same name, and go to the
+                configured server only (never after a redirect to another origin).
         """
         if async_req:
             return AsyncResult(self._thread_pool().submit(
                 self.call_api, method, path, path_params=path_params, query=query, body=body,
                 response_type=response_type, if_unknown=if_unknown, gone_messages=gone_messages, decoder=decoder,
                 needs_token=needs_token, _request_timeout=_request_timeout, _preload_content=_preload_content,
-                _return_http_data_only=_return_http_data_only,
+                _return_http_data_only=_return_http_data_only, _headers=_headers,
             ))
         if needs_token and not self._auth_headers and self.configuration.auth_header not in self.default_headers:
             raise ApiValueError("No token: pass Configuration(token=...) or set $SKYPORTAL_TOKEN to the token "
@@ -149,6 +152,10 @@ class BaseClient:
         if pairs:
             path += "?" + urlencode(pairs)
         headers = {**self.default_headers, **self._auth_headers}
+        origin_only_headers = self._origin_only_headers
+        if _headers:
+            headers.update(_checked_headers(_headers))
+            origin_only_headers = origin_only_headers | {name.lower() for name in _headers}
         payload = None
         if body is not None:
             payload = json_codec.dumps(body)
@@ -156,7 +163,7 @@ class BaseClient:
         context = dataclasses.replace(self._context, if_unknown=if_unknown or DEFAULT_IF_UNKNOWN.get(method, ""))
         answer = self.rest_client.request(
             method, path, headers=headers, body=payload, timeout=_request_timeout, preload_content=_preload_content,
-            origin_only_headers=self._origin_only_headers, decoder=decoder or json_codec.loads,
+            origin_only_headers=origin_only_headers, decoder=decoder or json_codec.loads,
             gone_messages=gone_messages, context=context,
         )
         if not _preload_content:
@@ -189,6 +196,20 @@ class BaseClient:
             if self._executor is None:
                 self._executor = futures.ThreadPoolExecutor(self.pool_threads, thread_name_prefix="skyportal_client")
             return self._executor
+
+
+def _checked_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """``headers`` if every name and value is a string on one line; a clear error otherwise,
+    before anything is sent (a line break would start another header)."""
+    if not isinstance(headers, Mapping):
+        raise ApiTypeError(f"_headers must be a mapping of header names to values, not {type(headers).__name__}")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ApiTypeError(f"_headers must map strings to strings; got {name!r}: {value!r}")
+        if not name or any(character in name for character in "\r\n:") or "\r" in value or "\n" in value:
+            raise ApiValueError(f"_headers: {name!r}: {value!r} is not a valid header (an empty name, a colon "
+                                "in the name, or a line break)")
+    return headers
 
 
 def _release(version: str) -> Optional[Tuple[int, ...]]:

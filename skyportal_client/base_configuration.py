@@ -7,14 +7,18 @@ default host and the way its security scheme sends the token.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, Optional, Union
 
-from skyportal_client.exceptions import ApiValueError, ErrorContext
+from skyportal_client.exceptions import ApiTypeError, ApiValueError, ErrorContext
 from skyportal_client.retry import RetryPolicy
 from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout, TransportPolicy
 
 HOST_VARIABLE = "SKYPORTAL_URL"
 TOKEN_VARIABLE = "SKYPORTAL_TOKEN"
+
+# SkyPortal's tokens are UUIDs; a host of that shape is a token given in the wrong place.
+_LOOKS_LIKE_A_TOKEN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 SETTINGS = (
     "host", "token", "connect_timeout", "read_timeout", "total_timeout", "retries", "rate_limit",
@@ -67,21 +71,21 @@ class BaseConfiguration:
                  proxy: Optional[str] = None, connection_pool_maxsize: int = 10, max_redirects: int = 5,
                  debug: bool = False):
         if host:
-            self.host_source = "the host= argument"
+            host_source = "the host= argument"
         elif os.environ.get(HOST_VARIABLE):
-            host, self.host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
+            host, host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
         else:
-            host, self.host_source = self.default_host, "the default host"
+            host, host_source = self.default_host, "the default host"
         if token is None and api_key:
-            token, self.token_source = api_key.get("token"), 'api_key["token"]'
+            token, token_source = api_key.get("token"), 'api_key["token"]'
         elif token is not None:
-            self.token_source = "the token= argument"
+            token_source = "the token= argument"
         elif os.environ.get(TOKEN_VARIABLE) is not None:
-            token, self.token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
+            token, token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
         else:
-            self.token_source = ""
-        self.host = host
-        self.token = token
+            token_source = ""
+        self._set_host(host, host_source)
+        self._set_token(token, token_source)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_timeout = total_timeout
@@ -94,7 +98,7 @@ class BaseConfiguration:
         self.connection_pool_maxsize = connection_pool_maxsize
         self.max_redirects = max_redirects
         self.debug = debug
-        self.transport_policy()  # refuses bad timeouts and limits now, not at the first request
+        self._check_limits()  # now, naming the setting, not at the first request
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self.__dict__.get("_in_use"):
@@ -110,10 +114,22 @@ class BaseConfiguration:
 
     @host.setter
     def host(self, value: str) -> None:
+        self._set_host(value, "the host attribute")
+
+    def _set_host(self, value: Any, source: str) -> None:
+        """Checks ``value`` and keeps it, with where it came from for later messages."""
+        if isinstance(value, str) and _LOOKS_LIKE_A_TOKEN.match(value.strip()):
+            # Not echoed: it is probably the token itself, which no message shows.
+            raise ApiValueError(f"The host (from {source}) looks like an API token, not a URL: pass the token "
+                                f"as token= and the server as host= (such as {self._example_host()})")
         if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            raise ApiValueError(f"The host must be a URL starting with http:// or https:// (such as "
-                                f"{self.default_host or 'https://fritz.science'}), not {value!r}")
+            raise ApiValueError(f"The host (from {source}) must be a URL starting with http:// or https:// "
+                                f"(such as {self._example_host()}), not {value!r}")
         self._host = value.rstrip("/")
+        self.host_source = source
+
+    def _example_host(self) -> str:
+        return self.default_host or "https://fritz.science"
 
     @property
     def token(self) -> Optional[str]:
@@ -121,17 +137,27 @@ class BaseConfiguration:
 
     @token.setter
     def token(self, value: Optional[str]) -> None:
+        self._set_token(value, "the token attribute")
+
+    def _set_token(self, value: Optional[str], source: str) -> None:
+        """Checks ``value`` and keeps it, with where it came from for later messages (never the value)."""
         if value is not None:
             if not isinstance(value, str):
-                raise ApiValueError(f"The token must be a string, not {type(value).__name__}")
+                raise ApiValueError(f"The token (from {source}) must be a string, not {type(value).__name__}")
             value = value.strip()
             prefix = value.split(" ", 1)[0]
             if prefix.lower() in ("token", "bearer") and " " in value:
-                raise ApiValueError(f'Pass the token alone, without "{prefix} " before it: the client sends '
-                                    f'"{self.auth_header}: {self.token_prefix}<token>" itself')
-            if not value or any(character.isspace() or ord(character) < 32 for character in value):
-                raise ApiValueError("The token must be one word with no spaces or control characters")
+                raise ApiValueError(f'Pass the token alone, without "{prefix} " before it (the value from {source} '
+                                    f'has it): the client sends "{self.auth_header}: {self.token_prefix}<token>" '
+                                    "itself")
+            if not value:
+                raise ApiValueError(f"The token (from {source}) is empty: give the token shown on your SkyPortal "
+                                    "profile page")
+            if any(character.isspace() or ord(character) < 32 for character in value):
+                raise ApiValueError(f"The token (from {source}) must be one word with no spaces or control "
+                                    "characters")
         self._token = value
+        self.token_source = source if value is not None else ""
 
     @property
     def retries(self) -> RetryPolicy:
@@ -142,8 +168,20 @@ class BaseConfiguration:
         if value is None:
             value = RetryPolicy()
         elif not isinstance(value, RetryPolicy):
+            _require("retries", value, "a RetryPolicy or a number of retries, 0 or more", _is_count, minimum=0)
             value = RetryPolicy(total=value)
         self._retries = value
+
+    def _check_limits(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            _require(name, getattr(self, name), "a number of seconds above 0", _is_number, above=0)
+        if self.rate_limit is not None:
+            _require("rate_limit", self.rate_limit, "a number of requests per second above 0, or None for no limit",
+                     _is_number, above=0)
+        _require("rate_limit_burst", self.rate_limit_burst, "a number of requests, at least 1", _is_count, minimum=1)
+        _require("connection_pool_maxsize", self.connection_pool_maxsize, "a number of connections, at least 1",
+                 _is_count, minimum=1)
+        _require("max_redirects", self.max_redirects, "a number of redirects, 0 or more", _is_count, minimum=0)
 
     def transport_policy(self) -> TransportPolicy:
         """The timeouts, retries, rate limit and redirects these settings make, as one value."""
@@ -187,3 +225,20 @@ class BaseConfiguration:
                 f"read_timeout={self.read_timeout}, total_timeout={self.total_timeout}, "
                 f"retries={self._retries!r}, rate_limit={self.rate_limit}, "
                 f"rate_limit_burst={self.rate_limit_burst}, verify_ssl={self.verify_ssl})")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require(name: str, value: Any, what: str, kind: Any, above: Optional[float] = None,
+             minimum: Optional[int] = None) -> None:
+    """Refuses a setting's value that is not of ``kind`` (ApiTypeError) or out of range (ApiValueError)."""
+    if not kind(value):
+        raise ApiTypeError(f"{name} must be {what}, not {value!r}")
+    if (above is not None and not value > above) or (minimum is not None and value < minimum):
+        raise ApiValueError(f"{name} must be {what}, not {value!r}")

@@ -5,6 +5,9 @@
     skyportal-photometry range --instrument-ids 1 --min-date 2021-07-05 --max-date 2021-07-07
     skyportal-photometry delete 1234 105b34c9-ab96-45e1-a22c-a0d15f270787
     skyportal-photometry rollback upload.json
+    skyportal-photometry download --objects ids.txt ZTF21abc --cache light_curves/
+    skyportal-photometry sync --cache light_curves/
+    skyportal-photometry plot ZTF21abc -o ZTF21abc.png
     skyportal-photometry serve --port 5000
 
 The server and token come from --url and --token, or from $SKYPORTAL_URL and
@@ -17,17 +20,20 @@ bad input (nothing was sent); 3 the server could not be reached.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
 
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
+from skyportal_client.bulk_download import DEFAULT_WORKERS, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import plan_upload, rollback, upload_photometry
 from skyportal_client.configuration import Configuration
 from skyportal_client.exceptions import ApiConnectionError, ApiException, OpenApiException
+from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
-from skyportal_client.tables import require, write_csv, write_points
+from skyportal_client.tables import read_columns, require, write_csv, write_points
 
 OK, SERVER_ERROR, BAD_INPUT, NO_CONNECTION = 0, 1, 2, 3
 
@@ -118,6 +124,30 @@ def _parser():
                                 "(only if none of them was on the server before the upload)")
     rollback_.set_defaults(command=_rollback)
 
+    download = commands.add_parser("download", parents=[connection],
+                                   help="many objects' light curves into a cache directory, kept up to date")
+    download.add_argument("--objects", nargs="+", required=True, metavar="FILE|ID",
+                          help="object ids, or files of them: one per line, or a .csv file's obj_id column")
+    download.add_argument("--format", choices=("mag", "flux", "both"), default="mag")
+    download.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    _add_cache_options(download)
+    download.set_defaults(command=_download)
+
+    sync = commands.add_parser("sync", parents=[connection],
+                               help="bring every light curve of a cache directory up to date")
+    _add_cache_options(sync)
+    sync.set_defaults(command=_sync)
+
+    plot = commands.add_parser("plot", parents=[connection], help="draw a light curve into an image file")
+    plot.add_argument("source", metavar="OBJ_ID|FILE",
+                      help="an object id (its light curve is fetched), or a .csv or .ecsv file such as a cached one")
+    plot.add_argument("-o", "--output", required=True, help="the image: FILE.png, FILE.pdf, FILE.svg ...")
+    plot.add_argument("--format", choices=("mag", "flux"), default=None,
+                      help="draw magnitudes or fluxes (default: magnitudes when the points have them)")
+    plot.add_argument("--magsys", default="ab", help="the magnitude system to fetch in (default ab)")
+    plot.add_argument("--title", help="the plot's title (default: the object's id)")
+    plot.set_defaults(command=_plot)
+
     serve = commands.add_parser("serve", help="run the embedded SkyPortal-compatible test server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000, help="0 picks a free port (default 5000)")
@@ -132,6 +162,29 @@ def _add_output_options(parser, formats):
     parser.add_argument("--format", choices=formats, default="mag")
     parser.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
     parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
+
+
+def _add_cache_options(parser):
+    parser.add_argument("--cache", required=True, metavar="DIR",
+                        help="the directory keeping a CSV file per light curve, and its Etag (made if missing)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="requests under way at once, within the rate limit (default %(default)s)")
+    parser.add_argument("--max-age", type=_seconds, default=None, metavar="TIME",
+                        help="use a light curve the server confirmed less than TIME ago without asking, e.g. "
+                             "3600, 90m, 12h or 2d (default: ask about each)")
+
+
+def _seconds(text):
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], units[text[-1]]) if text[-1:] in units else (text, 1)
+    try:
+        seconds = float(number) * unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, or a number ending in s, m, h or d, not {text!r}") \
+            from None
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"expected a time of 0 or more, not {text!r}")
+    return seconds
 
 
 def _integers(text):
@@ -220,6 +273,82 @@ def _rollback(args):
     with _client(args) as api_client:
         removed = rollback(api_client, args.manifest, delete_settled=args.delete_settled)
     print(f"{removed} points removed; {args.manifest} records the rollback")
+    return OK
+
+
+def _download(args):
+    obj_ids = _object_ids(args.objects)
+    with _client(args) as api_client, _resumable(args):
+        report = download_light_curves(api_client, obj_ids, cache=args.cache, format=args.format,
+                                       magsys=args.magsys, as_=None, max_age=args.max_age, workers=args.workers,
+                                       progress=True)
+    return _report(report)
+
+
+def _sync(args):
+    with _client(args) as api_client, _resumable(args):
+        report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers, progress=True)
+    return _report(report)
+
+
+@contextlib.contextmanager
+def _resumable(args):
+    """Says, on Ctrl-C, that the same command picks up where this one stopped."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"Interrupted. Every light curve downloaded so far is in {args.cache}: run the same command again "
+              "to go on (add --max-age 1h to skip asking about those again).", file=sys.stderr)
+        raise
+
+
+def _object_ids(arguments):
+    """The ids named on the command line: each argument that is a file holds ids, one per
+    line (blank lines and # comments skipped) or, for a .csv file, in its obj_id column."""
+    ids = []
+    for argument in arguments:
+        if not os.path.isfile(argument):
+            ids.append(_not_a_missing_file(argument))
+        elif argument.lower().endswith(".csv"):
+            column = read_columns(argument).get("obj_id")
+            if column is None:
+                raise UsageError(f"{argument} has no obj_id column")
+            ids.extend(str(obj_id) for obj_id in column if obj_id is not None)
+        else:
+            with open(argument, encoding="utf-8") as handle:
+                ids.extend(line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#"))
+    if not ids:
+        raise UsageError("no object ids in " + " ".join(arguments))
+    return ids
+
+
+def _not_a_missing_file(argument):
+    """``argument``, an object id; UsageError when it names a file that is not there (an id
+    has no slash, and none ends in .txt, .csv or .ecsv)."""
+    if "/" in argument or os.sep in argument or argument.lower().endswith((".txt", ".csv", ".ecsv")):
+        raise UsageError(f"no such file: {argument}")
+    return argument
+
+
+def _report(report):
+    """A line per object on stdout, then the counts; exit 1 when any object failed."""
+    for result in report:
+        print(result.describe())
+    print(report.summary())
+    return SERVER_ERROR if report.failed else OK
+
+
+def _plot(args):
+    figure = require("matplotlib.figure").Figure(figsize=(8, 5))
+    if os.path.isfile(args.source):
+        points = args.source  # read_columns refuses what is not .csv or .ecsv
+    else:
+        with _client(args) as api_client:
+            points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
+                                     magsys=args.magsys)
+    plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
+    figure.savefig(args.output)
+    print(f"{args.output} written", file=sys.stderr)
     return OK
 
 

@@ -4,6 +4,8 @@ Two families:
 
 * ``ApiTypeError`` and ``ApiValueError``: a value the client can tell is wrong
   (wrong type, NaN, unequal columns, a missing field). Nothing was sent; fix the value.
+  ``NameLookupError``, an ApiValueError, comes after a lookup on the server: a name that
+  names nothing (or more than one thing) there. Nothing was written.
 * ``ApiException`` and its subclasses: the server answered with an error, answered
   with something that is not SkyPortal's answer, or could not be reached. Each
   carries ``status``, the server's ``message`` and ``version``, the ``method`` and
@@ -20,9 +22,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Sequence, Tuple
 
 from skyportal_client.outcome import Outcome
+from skyportal_client.problems import Problem
 
 
 class OpenApiException(Exception):
@@ -30,11 +33,43 @@ class OpenApiException(Exception):
 
 
 class ApiTypeError(OpenApiException, TypeError):
-    """A value of the wrong type was passed. Nothing was sent: pass the type named in the message."""
+    """A value of the wrong type was passed. Nothing was sent: pass the type named in the message.
+
+    ``problems`` lists each value found wrong in a model or table (``problems.Problem``).
+    """
+
+    problems: Sequence[Problem] = ()
 
 
 class ApiValueError(OpenApiException, ValueError):
-    """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message."""
+    """A value SkyPortal would refuse was passed. Nothing was sent: fix the value named in the message.
+
+    ``problems`` lists each value found wrong in a model or table (``problems.Problem``).
+    """
+
+    problems: Sequence[Problem] = ()
+
+
+class NameLookupError(ApiValueError, LookupError):
+    """A name (of an instrument, telescope or group) that names nothing the token can use on
+    the server, or more than one thing. Nothing was written; the message lists what the name
+    may have meant. Pass the exact name, or the id.
+
+    Attributes:
+        kind: what was looked up ("instrument", "telescope", "group").
+        name: the name given.
+        candidates: (name, id) of what it may have meant, closest first.
+    """
+
+    def __init__(self, message: str, *, kind: str, name: str, candidates: Tuple[Tuple[str, int], ...] = ()):
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+        self.candidates = candidates
+
+
+# The shortest token taken out of what the server sent (see ErrorContext.redact).
+MIN_REDACTED_LENGTH = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,10 +89,16 @@ class ErrorContext:
     if_unknown: str = ""
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "<token>") if self.token else text
+        return text.replace(self.token, "<token>") if self._redacts else text
 
     def redact_bytes(self, data: bytes) -> bytes:
-        return data.replace(self.token.encode(), b"<token>") if self.token else data
+        return data.replace(self.token.encode(), b"<token>") if self._redacts else data
+
+    @property
+    def _redacts(self) -> bool:
+        # SkyPortal's tokens are UUIDs. A value of a few characters cannot be one, and taking
+        # it out of a message would garble every word that holds it.
+        return bool(self.token) and len(self.token) >= MIN_REDACTED_LENGTH
 
 
 class ApiException(OpenApiException):
@@ -295,8 +336,9 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
         if "Credentials malformed" in message and not context.token:
             return ("No token was sent: pass Configuration(token=...) or set $SKYPORTAL_TOKEN "
                     "to the token on your SkyPortal profile page")
-        return (f"SkyPortal did not accept the token{where}: check it against your profile page on "
-                f"{context.host or 'the server'}, and that it has the permission this operation needs")
+        page = f"{context.host}/profile" if context.host else "on the server"
+        return (f"SkyPortal did not accept the token{where}: check it against your profile page ({page}), "
+                "and that it has the permission this operation needs")
     if status == 403:
         refused = _OBJ_READ_REFUSED.search(message)
         if refused:
@@ -308,6 +350,12 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
 
 
 def connection_refused_hint(context: ErrorContext) -> str:
-    """What to say when nothing answers at the configured host."""
-    return (f"Check the host {context.host} (from {context.host_source}): is the server running, "
-            "and is $SKYPORTAL_URL or host= right?")
+    """What to say when nothing answers at the configured host: what to check depends on where it came from."""
+    checked = f"Check the host {context.host} (from {context.host_source})"
+    if context.host_source == "$SKYPORTAL_URL":
+        return f"{checked}: is the server running there, and is $SKYPORTAL_URL right?"
+    if context.host_source == "the default host":
+        return (f"{checked}: no host was given and $SKYPORTAL_URL is not set; for another server pass host= "
+                "or set $SKYPORTAL_URL")
+    return (f"{checked}: is the server running there, and is host= right? ($SKYPORTAL_URL is not read when host= "
+            "is given)")

@@ -21,7 +21,7 @@ import itertools
 import math
 import operator
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 from skyportal_client.problems import TYPE_KIND, Problem, only_type_problems, report
@@ -180,17 +180,12 @@ class _MinimumRule:
 
     def column_ok(self, present: list) -> bool:
         lowest = min(present)
-        if not (lowest > self.minimum or (lowest == self.minimum and not self.exclusive)):
-            return False
-        # min() passes over a NaN that is not first, and a NaN is below every minimum (the
-        # value-by-value check says so): a column with one goes value by value.
-        try:
-            return not math.isnan(sum(present))
-        except OverflowError:  # an int too large for a float: value by value
-            return False
+        return lowest > self.minimum or (lowest == self.minimum and not self.exclusive)
 
     def problem(self, value: Any) -> Optional[str]:
         if value > self.minimum or (value == self.minimum and not self.exclusive):
+            return None
+        if value != value or value in (math.inf, -math.inf):  # NaN and infinities: the finite rule's to report
             return None
         return f"must be {'greater than' if self.exclusive else 'at least'} {self.minimum:g}, not {value!r}"
 
@@ -264,7 +259,7 @@ class Field:
     def __init__(self, type: Optional[str], *, required: bool = False, nullable: bool = False, column: bool = False,
                  items: Optional[Field] = None, format: Optional[str] = None, minimum: Optional[float] = None,
                  exclusive_minimum: bool = False, min_length: Optional[int] = None,
-                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None, model: Optional[type] = None):
+                 enum: Optional[Sequence[str]] = None, pattern: Optional[str] = None, model: Optional[Type[Model]] = None):
         self.type = type
         self.required = required
         self.nullable = nullable
@@ -378,6 +373,8 @@ class Model:
     """
 
     fields: Dict[str, Field] = {}
+    # The values, as given or as the server sent them; a OneOf holds the chosen variant's model here.
+    _values: Any
     additional_properties = False
     max_points: Optional[int] = None
     required_if_null: Tuple[Tuple[str, str], ...] = ()
@@ -598,7 +595,7 @@ class OneOf(Model):
     (``Model``'s item access works unchanged, since ``value`` is itself a Model).
     """
 
-    variants: Tuple[type, ...] = ()
+    variants: Tuple[Type[Model], ...] = ()
 
     def __init__(self, **values: Any):
         fitting = [variant for variant in self.variants if not variant.structure_problems(values)]

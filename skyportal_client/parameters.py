@@ -3,16 +3,18 @@
 import difflib
 import inspect
 import typing
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type
 from urllib.parse import quote
 
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 from skyportal_client.model_utils import Model, OneOf, schema_pattern
 
 # The keywords every generated method passes on to ApiClient.call_api.
-CALL_OPTIONS = ("async_req", "_request_timeout", "_preload_content", "_return_http_data_only")
+CALL_OPTIONS = ("async_req", "_request_timeout", "_preload_content", "_return_http_data_only", "_headers")
 
 
-def check_integer(name, value, minimum=None, maximum=None, required=True):
+def check_integer(name: str, value: Any, minimum: Optional[int] = None, maximum: Optional[int] = None,
+                  required: bool = True) -> Optional[int]:
     """``value`` as an int, or a clear error; bools and floats are refused.
 
     None is refused when ``required``, and passed through otherwise.
@@ -33,7 +35,8 @@ def check_integer(name, value, minimum=None, maximum=None, required=True):
     return value
 
 
-def check_string(name, value, pattern=None, min_length=None, required=True):
+def check_string(name: str, value: Any, pattern: Optional[str] = None, min_length: Optional[int] = None,
+                 required: bool = True) -> Optional[str]:
     """``value`` if it is a string matching ``pattern``, or a clear error.
 
     None is refused when ``required``, and passed through otherwise.
@@ -51,20 +54,20 @@ def check_string(name, value, pattern=None, min_length=None, required=True):
     return value
 
 
-def check_choice(name, value, choices):
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> Optional[str]:
     """``value`` if it is None or one of ``choices``, or a clear error."""
     if value is None or value in choices:
         return value
     raise ApiValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
-def path_segment(value):
+def path_segment(value: Any) -> str:
     """A checked value as one path segment: "/" and other reserved characters escaped,
     "+" and "." kept, since SkyPortal's routes match the raw path."""
     return quote(str(value), safe="+.")
 
 
-def check_call_options(method, options):
+def check_call_options(method: Callable[..., Any], options: Mapping[str, Any]) -> None:
     """Refuses any of ``options`` (a generated method's ``**kwargs``) that is not a
     per-call option of ``CALL_OPTIONS``: an ApiTypeError names ``method`` and, where
     one fits, the parameter the keyword belongs in."""
@@ -75,13 +78,14 @@ def check_call_options(method, options):
                            + "; ".join(_hints(method, unknown)))
 
 
-def _hints(method, names):
+def _hints(method: Callable[..., Any], names: List[str]) -> List[str]:
     """For each of ``names``, what to pass instead: the body whose model has such
     fields, a parameter spelled alike, or else the list of the method's parameters."""
     parameters = [parameter for parameter in inspect.signature(method).parameters if parameter != "kwargs"]
     candidates = parameters + list(CALL_OPTIONS)
     squashed = {candidate.replace("_", "").lower(): candidate for candidate in candidates}
-    in_body, hints = {}, []
+    in_body: Dict[Tuple[str, Type[Model]], List[str]] = {}
+    hints: List[str] = []
     for name in names:
         body = next(((parameter, model) for parameter, model in _body_models(method) if name in _fields(model)), None)
         if body is not None:
@@ -100,7 +104,7 @@ def _hints(method, names):
     return hints
 
 
-def _body_models(method):
+def _body_models(method: Callable[..., Any]) -> Iterator[Tuple[str, Type[Model]]]:
     """(parameter name, Model class) for each parameter of ``method`` that takes a model."""
     for parameter, hint in typing.get_type_hints(method).items():
         if parameter == "return":
@@ -110,10 +114,10 @@ def _body_models(method):
                 yield parameter, kind
 
 
-def _fields(model):
+def _fields(model: Type[Model]) -> Dict[str, Any]:
     """A model's fields; a OneOf's are those of all its variants."""
     if issubclass(model, OneOf):
-        fields = {}
+        fields: Dict[str, Any] = {}
         for variant in model.variants:
             fields.update(variant.fields)
         return fields

@@ -13,7 +13,7 @@ import datetime
 import logging
 import sys
 import time
-from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple, Type
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -171,11 +171,13 @@ class RESTClient:
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
                 response.drain_conn()
                 return _Redirect(status, response.headers["Location"])
-            data = response.read() if method != "HEAD" else b""
+            # Read even a HEAD answer (urllib3 gives b""): until it is read, the connection is not
+            # ready for another request, and the next one sent on it would fail.
+            data = response.read()
         except HTTPError as error:
             if response is not None:
                 response.close()
-            raise self._no_answer(error, watch.expired, total, method, path, attempts, retries, context) from None
+            raise self._no_answer(error, watch.expired, total, target, path, attempts, retries, context) from None
         finally:
             self._watchdog.release(watch)
             if response is not None and not keep_open:
@@ -188,24 +190,26 @@ class RESTClient:
             if isinstance(envelope, dict) and envelope.get("status") == "success" and "data" in envelope:
                 return Answer(status, headers, envelope)
             if isinstance(envelope, dict) and envelope.get("status") == "error":  # an error inside a 200
-                error = error_for_answer(status, response.reason, headers, data, method=method, path=path,
-                                         outcome=Outcome.REFUSED, context=context, attempts=attempts,
-                                         history=retries.history, envelope=envelope)
-                raise _Failure(error, Outcome.REFUSED, str(status), status)
+                refusal = error_for_answer(status, response.reason, headers, data, method=method, path=path,
+                                           outcome=Outcome.REFUSED, context=context, attempts=attempts,
+                                           history=retries.history, envelope=envelope)
+                raise _Failure(refusal, Outcome.REFUSED, str(status), status)
             problem = ("The answer is not JSON" if envelope is None and data else
                        "The answer is empty" if not data else "The answer is not SkyPortal's envelope")
             raise _Failure(invalid_answer(status, response.reason, headers, data, problem, method=method, path=path,
                                           context=context, attempts=attempts, history=retries.history),
                            Outcome.UNKNOWN, f"{status} with an answer that is not SkyPortal's")
         outcome = outcomes.of_error_answer(status, envelope)
-        error = error_for_answer(status, response.reason, headers, data, method=method, path=path, outcome=outcome,
-                                 context=context, attempts=attempts, history=retries.history, envelope=envelope)
-        raise _Failure(error, outcome, str(status), status, headers.get("Retry-After"))
+        failure = error_for_answer(status, response.reason, headers, data, method=method, path=path, outcome=outcome,
+                                   context=context, attempts=attempts, history=retries.history, envelope=envelope)
+        raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _no_answer(self, error: HTTPError, expired: bool, total: float, method: str, path: str, attempts: int,
+    def _no_answer(self, error: HTTPError, expired: bool, total: float, target: _Target, path: str, attempts: int,
                    retries: RetryPolicy, context: ErrorContext) -> _Failure:
+        method = target.method
         outcome = outcomes.of_connection_error(error)
         hint = ""
+        cls: Type[ApiConnectionError]
         # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
         if expired:
             cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"
@@ -213,10 +217,14 @@ class RESTClient:
             cls, detail = ApiTimeoutError, "The server did not answer in time"
         elif isinstance(error, SSLError):
             cls, detail = ApiConnectionError, f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert"
+        elif isinstance(error, NewConnectionError):
+            # urllib3 puts its connection object's repr before the reason; the host and port say more.
+            reason = str(error).split("Failed to establish a new connection: ", 1)[-1]
+            where = f"{target.pool.host}:{target.pool.port}"
+            cls, detail = ApiConnectionError, f"Could not connect to {where}: {context.redact(reason)}"
+            hint = connection_refused_hint(context)
         else:
             cls, detail = ApiConnectionError, f"The connection failed: {context.redact(str(error))}"
-            if isinstance(error, NewConnectionError):
-                hint = connection_refused_hint(context)
         if outcome is Outcome.UNKNOWN and method not in ("GET", "HEAD"):
             hint = context.if_unknown
         exception = cls(detail, method=method, path=path, attempts=attempts, history=retries.history,

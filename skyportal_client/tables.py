@@ -26,7 +26,7 @@ import os
 from skyportal_client.json_codec import json_text
 
 # The pip extra that installs each optional module.
-EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress"}
+EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress", "matplotlib": "plot"}
 
 # Columns read from CSV as text even when they look like numbers (an obj_id
 # such as "2021001" is still a name).  Every other CSV cell that parses as a

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from typing import Callable
 
 
 class Throttle:
@@ -12,7 +13,8 @@ class Throttle:
     useful. Threads sharing the bucket are served in the order they ask.
     """
 
-    def __init__(self, rate=5.0, burst=10, *, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate: float = 5.0, burst: int = 10, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
         if rate <= 0 or burst < 1:
             raise ValueError("Throttle needs a rate above 0 and a burst of at least 1")
         self.rate = float(rate)
@@ -23,7 +25,7 @@ class Throttle:
         self._tokens = float(burst)
         self._updated = clock()
 
-    def acquire(self):
+    def acquire(self) -> float:
         """Wait until a request may be sent, and take its token; returns the seconds waited."""
         with self._lock:
             now = self._clock()
@@ -35,5 +37,5 @@ class Throttle:
             self._sleep(wait)
         return wait
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Throttle(rate={self.rate:g}, burst={self.burst})"

@@ -170,7 +170,7 @@ def test_the_module_runs_and_reports_an_unreachable_server_with_exit_3(tmp_path)
          "--url", f"http://127.0.0.1:{port}", "--token", "secret-token-value"],
         capture_output=True, text=True, timeout=60)
     assert completed.returncode == 3
-    assert "The connection failed" in completed.stderr
+    assert f"Could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused" in completed.stderr
     assert "secret-token-value" not in completed.stdout + completed.stderr
 
 

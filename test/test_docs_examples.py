@@ -1,4 +1,5 @@
-"""Every example of every generated API page (docs/*Api.md) runs against the server, with fresh ids filled in."""
+"""Every example of every generated API page (docs/*Api.md) runs against the server, with fresh ids filled in;
+every generated model page's import line imports its model."""
 
 import pathlib
 import uuid
@@ -7,6 +8,7 @@ import pytest
 
 import markdown_examples
 from skyportal_client.api import telescopes_api
+from skyportal_client.model_utils import Model
 from skyportal_client.testing.provision import random_position
 from upload_bodies import mag_points
 
@@ -17,7 +19,16 @@ EXAMPLES = {(page.stem, operation): blocks for page in PAGES
 # The operations that create or delete: a real SkyPortal's token may not be allowed to.
 WRITES = {"api_sources_post", "api_sources_obj_id_delete", "api_instrument_post", "api_telescope_post"}
 
-pytestmark = pytest.mark.usefixtures("environment_points_at_server")
+GENERATED = (DOCS.parent / ".openapi-generator" / "FILES").read_text().split()
+MODEL_PAGES = sorted(DOCS.parent / name for name in GENERATED
+                     if name.startswith("docs/") and name.endswith(".md") and not name.endswith("Api.md"))
+
+
+@pytest.mark.parametrize("page", MODEL_PAGES, ids=[page.stem for page in MODEL_PAGES])
+def test_a_model_page_imports_its_model(page):
+    (code,) = markdown_examples.all_examples(page.read_text())
+    namespace, printed = markdown_examples.run(code)
+    assert issubclass(namespace[page.stem], Model) and printed == ""
 
 
 @pytest.fixture
@@ -69,6 +80,7 @@ def fill_ins(page, operation, uploaded, provisioned, api_client):
 
 
 @pytest.mark.parametrize("page, operation", sorted(EXAMPLES), ids=[operation for _, operation in sorted(EXAMPLES)])
+@pytest.mark.usefixtures("environment_points_at_server")
 def test_example_runs(page, operation, uploaded, skyportal_provisioned, skyportal, api_client):
     (code,) = EXAMPLES[page, operation]
     values = fill_ins(page, operation, uploaded, skyportal_provisioned, api_client)

@@ -5,15 +5,20 @@ import importlib
 
 import pytest
 
-MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves"]
+MODULES = ["conversions", "tables", "upload_checks", "bulk_upload", "light_curves", "client", "bulk_download",
+           "light_curve_plot"]
 # Their examples start an embedded server of their own.
-NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves"}
+NEED_THE_EMBEDDED_SERVER = {"bulk_upload", "light_curves", "client", "bulk_download"}
+# Their examples need an optional package.
+NEED_A_PACKAGE = {"light_curve_plot": "matplotlib"}
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name, skyportal):
     if name in NEED_THE_EMBEDDED_SERVER and not skyportal.embedded:
         pytest.skip("the example runs the embedded server, and these tests target a real SkyPortal")
+    if name in NEED_A_PACKAGE:
+        pytest.importorskip(NEED_A_PACKAGE[name])
     module = importlib.import_module(f"skyportal_client.{name}")
     failed, attempted = doctest.testmod(module)
     assert attempted > 0 and failed == 0

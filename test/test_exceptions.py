@@ -86,7 +86,7 @@ def test_a_401_says_where_the_token_came_from():
     context = ErrorContext(host="https://fritz.science", token="t", token_source="$SKYPORTAL_TOKEN")
     raised = error(401, {"status": "error", "message": "HTTP 401: Unauthorized", "version": "1.4.0"}, context=context)
     assert "SkyPortal did not accept the token (it came from $SKYPORTAL_TOKEN)" in str(raised)
-    assert "profile page on https://fritz.science" in str(raised)
+    assert "profile page (https://fritz.science/profile)" in str(raised)
 
 
 def test_an_answer_that_may_have_landed_says_so_and_what_to_do():
@@ -101,3 +101,9 @@ def test_client_side_errors_are_value_and_type_errors():
     assert issubclass(skyportal_client.ApiValueError, ValueError)
     assert issubclass(skyportal_client.ApiTypeError, TypeError)
     assert not issubclass(skyportal_client.ApiValueError, skyportal_client.ApiException)
+
+
+def test_a_value_too_short_to_be_a_token_is_not_taken_out_of_messages():
+    raised = error(400, {"status": "error", "message": "Invalid input format", "version": "1.4.0"},
+                   context=ErrorContext(token="t"))
+    assert raised.message == "Invalid input format"

@@ -153,6 +153,36 @@ def test_a_redirect_to_another_origin_drops_every_credential(recording):
     assert not {"Authorization", "Cookie", "X-Api-Key", "Proxy-Authorization"} & set(headers)
 
 
+def test_per_call_headers_go_with_that_call_only_and_never_to_another_origin(recording):
+    target = recording(host="127.0.0.2")
+    origin = recording(lambda handler: (307, {"Location": f"{target.url}{handler.path}"}, b"")
+                       if handler.path.startswith("/moved") else json_answer()(handler))
+    api = api_for(origin.url)
+    api.api_sources_obj_id_photometry_get("ZTF21a", _headers={"If-None-Match": '"abc"', "Accept": "text/csv"})
+    api.api_sources_obj_id_photometry_get("ZTF21a")
+    (_, _, first, _), (_, _, second, _) = origin.seen
+    assert (first["If-None-Match"], first["Accept"], first["Authorization"]) == ('"abc"', "text/csv", "token secret-token")
+    assert "If-None-Match" not in second and second["Accept"] == "application/json"
+    api.api_client.call_api("GET", "/moved", _headers={"X-Trace": "1"})
+    assert origin.seen[-1][2]["X-Trace"] == "1"
+    (_, path, headers, _), = target.seen
+    assert path == "/moved" and "X-Trace" not in headers
+
+
+@pytest.mark.parametrize("headers, error", [
+    ({"If-None-Match": '"a"\r\nX-Evil: 1'}, skyportal_client.ApiValueError),
+    ({"Bad:Name": "1"}, skyportal_client.ApiValueError),
+    ({"": "1"}, skyportal_client.ApiValueError),
+    ({"If-None-Match": 1}, skyportal_client.ApiTypeError),
+    ([("If-None-Match", '"a"')], skyportal_client.ApiTypeError),
+])
+def test_per_call_headers_that_are_not_one_line_strings_are_refused_before_sending(recording, headers, error):
+    server = recording()
+    with pytest.raises(error, match="_headers"):
+        api_for(server.url).api_sources_obj_id_photometry_get("ZTF21a", _headers=headers)
+    assert server.seen == []
+
+
 def test_a_redirect_from_https_to_http_is_not_followed(recording):
     plain = recording()
     secure = recording(lambda handler: (302, {"Location": f"{plain.url}{handler.path}"}, b""), tls=True)

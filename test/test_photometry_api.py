@@ -148,6 +148,38 @@ def test_the_data_only_and_raw_forms(photometry, skyportal_provisioned):
     assert pending.get(timeout=10)["data"]["id"] == point_id
 
 
+def test_a_conditional_get_with_the_etag_is_304_without_data(photometry, skyportal_provisioned):
+    """_headers sends If-None-Match on one call; SkyPortal's 304 has no body, so the data is None."""
+    photometry.api_photometry_post(unknown_base_type=mag_points(skyportal_provisioned, 2))
+    obj_id = skyportal_provisioned.obj_id
+    data, status, headers = photometry.api_sources_obj_id_photometry_get(obj_id, _return_http_data_only=False)
+    assert status == 200 and len(data["data"]) == 2
+    etag = headers["Etag"]
+    again = photometry.api_sources_obj_id_photometry_get(obj_id, _return_http_data_only=False,
+                                                         _headers={"If-None-Match": etag})
+    assert again[:2] == (None, 304)
+    plain = photometry.api_sources_obj_id_photometry_get(obj_id, _return_http_data_only=False)
+    assert plain[1] == 200, "the header is for that one call only"
+
+
+def test_async_calls_run_on_the_client_s_thread_pool(configuration, skyportal_provisioned):
+    """The generated-client surface's ``pool_threads`` and AsyncResult, and a custom User-Agent."""
+    with skyportal_client.ApiClient(configuration, pool_threads=3) as client:
+        client.user_agent = "pipeline/2.0"
+        api = skyportal_client.api.photometry_api.PhotometryApi(client)
+        ids = api.api_photometry_post(unknown_base_type=mag_points(skyportal_provisioned, 3))["data"]["ids"]
+        pending = [api.api_photometry_photometry_id_get(point_id, async_req=True) for point_id in ids]
+        for result in pending:
+            result.wait(60)
+        assert all(result.ready() and result.successful() for result in pending)
+        assert [result.get()["data"]["id"] for result in pending] == ids
+        assert client._executor._max_workers == 3 and client.user_agent == "pipeline/2.0"
+        failing = api.api_photometry_photometry_id_get(999999999, async_req=True)
+        with pytest.raises(skyportal_client.BadRequestException):
+            failing.get(10)
+        assert not failing.successful()
+
+
 def test_the_server_version_is_kept(photometry, api_client, skyportal_provisioned):
     photometry.api_sources_obj_id_photometry_get(skyportal_provisioned.obj_id)
     assert api_client.server_version and api_client.server_version[0].isdigit()

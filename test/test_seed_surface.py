@@ -128,3 +128,12 @@ def test_the_facts_are_the_seeds():
                     imports.update(f"import {alias.name}" for alias in node.names if alias.name == "skyportal_client")
         assert calls == facts["calls"], name
     assert imports == set(seed_facts.IMPORTS)
+
+
+@pytest.mark.parametrize("package", ["skyportal_client.api", "skyportal_client.model"])
+def test_every_import_the_package_docstrings_list_resolves(package):
+    lines = re.findall(r"^\s*(from \S+ import \w+)$", importlib.import_module(package).__doc__, re.M)
+    assert len(lines) >= 6
+    for line in lines:
+        tree = ast.parse(line).body[0]
+        assert hasattr(importlib.import_module(tree.module), tree.names[0].name), line

@@ -56,10 +56,10 @@ HINTS = [
      "'request_timeout': did you mean _request_timeout=?"),
     (sources_api.SourcesApi, "api_sources_get", {"colour": "red"},
      "'colour': it takes source_id, num_per_page, page_number, and the per-call options async_req, "
-     "_request_timeout, _preload_content, _return_http_data_only"),
+     "_request_timeout, _preload_content, _return_http_data_only, _headers"),
     (system_info_api.SystemInfoApi, "api_sysinfo_get", {"verbose": True},
      "'verbose': it takes only the per-call options async_req, _request_timeout, _preload_content, "
-     "_return_http_data_only"),
+     "_return_http_data_only, _headers"),
 ]
 
 

@@ -48,28 +48,6 @@ def system_info(api_client):
     return system_info_api.SystemInfoApi(api_client)
 
 
-@pytest.fixture
-def permitted(skyportal):
-    """``with permitted("create telescopes"):`` around a call that creates or deletes.
-
-    A real SkyPortal's token may lack the permission (401, or a 400 saying so): the
-    test is then skipped with the server's words. The embedded server's token has
-    every permission, so there any refusal fails the test.
-    """
-
-    @contextlib.contextmanager
-    def permitted(what):
-        try:
-            yield
-        except skyportal_client.ApiException as error:
-            refused = error.status == 401 or "permission" in (error.message or "").lower()
-            if skyportal.embedded or not refused:
-                raise
-            pytest.skip(f"the token may not {what} on {skyportal.url}: {error.summary or error.status}")
-
-    return permitted
-
-
 def fresh_obj_id(prefix="ZTFwf"):
     return prefix + uuid.uuid4().hex[:10]
 
@@ -116,6 +94,19 @@ def test_a_missing_source_is_not_found(sources):
     with pytest.raises(skyportal_client.NotFoundException) as missing:
         sources.api_sources_obj_id_head(obj_id)
     assert (missing.value.status, missing.value.method) == (404, "HEAD")
+
+
+def test_a_head_leaves_its_connection_ready_for_the_next_request(skyportal, skyportal_provisioned):
+    """With one connection and no retries, a POST right after a HEAD (answered 404 or 200) goes out on it."""
+    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token, rate_limit=None,
+                                                   retries=0, connection_pool_maxsize=1)
+    saved_again = NewSource(id=skyportal_provisioned.obj_id, group_ids=[skyportal_provisioned.group_id])
+    with skyportal_client.ApiClient(configuration) as client:
+        sources = sources_api.SourcesApi(client)
+        for obj_id in (fresh_obj_id("nosuch"), skyportal_provisioned.obj_id):
+            with contextlib.suppress(skyportal_client.NotFoundException):
+                sources.api_sources_obj_id_head(obj_id)
+            assert sources.api_sources_post(new_source=saved_again).data.id == skyportal_provisioned.obj_id
 
 
 def test_a_search_comes_in_pages(sources, skyportal_provisioned, permitted):

@@ -20,8 +20,9 @@ class GroupsApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -30,7 +31,7 @@ class GroupsApi:
 
     def api_groups_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> GroupListsResponse:
         """Get all groups.
 

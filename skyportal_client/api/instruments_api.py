@@ -23,8 +23,9 @@ class InstrumentsApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -34,7 +35,7 @@ class InstrumentsApi:
     def api_instrument_get(
         self,
         name: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> InstrumentListResponse:
         """Get all instruments.
 
@@ -67,7 +68,7 @@ class InstrumentsApi:
     def api_instrument_instrument_id_get(
         self,
         instrument_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> InstrumentResponse:
         """Get an instrument.
 
@@ -99,7 +100,7 @@ class InstrumentsApi:
     def api_instrument_post(
         self,
         new_instrument: Optional[Union[NewInstrument, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> CreatedIdResponse:
         """Add an instrument.
 

@@ -23,8 +23,9 @@ class PhotometryApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -34,7 +35,7 @@ class PhotometryApi:
     def api_photometry_bulk_delete_upload_id_delete(
         self,
         upload_id: str,
-        **kwargs,
+        **kwargs: Any,
     ) -> Success:
         """Delete bulk-uploaded photometry set.
 
@@ -68,7 +69,7 @@ class PhotometryApi:
     def api_photometry_photometry_id_delete(
         self,
         photometry_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> Success:
         """Delete photometry.
 
@@ -104,7 +105,7 @@ class PhotometryApi:
         photometry_id: int,
         format: Optional[str] = None,
         magsys: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Dict[str, Any]:
         """Retrieve photometry.
 
@@ -144,7 +145,7 @@ class PhotometryApi:
         self,
         photometry_id: int,
         unknown_base_type: Optional[Union[PhotometryPatch, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Success:
         """Update photometry.
 
@@ -183,7 +184,7 @@ class PhotometryApi:
     def api_photometry_post(
         self,
         unknown_base_type: Optional[Union[UNKNOWNBASETYPE, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Dict[str, Any]:
         """Upload photometry.
 
@@ -220,7 +221,7 @@ class PhotometryApi:
     def api_photometry_put(
         self,
         unknown_base_type: Optional[Union[UNKNOWNBASETYPE, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Dict[str, Any]:
         """Update and/or upload photometry, resolving potential duplicates.
 
@@ -257,7 +258,7 @@ class PhotometryApi:
         format: Optional[str] = None,
         magsys: Optional[str] = None,
         photometry_range_query: Optional[Union[PhotometryRangeQuery, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Dict[str, Any]:
         """Get photometry taken by specific instruments over a date range.
 
@@ -298,7 +299,7 @@ class PhotometryApi:
         obj_id: str,
         format: Optional[str] = None,
         magsys: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Dict[str, Any]:
         """Retrieve all photometry associated with an Object.
 

@@ -25,8 +25,9 @@ class SourcesApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -38,7 +39,7 @@ class SourcesApi:
         source_id: Optional[str] = None,
         num_per_page: Optional[int] = None,
         page_number: Optional[int] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> SourcePageResponse:
         """Search sources.
 
@@ -77,7 +78,7 @@ class SourcesApi:
         self,
         obj_id: str,
         source_deletion: Optional[Union[SourceDeletion, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> Success:
         """Delete a source.
 
@@ -114,7 +115,7 @@ class SourcesApi:
     def api_sources_obj_id_get(
         self,
         obj_id: str,
-        **kwargs,
+        **kwargs: Any,
     ) -> SourceResponse:
         """Get a source.
 
@@ -148,7 +149,7 @@ class SourcesApi:
     def api_sources_obj_id_head(
         self,
         obj_id: str,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         """Check if a Source exists.
 
@@ -182,7 +183,7 @@ class SourcesApi:
     def api_sources_post(
         self,
         new_source: Optional[Union[NewSource, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> SavedSourceResponse:
         """Add a new source.
 

@@ -21,8 +21,9 @@ class SystemInfoApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -31,7 +32,7 @@ class SystemInfoApi:
 
     def api_enum_types_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> EnumTypesResponse:
         """Get enum types in the DB.
 
@@ -57,7 +58,7 @@ class SystemInfoApi:
 
     def api_sysinfo_get(
         self,
-        **kwargs,
+        **kwargs: Any,
     ) -> SystemInfoResponse:
         """Retrieve system/deployment info.
 

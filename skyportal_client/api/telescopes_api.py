@@ -23,8 +23,9 @@ class TelescopesApi:
 
     Every method also takes the per-call keywords ``_request_timeout`` (seconds, or a
     (connect, read) pair), ``_preload_content`` (False returns the raw urllib3
-    response), ``_return_http_data_only`` (False returns (data, status, headers)) and
-    ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
+    response), ``_return_http_data_only`` (False returns (data, status, headers)),
+    ``_headers`` (headers for this request only, such as ``{"If-None-Match": etag}``)
+    and ``async_req`` (True returns an AsyncResult whose ``get()`` gives the result).
     Any other keyword raises ApiTypeError, naming the parameter it belongs in.
     """
 
@@ -34,7 +35,7 @@ class TelescopesApi:
     def api_telescope_get(
         self,
         name: Optional[str] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeListResponse:
         """Get all telescopes.
 
@@ -67,7 +68,7 @@ class TelescopesApi:
     def api_telescope_post(
         self,
         new_telescope: Optional[Union[NewTelescope, Dict[str, Any]]] = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> CreatedIdResponse:
         """Create a telescope.
 
@@ -99,7 +100,7 @@ class TelescopesApi:
     def api_telescope_telescope_id_get(
         self,
         telescope_id: int,
-        **kwargs,
+        **kwargs: Any,
     ) -> TelescopeResponse:
         """Get a telescope.
 

@@ -7,11 +7,12 @@ Prints the URL and the super-admin token, then serves until interrupted.
 
 import argparse
 import threading
+from collections.abc import Sequence
 
 from .server import SkyPortalTestServer
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m skyportal_client.testing",
                                      description="Serve a SkyPortal-compatible photometry API for tests.")
     parser.add_argument("--host", default="127.0.0.1")

@@ -6,9 +6,13 @@ is a part of ``storage.Store``: it uses the store's connection and lock.
 """
 
 import json
+import sqlite3
 import uuid
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, cast
 
 from .clock import utcnow_iso
+from .database import Database
 
 PUBLIC_GROUP_NAME = "Sitewide Group"
 ADMIN_USERNAME = "provisioned-admin"
@@ -18,7 +22,7 @@ ADMIN_ACLS = ("System admin", "Upload data", "Delete bulk photometry", "Manage p
 class Caller:
     """The token a request authenticated with, and its user."""
 
-    def __init__(self, token, user_id, username, acls, single_user_group_id):
+    def __init__(self, token: str, user_id: int, username: str, acls: list[str], single_user_group_id: int) -> None:
         self.token = token
         self.user_id = user_id
         self.username = username
@@ -26,14 +30,14 @@ class Caller:
         self.single_user_group_id = single_user_group_id
 
     @property
-    def is_admin(self):
+    def is_admin(self) -> bool:
         return "System admin" in self.acls
 
-    def may(self, acl):
+    def may(self, acl: str) -> bool:
         return self.is_admin or acl in self.acls
 
 
-def group_from_row(row):
+def group_from_row(row: sqlite3.Row) -> dict[str, Any]:
     """A groups row as a dict with SkyPortal's booleans."""
     group = dict(row)
     for key in ("private", "auto_accept_requests", "single_user_group"):
@@ -41,8 +45,8 @@ def group_from_row(row):
     return group
 
 
-class AccountRecords:
-    def ensure_admin_token(self):
+class AccountRecords(Database):
+    def ensure_admin_token(self) -> str:
         """The super-admin token, creating the site's first user on a new DB."""
         row = self._query_one(
             "SELECT tokens.id FROM tokens JOIN users ON users.id = tokens.user_id "
@@ -54,14 +58,15 @@ class AccountRecords:
         return self.create_user_token(ADMIN_USERNAME, ADMIN_ACLS)
 
     @staticmethod
-    def _insert_group(db, name, nickname, single_user, description=None, auto_accept_requests=False):
+    def _insert_group(db: sqlite3.Connection, name: str, nickname: str | None, single_user: bool,
+                      description: str | None = None, auto_accept_requests: object = False) -> int:
         now = utcnow_iso()
-        return db.execute(
+        return cast(int, db.execute(  # an INSERT's lastrowid is never None
             "INSERT INTO groups (name, nickname, description, auto_accept_requests, single_user_group, "
             "created_at, modified) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (name, nickname, description, int(bool(auto_accept_requests)), int(single_user), now, now)).lastrowid
+            (name, nickname, description, int(bool(auto_accept_requests)), int(single_user), now, now)).lastrowid)
 
-    def create_user_token(self, username, acls):
+    def create_user_token(self, username: str, acls: Iterable[str]) -> str:
         """A new user (own single-user group, member of the public group) and a
         token for it carrying ``acls``."""
         token = str(uuid.uuid4())
@@ -77,7 +82,7 @@ class AccountRecords:
                        (token, user_id, json.dumps(list(acls))))
         return token
 
-    def find_caller(self, token):
+    def find_caller(self, token: str) -> Caller | None:
         row = self._query_one(
             "SELECT tokens.id AS token, tokens.acls, users.id AS user_id, users.username, "
             "users.single_user_group_id FROM tokens JOIN users ON users.id = tokens.user_id "
@@ -87,18 +92,19 @@ class AccountRecords:
         return Caller(row["token"], row["user_id"], row["username"], json.loads(row["acls"]),
                       row["single_user_group_id"])
 
-    def get_user(self, user_id):
-        row = self._query_one("SELECT * FROM users WHERE id = ?", (user_id,))
-        return None if row is None else dict(row)
+    def get_user(self, user_id: int) -> dict[str, Any]:
+        """The users row of a user that a stored row names (so it exists)."""
+        return dict(self._query("SELECT * FROM users WHERE id = ?", (user_id,))[0])
 
-    def public_group_id(self):
-        return self._query_one("SELECT id FROM groups WHERE name = ?", (PUBLIC_GROUP_NAME,))["id"]
+    def public_group_id(self) -> int:
+        return self._query("SELECT id FROM groups WHERE name = ?", (PUBLIC_GROUP_NAME,))[0]["id"]
 
-    def existing_user_ids(self, user_ids):
+    def existing_user_ids(self, user_ids: Collection[int]) -> set[int]:
         marks = ",".join("?" * len(user_ids))
         return {row["id"] for row in self._query(f"SELECT id FROM users WHERE id IN ({marks})", tuple(user_ids))}
 
-    def create_group(self, name, nickname, description, auto_accept_requests, admin_ids):
+    def create_group(self, name: str, nickname: str | None, description: str | None, auto_accept_requests: object,
+                     admin_ids: Iterable[int]) -> int | None:
         """A new group whose members (and admins) are ``admin_ids``; None if the name is taken."""
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM groups WHERE name = ?", (name,)).fetchone():
@@ -109,32 +115,33 @@ class AccountRecords:
                            [(group_id, user_id) for user_id in admin_ids])
         return group_id
 
-    def group_members(self, group_id):
+    def group_members(self, group_id: int) -> list[tuple[dict[str, Any], bool]]:
         """(users row, admin flag) of each member of a group, by user id."""
-        rows = self._query("SELECT users.*, group_users.admin AS group_admin FROM group_users JOIN users "
+        rows = self._query("SELECT users.*, group_users.admin AS group_admin, group_users.rowid AS membership_id "
+                           "FROM group_users JOIN users "
                            "ON users.id = group_users.user_id WHERE group_users.group_id = ? ORDER BY users.id",
                            (group_id,))
         return [(dict(row), bool(row["group_admin"])) for row in rows]
 
-    def existing_group_ids(self, group_ids):
+    def existing_group_ids(self, group_ids: Collection[int]) -> set[int]:
         marks = ",".join("?" * len(group_ids))
         rows = self._query(f"SELECT id FROM groups WHERE id IN ({marks})", tuple(group_ids))
         return {row["id"] for row in rows}
 
-    def member_group_ids(self, caller):
+    def member_group_ids(self, caller: Caller) -> set[int]:
         rows = self._query("SELECT group_id FROM group_users WHERE user_id = ?", (caller.user_id,))
         return {row["group_id"] for row in rows}
 
-    def accessible_group_ids(self, caller):
+    def accessible_group_ids(self, caller: Caller) -> set[int]:
         """Every group for a system admin, else the caller's memberships."""
         if caller.is_admin:
             return {row["id"] for row in self._query("SELECT id FROM groups")}
         return self.member_group_ids(caller)
 
-    def groups(self, where="1", params=()):
+    def groups(self, where: str = "1", params: Sequence[object] = ()) -> list[dict[str, Any]]:
         """Group dicts matching ``where``, by id."""
         return [group_from_row(row) for row in self._query(f"SELECT * FROM groups WHERE {where} ORDER BY id",
                                                            params)]
 
-    def member_groups(self, caller):
+    def member_groups(self, caller: Caller) -> list[dict[str, Any]]:
         return self.groups("id IN (SELECT group_id FROM group_users WHERE user_id = ?)", (caller.user_id,))

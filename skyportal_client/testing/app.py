@@ -9,10 +9,12 @@ needs (401), and only then is the method called with the route's captures.
 import hashlib
 import re
 import uuid
+from typing import NoReturn
 from urllib.parse import unquote
 
 from . import envelope
-from .base import Handler
+from .accounts import Caller
+from .base import Handler, Request
 from .envelope import ApiError
 from .photometry import (
     BulkDeletePhotometryHandler, ObjPhotometryHandler, PhotometryHandler, PhotometryRangeHandler,
@@ -20,6 +22,7 @@ from .photometry import (
 from .facilities import InstrumentHandler, TelescopeHandler
 from .groups import GroupHandler
 from .sources import SourceExistsHandler, SourceHandler
+from .storage import Store
 from .system import EnumTypesHandler, SysInfoHandler
 
 MALFORMED_CREDENTIALS = ('HTTP 401: Unauthorized (Credentials malformed; '
@@ -30,12 +33,12 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS")
 
 
 class InvalidEndpointHandler(Handler):
-    def get(self):
+    def get(self) -> NoReturn:
         raise ApiError(400, "Invalid API endpoint")
 
 
 # SkyPortal's routes for these handlers, in its order.
-ROUTES = [
+ROUTES: list[tuple[str, type[Handler]]] = [
     (r"/api/enum_types(/.*)?", EnumTypesHandler),
     (r"/api/groups(/[0-9]+)?", GroupHandler),
     (r"/api/instrument(/[0-9]+)?", InstrumentHandler),
@@ -54,7 +57,7 @@ COMPILED_ROUTES = [(re.compile(pattern + "$"), handler) for pattern, handler in 
 NOT_FOUND_PAGE = b"<html><title>404: Not Found</title><body>404: Not Found</body></html>"
 
 
-def route(path):
+def route(path: str) -> tuple[type[Handler] | None, tuple[str | None, ...]]:
     """(handler class, path arguments) for a raw path, or (None, ())."""
     for pattern, handler in COMPILED_ROUTES:
         match = pattern.match(path)
@@ -68,7 +71,7 @@ def route(path):
     return None, ()
 
 
-def _etag(body):
+def _etag(body: bytes) -> str:
     """tornado's default Etag: the SHA-1 of the body, quoted."""
     return '"' + hashlib.sha1(body).hexdigest() + '"'
 
@@ -76,7 +79,7 @@ def _etag(body):
 ENTITY_TAG = re.compile(r'\*|(?:W/)?"[^"]*"')
 
 
-def etag_matches(if_none_match, etag):
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """tornado's check_etag_header: a list of tags, weak or strong, compared
     weakly ("W/" ignored); "*" first in the list matches anything."""
     tags = ENTITY_TAG.findall(if_none_match or "")
@@ -88,10 +91,10 @@ def etag_matches(if_none_match, etag):
 
 
 class SkyPortalApp:
-    def __init__(self, store):
+    def __init__(self, store: Store) -> None:
         self.store = store
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> Caller:
         header = request.headers.get("Authorization")
         if header is None or not header.startswith("token "):
             raise ApiError(401, MALFORMED_CREDENTIALS)
@@ -105,7 +108,7 @@ class SkyPortalApp:
             raise ApiError(401, UNAUTHORIZED)
         return caller
 
-    def handle(self, request):
+    def handle(self, request: Request) -> envelope.Response:
         """The Response to a Request; never raises."""
         handler_class, arguments = route(request.path)
         if handler_class is None:
@@ -119,9 +122,9 @@ class SkyPortalApp:
             handler = handler_class(self.store, request, caller)
             action = getattr(handler, method)
             required_acl = getattr(action, "required_acl", None)
-            if required_acl and not caller.may(required_acl):
+            if required_acl and not handler.caller.may(required_acl):
                 raise ApiError(401, UNAUTHORIZED)
-            response = action(*arguments)
+            response: envelope.Response = action(*arguments)
         except ApiError as exc:
             return envelope.error(exc.status, exc.message)
         except Exception as exc:  # SkyPortal answers any handler exception with a 500

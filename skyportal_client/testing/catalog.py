@@ -6,96 +6,96 @@ unsaving it keeps the row, marked inactive.
 """
 
 import json
+import sqlite3
 import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from . import sky
-from .accounts import group_from_row
+from .accounts import Caller, group_from_row
 from .clock import utcnow_iso
+from .database import Database
 
 
 class NameTaken(Exception):
     """A telescope or instrument name that is already stored (unique column)."""
 
 
-def _telescope_from_row(row):
+def _telescope_from_row(row: sqlite3.Row) -> dict[str, Any]:
     telescope = dict(row)
     telescope["robotic"] = bool(telescope["robotic"])
     telescope["fixed_location"] = bool(telescope["fixed_location"])
     return telescope
 
 
-def _instrument_from_row(row):
+def _instrument_from_row(row: sqlite3.Row) -> dict[str, Any]:
     instrument = dict(row)
     instrument["filters"] = json.loads(instrument["filters"])
     instrument["properties"] = json.loads(instrument["properties"])
     return instrument
 
 
-def _obj_from_row(row):
+def _obj_from_row(row: sqlite3.Row) -> dict[str, Any]:
     obj = dict(row)
     obj["properties"] = json.loads(obj["properties"])
     return obj
 
 
-class CatalogRecords:
+class CatalogRecords(Database):
     # -- telescopes and instruments ---------------------------------------------
 
-    def create_telescope(self, fields):
+    def create_telescope(self, fields: Mapping[str, Any]) -> int:
         """Insert a telescope; raises NameTaken for a stored name."""
         now = utcnow_iso()
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM telescopes WHERE name = ?", (fields["name"],)).fetchone():
                 raise NameTaken(fields["name"])
-            return db.execute(
+            return cast(int, db.execute(  # an INSERT's lastrowid is never None
                 "INSERT INTO telescopes (name, nickname, lat, lon, elevation, diameter, skycam_link, "
                 "weather_link, robotic, fixed_location, created_at, modified) VALUES (:name, :nickname, "
                 ":lat, :lon, :elevation, :diameter, :skycam_link, :weather_link, :robotic, "
                 ":fixed_location, :created_at, :modified)",
-                {**fields, "created_at": now, "modified": now}).lastrowid
+                {**fields, "created_at": now, "modified": now}).lastrowid)
 
-    def telescopes(self, where="1", params=()):
+    def telescopes(self, where: str = "1", params: Sequence[object] = ()) -> list[dict[str, Any]]:
         rows = self._query(f"SELECT * FROM telescopes WHERE {where} ORDER BY id", params)
         return [_telescope_from_row(row) for row in rows]
 
-    def create_instrument(self, fields):
+    def create_instrument(self, fields: Mapping[str, Any]) -> int:
         """Insert an instrument; raises NameTaken for a stored name."""
         now = utcnow_iso()
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM instruments WHERE name = ?", (fields["name"],)).fetchone():
                 raise NameTaken(fields["name"])
-            return db.execute(
+            return cast(int, db.execute(  # an INSERT's lastrowid is never None
                 "INSERT INTO instruments (name, type, band, telescope_id, filters, properties, created_at, "
                 "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (fields["name"], fields["type"], fields["band"], fields["telescope_id"],
-                 json.dumps(fields["filters"]), json.dumps(fields["properties"]), now, now)).lastrowid
+                 json.dumps(fields["filters"]), json.dumps(fields["properties"]), now, now)).lastrowid)
 
-    def instruments(self, where="1", params=()):
+    def instruments(self, where: str = "1", params: Sequence[object] = ()) -> list[dict[str, Any]]:
         rows = self._query(f"SELECT * FROM instruments WHERE {where} ORDER BY id", params)
         return [_instrument_from_row(row) for row in rows]
 
-    def get_instrument(self, instrument_id):
+    def get_instrument(self, instrument_id: object) -> dict[str, Any] | None:
         found = self.instruments("id = ?", (instrument_id,))
         return found[0] if found else None
 
     # -- objects and sources ------------------------------------------------------
 
-    def get_obj(self, obj_id):
+    def get_obj(self, obj_id: str) -> dict[str, Any] | None:
         row = self._query_one("SELECT * FROM objs WHERE id = ?", (obj_id,))
         return None if row is None else _obj_from_row(row)
 
-    def obj_exists(self, obj_id):
+    def stored_obj(self, obj_id: str) -> dict[str, Any]:
+        """An object that a stored source names (so it exists)."""
+        return _obj_from_row(self._query("SELECT * FROM objs WHERE id = ?", (obj_id,))[0])
+
+    def obj_exists(self, obj_id: object) -> bool:
         return self._query_one("SELECT 1 FROM objs WHERE id = ?", (obj_id,)) is not None
 
-    def obj_readable(self, caller, obj_id):
-        """An object is readable when saved to one of the caller's groups or
-        when the caller can read some of its photometry (any object for an admin)."""
-        if caller.is_admin:
-            return self.obj_exists(obj_id)
-        if self.has_source_row(obj_id, caller):
-            return True
-        return bool(self.readable_points(caller, "obj_id = ?", (obj_id,)))
-
-    def save_source(self, obj_id, ra, dec, properties, group_ids, saver_id):
+    def save_source(self, obj_id: str, ra: float | None, dec: float | None, properties: Mapping[str, Any],
+                    group_ids: Iterable[int], saver_id: int) -> None:
         """Create the object if it is new (its other columns from
         ``properties``), point its HEALPix index at (ra, dec) when both are
         given, and save it to ``group_ids`` (re-activating unsaved rows)."""
@@ -119,23 +119,24 @@ class CatalogRecords:
                     db.execute("UPDATE sources SET active = 1, saved_by_id = ? WHERE obj_id = ? AND group_id = ?",
                                (saver_id, obj_id, group_id))
 
-    def unsave_source(self, obj_id, group_id, caller):
+    def unsave_source(self, obj_id: str, group_id: int, caller: Caller) -> bool:
         """Mark the source inactive; False when there is no such source."""
         with self.transaction() as db:
             cursor = db.execute("UPDATE sources SET active = 0, unsaved_by_id = ? WHERE obj_id = ? AND group_id = ?",
                                 (caller.user_id, obj_id, group_id))
         return cursor.rowcount == 1
 
-    def has_source_row(self, obj_id, caller):
+    def has_source_row(self, obj_id: str, caller: Caller) -> bool:
         """Whether any source row (active or not) of the object is in one of
         the caller's groups (any group for an admin), as SkyPortal's HEAD checks."""
-        sql, params = "SELECT 1 FROM sources WHERE obj_id = ?", (obj_id,)
+        sql = "SELECT 1 FROM sources WHERE obj_id = ?"
+        params: tuple[object, ...] = (obj_id,)
         if not caller.is_admin:
             sql += " AND group_id IN (SELECT group_id FROM group_users WHERE user_id = ?)"
             params += (caller.user_id,)
         return self._query_one(sql, params) is not None
 
-    def active_sources(self, obj_id, group_ids):
+    def active_sources(self, obj_id: str, group_ids: Collection[int]) -> list[dict[str, Any]]:
         """The object's active source rows in ``group_ids``: group dicts with
         the row's active, requested, saved_at and saved_by_id, by group id."""
         marks = ",".join("?" * len(group_ids))
@@ -151,7 +152,7 @@ class CatalogRecords:
             groups.append(group)
         return groups
 
-    def source_obj_ids(self, group_ids):
+    def source_obj_ids(self, group_ids: Collection[int]) -> list[str]:
         """Ids of objects with an active source in ``group_ids``, the most
         recently saved first."""
         marks = ",".join("?" * len(group_ids))
@@ -160,7 +161,8 @@ class CatalogRecords:
             f"AND group_id IN ({marks}) GROUP BY obj_id ORDER BY last_saved DESC, obj_id", tuple(group_ids))
         return [row["id"] for row in rows]
 
-    def objs_with_sources_near(self, ra, dec, radius, group_ids):
+    def objs_with_sources_near(self, ra: float, dec: float, radius: float,
+                               group_ids: Collection[int]) -> list[tuple[str, float, float]]:
         """Ids of objects within ``radius`` degrees of (ra, dec) that have a
         source row (active or not) in ``group_ids``."""
         marks = ",".join("?" * len(group_ids))

@@ -3,10 +3,10 @@
 import datetime
 
 
-def utcnow():
+def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def utcnow_iso():
+def utcnow_iso() -> str:
     """Now, as SkyPortal's JSON writes a naive UTC datetime."""
     return utcnow().isoformat()

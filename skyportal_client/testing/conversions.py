@@ -7,6 +7,7 @@ ones the observed exchanges pin down (see ``ZPBANDFLUX_RATIOS``).
 """
 
 import math
+from typing import TypeGuard
 
 PHOT_ZP = 23.9
 PHOT_SYS = "ab"
@@ -39,7 +40,7 @@ class MagsysError(Exception):
     """A magnitude system or (system, band) pair that cannot be used."""
 
 
-def resolve_magsys(name):
+def resolve_magsys(name: object) -> str:
     """The canonical name of a magnitude system, as sncosmo's registry would
     resolve it; unknown names raise MagsysError with sncosmo's wording."""
     if not isinstance(name, str):
@@ -52,7 +53,7 @@ def resolve_magsys(name):
     return canonical
 
 
-def zpbandflux_ratio(magsys, band):
+def zpbandflux_ratio(magsys: str, band: str) -> float:
     """zpbandflux(magsys, band) / zpbandflux(ab, band)."""
     canonical = resolve_magsys(magsys)
     if canonical == PHOT_SYS:
@@ -67,42 +68,42 @@ def zpbandflux_ratio(magsys, band):
         ) from None
 
 
-def magsys_offset(magsys, band):
+def magsys_offset(magsys: str, band: str) -> float:
     """Δ(system, band) = 2.5·log10(zpbf_system / zpbf_AB); 0 for AB."""
     ratio = zpbandflux_ratio(magsys, band)
     return 0.0 if ratio == 1.0 else 2.5 * math.log10(ratio)
 
 
-def mag_to_flux(mag, magerr):
+def mag_to_flux(mag: float, magerr: float) -> tuple[float, float]:
     """Flux and flux error (zero point 23.9, same system) of a detection."""
     flux = 10 ** (-0.4 * (mag - PHOT_ZP))
     return flux, magerr / MAGERR_PER_RELATIVE_FLUXERR * flux
 
 
-def limit_to_fluxerr(limiting_mag, nsigma):
+def limit_to_fluxerr(limiting_mag: float, nsigma: float) -> float:
     """The 1-sigma flux error implied by an n-sigma limiting magnitude."""
     return (10 ** (-0.4 * (limiting_mag - PHOT_ZP))) / nsigma
 
 
-def to_stored_flux(flux, fluxerr, zp, magsys, band):
+def to_stored_flux(flux: float, fluxerr: float, zp: float, magsys: str, band: str) -> tuple[float, float]:
     """Rescale flux and error given on zero point ``zp`` in ``magsys`` to µJy
     AB (sncosmo's ``normalized(zp=23.9, zpsys="ab")``)."""
     factor = 10 ** (0.4 * (PHOT_ZP - zp)) * zpbandflux_ratio(magsys, band)
     return flux * factor, fluxerr * factor
 
 
-def is_finite(value):
+def is_finite(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value)
 
 
-def flux_to_mag(flux, offset):
+def flux_to_mag(flux: float | None, offset: float) -> float | None:
     """Magnitude of a stored flux, or None unless the flux is finite and > 0."""
     if is_finite(flux) and flux > 0:
         return -2.5 * math.log10(flux) + PHOT_ZP + offset
     return None
 
 
-def flux_to_magerr(flux, fluxerr):
+def flux_to_magerr(flux: float | None, fluxerr: float) -> float | None:
     # Relative error first, then the constant: this order makes uploaded
     # magerrs read back unchanged (0.06 would come back as 0.060000000000000005).
     if is_finite(flux) and flux > 0 and fluxerr > 0:
@@ -110,12 +111,24 @@ def flux_to_magerr(flux, fluxerr):
     return None
 
 
-def signal_to_noise(flux, fluxerr):
-    if is_finite(flux) and is_finite(fluxerr) and fluxerr != 0:
+def signal_to_noise(flux: float | None, fluxerr: float | None) -> float | None:
+    """SkyPortal's snr: flux / fluxerr unless either is NaN or the error is 0."""
+    if flux is not None and fluxerr is not None and not math.isnan(flux) and not math.isnan(fluxerr) \
+            and fluxerr != 0:
         return flux / fluxerr
     return None
 
 
-def output_limiting_mag(fluxerr, offset):
-    """The hard-coded 5-sigma limiting magnitude SkyPortal reports."""
-    return -2.5 * math.log10(OUTPUT_LIMIT_NSIGMA * fluxerr) + PHOT_ZP + offset
+def _numpy_log10(value: float) -> float:
+    """np.log10 without its warnings: -inf at 0, NaN below."""
+    if math.isnan(value) or value < 0:
+        return math.nan
+    if value == 0:
+        return -math.inf
+    return math.log10(value)
+
+
+def output_limiting_mag(fluxerr: float, offset: float) -> float:
+    """The hard-coded 5-sigma limiting magnitude SkyPortal reports (not
+    finite, so null in JSON, for a zero, negative or infinite error)."""
+    return -2.5 * _numpy_log10(OUTPUT_LIMIT_NSIGMA * fluxerr) + PHOT_ZP + offset

@@ -7,7 +7,10 @@ inside ``filters``: an unknown bandpass only fails when PostgreSQL casts it
 to the enum, as a 500.
 """
 
+import datetime
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from . import envelope, sky
 from .bandpasses import BANDPASS_NAMES
@@ -42,7 +45,7 @@ class _Invalid(Exception):
     """One pydantic error: the message for its field."""
 
 
-def _lax_float(value):
+def _lax_float(value: object) -> float:
     if isinstance(value, (bool, int, float)):
         return float(value)
     if isinstance(value, str):
@@ -53,7 +56,7 @@ def _lax_float(value):
     raise _Invalid("Input should be a valid number")
 
 
-def _lax_bool(value):
+def _lax_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -65,10 +68,11 @@ def _lax_bool(value):
     raise _Invalid("Input should be a valid boolean")
 
 
-def _telescope_body(data):
+def _telescope_body(data: Mapping[str, Any]) -> dict[str, Any]:
     """The validated TelescopePostBody fields that were given (pydantic's
     exclude_unset), or ApiError 400 listing every error as SkyPortal does."""
-    fields, errors = {}, []
+    fields: dict[str, Any] = {}
+    errors: list[str] = []
     for key in TELESCOPE_FIELDS:
         if key not in data:
             if key in TELESCOPE_REQUIRED:
@@ -94,23 +98,25 @@ def _telescope_body(data):
     return fields
 
 
-def _unique_violation(table, name):
-    """The 500 SkyPortal answers when a unique name is inserted twice (its
-    first lines; the SQL statement that follows them is left out)."""
+def _unique_violation(table: str, name: object) -> ApiError:
+    """The 500 SkyPortal answers when a unique name is inserted twice (the
+    statement is shown short, without its parameters)."""
     return ApiError(500, f'(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint '
-                         f'"{table}_name_key"\nDETAIL:  Key (name)=({name}) already exists.')
+                         f'"{table}_name_key"\nDETAIL:  Key (name)=({name}) already exists.\n'
+                         f"[SQL: INSERT INTO {table} (name, ...) VALUES (%(name)s::VARCHAR, ...) RETURNING {table}.id]\n"
+                         "(Background on this error at: https://sqlalche.me/e/20/gkpj)")
 
 
-def _telescope_dict(telescope):
+def _telescope_dict(telescope: Mapping[str, Any]) -> dict[str, Any]:
     return {key: telescope.get(key) for key in TELESCOPE_KEYS}
 
 
-def _instrument_dict(instrument):
+def _instrument_dict(instrument: Mapping[str, Any]) -> dict[str, Any]:
     values = {"has_fields": False, "has_region": False, **instrument, **instrument["properties"]}
     return {key: values.get(key) for key in INSTRUMENT_KEYS}
 
 
-def night_times(telescope, now=None):
+def night_times(telescope: Mapping[str, Any], now: datetime.datetime | None = None) -> dict[str, bool | str]:
     """is_night_astronomical, morning and evening as SkyPortal's
     Telescope.current_time gives them (the next -18 degree twilights)."""
     if not (telescope["fixed_location"] and None not in (telescope["lat"], telescope["lon"],
@@ -129,7 +135,7 @@ def night_times(telescope, now=None):
 
 
 class TelescopeHandler(Handler):
-    def post(self):
+    def post(self) -> envelope.Response:
         fields = _telescope_body(self.get_json())
         if fields.get("fixed_location"):
             lat, lon, elevation = (fields.get(key) for key in ("lat", "lon", "elevation"))
@@ -147,7 +153,7 @@ class TelescopeHandler(Handler):
         except NameTaken:
             raise _unique_violation("telescopes", fields["name"]) from None
 
-    def get(self, telescope_id=None):
+    def get(self, telescope_id: str | None = None) -> envelope.Response:
         if telescope_id is not None:
             found = self.store.telescopes("id = ?", (int(telescope_id),))
             if not found:
@@ -156,7 +162,8 @@ class TelescopeHandler(Handler):
             return envelope.success({**_telescope_dict(found[0]),
                                      "instruments": [_instrument_dict(item) for item in instruments],
                                      "allocations": []})
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[object] = []
         name = self.get_query_argument("name")
         if name is not None:
             conditions.append("name = ?")
@@ -177,9 +184,9 @@ class TelescopeHandler(Handler):
         return envelope.success(telescopes)
 
 
-def _instrument_schema_errors(data):
+def _instrument_schema_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     """The marshmallow errors of the fields the embedded server stores."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if data.get("name") is None:
         errors["name"] = ["Missing data for required field." if "name" not in data else "Field may not be null."]
     elif not isinstance(data["name"], str):
@@ -190,6 +197,8 @@ def _instrument_schema_errors(data):
         errors["type"] = [f"Must be one of: {', '.join(INSTRUMENT_TYPES)}."]
     if data.get("band") is not None and not isinstance(data["band"], str):
         errors["band"] = ["Not a valid string."]
+    if isinstance(data.get("telescope_id"), bool):
+        errors["telescope_id"] = ["Not a valid integer."]
     if "filters" in data and not isinstance(data["filters"], list):
         errors["filters"] = ["Not a valid list."]
     for key in data:
@@ -198,7 +207,7 @@ def _instrument_schema_errors(data):
     return errors
 
 
-def _enum_lookup_error(value):
+def _enum_lookup_error(value: object) -> ApiError:
     """SQLAlchemy's LookupError for a value outside the bandpasses enum, as
     SkyPortal's 500 starts (SQLAlchemy shows the first three names and the last)."""
     shown = [name if len(name) <= 11 else f"{name[:11]}.." for name in (*BANDPASS_NAMES[:3], BANDPASS_NAMES[-1])]
@@ -209,7 +218,7 @@ def _enum_lookup_error(value):
 
 
 class InstrumentHandler(Handler):
-    def post(self):
+    def post(self) -> envelope.Response:
         data = self.get_json()
         telescope_id = data.get("telescope_id")
         try:
@@ -240,14 +249,14 @@ class InstrumentHandler(Handler):
             raise _unique_violation("instruments", data["name"]) from None
         return envelope.success({"id": instrument_id})
 
-    def get(self, instrument_id=None):
+    def get(self, instrument_id: str | None = None) -> envelope.Response:
         if instrument_id is not None:
             instrument = self.store.get_instrument(int(instrument_id))
             if instrument is None:
                 raise ApiError(400, f"No instrument with ID: {instrument_id}")
             answer = _instrument_dict(instrument)
             # The single GET undefers status, which lands after has_region.
-            ordered = {}
+            ordered: dict[str, Any] = {}
             for key, value in answer.items():
                 ordered[key] = value
                 if key == "has_region":

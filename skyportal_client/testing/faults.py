@@ -10,6 +10,7 @@ and reset answers, including after the request was committed).  The front
 
 import threading
 import time
+from collections.abc import Iterable
 
 # Answered by the front, the app never sees the request.
 FAULTS_BEFORE_APP = ("status-503", "status-502", "status-504", "status-413", "status-429", "drop-before",
@@ -24,7 +25,7 @@ DELAYED_KINDS = ("slow", "trickle")
 class Fault:
     """One injected fault, applied to the next ``count`` matching requests."""
 
-    def __init__(self, kind, count, methods, delay):
+    def __init__(self, kind: str, count: int, methods: Iterable[str] | None, delay: float) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
         if count < 1:
@@ -36,7 +37,7 @@ class Fault:
         self.methods = None if methods is None else {method.upper() for method in methods}
         self.delay = delay
 
-    def matches(self, method):
+    def matches(self, method: str) -> bool:
         return self.remaining > 0 and (self.methods is None or method in self.methods)
 
 
@@ -45,20 +46,20 @@ class FaultPlan:
     the earliest injected one that still has requests left and matches its
     method."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults = []
+        self._faults: list[Fault] = []
 
-    def inject(self, kind, count=1, methods=None, delay=0.0):
+    def inject(self, kind: str, count: int = 1, methods: Iterable[str] | None = None, delay: float = 0.0) -> None:
         fault = Fault(kind, count, methods, delay)
         with self._lock:
             self._faults.append(fault)
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method):
+    def take(self, method: str) -> Fault | None:
         """The fault to apply to a request with this method, or None."""
         with self._lock:
             self._faults = [fault for fault in self._faults if fault.remaining > 0]
@@ -75,20 +76,24 @@ class RateLimiter:
 
     Each key has an "excess" that grows by one per accepted request and drains
     at ``rate`` per second; a request that would push it above ``burst`` is
-    refused and does not count.  From rest this accepts burst + 1 requests at
-    once, then one every 1/rate seconds.  Requests without an Authorization
-    header have an empty key, which nginx never limits.
+    refused and does not count.  As in nginx, the drain and the new request are
+    summed before the excess is floored at zero, so a key at rest, new or not,
+    accepts burst + 1 requests at once, then one every 1/rate seconds.
+    Requests without an Authorization header have an empty key, which nginx
+    never limits.
     """
 
-    def __init__(self, rate=5.0, burst=10):
+    def __init__(self, rate: float = 5.0, burst: int = 10) -> None:
         if rate <= 0 or burst < 0:
             raise ValueError("rate must be > 0 and burst >= 0")
         self.rate = rate
         self.burst = burst
         self._lock = threading.Lock()
-        self._excess = {}  # key -> (excess, monotonic time of last accepted request)
+        # key -> (excess, monotonic time of the last accepted request)
+        self._excess: dict[str, tuple[float, float]] = {}
 
-    def allow(self, key, now=None):
+    def allow(self, key: str, now: float | None = None) -> bool:
+
         if not key:
             return True
         now = time.monotonic() if now is None else now
@@ -97,7 +102,7 @@ class RateLimiter:
             if excess is None:
                 self._excess[key] = (0.0, now)
                 return True
-            excess = max(excess - self.rate * (now - last), 0.0) + 1
+            excess = max(excess - self.rate * (now - last) + 1, 0.0)
             if excess > self.burst:
                 return False
             self._excess[key] = (excess, now)

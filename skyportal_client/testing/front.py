@@ -11,10 +11,18 @@ import gzip
 import socket
 import struct
 import time
+from collections.abc import Iterable
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
 
 from . import envelope
+from .app import SkyPortalApp
 from .base import Request
+from .faults import Fault
+
+if TYPE_CHECKING:  # the server module imports this one
+    from .server import SkyPortalTestServer
 
 # baselayer's nginx.conf: gzip on, gzip_min_length 1000, these gzip_types
 # (text/html is always compressed), default gzip_http_version 1.1 and
@@ -37,7 +45,7 @@ class ConnectionLost(Exception):
     """End the exchange without (the rest of) an answer: ``reset`` sends a
     TCP RST (SO_LINGER 0), otherwise the connection is closed with a FIN."""
 
-    def __init__(self, reset=False):
+    def __init__(self, reset: bool = False) -> None:
         super().__init__()
         self.reset = reset
 
@@ -46,7 +54,7 @@ class _BadRequest(Exception):
     """A request whose body cannot be read (bad length or chunk framing)."""
 
 
-def accepts_gzip(accept_encoding):
+def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether nginx would gzip for this Accept-Encoding: a "gzip" coding
     whose q is not zero."""
     for coding in (accept_encoding or "").split(","):
@@ -64,18 +72,18 @@ def accepts_gzip(accept_encoding):
     return False
 
 
-def _header(response, name):
+def _header(response: envelope.Response, name: str) -> str | None:
     return next((value for key, value in response.headers if key.lower() == name.lower()), None)
 
 
-def should_gzip(request_version, method, accept_encoding, response):
+def should_gzip(request_version: str, method: str, accept_encoding: str | None, response: envelope.Response) -> bool:
     content_type = (_header(response, "Content-Type") or "").split(";")[0].strip().lower()
     return (request_version == "HTTP/1.1" and method != "HEAD" and accepts_gzip(accept_encoding)
             and response.status in GZIP_STATUSES and content_type in GZIP_TYPES
             and len(response.body) >= GZIP_MIN_LENGTH)
 
 
-def echo_page(request_line, headers):
+def echo_page(request_line: str, headers: Message) -> bytes:
     """A proxy debug page: the request line and every header, as received."""
     lines = [request_line, *(f"{name}: {value}" for name, value in headers.items()), ""]
     return "\n".join(lines).encode("utf-8", "replace")
@@ -88,27 +96,29 @@ class FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = envelope.TORNADO_SERVER
     sys_version = ""
+    server: "FrontServer"
+    _recorded: bool  # whether this request is in the server's log yet (set per request)
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         # Headers and body go out as separate writes; without this, Nagle's
         # algorithm and delayed ACKs add ~40 ms to every keep-alive answer.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.owner._track_connection(self.connection, opened=True)
 
-    def finish(self):
+    def finish(self) -> None:
         try:
             super().finish()
         except OSError:  # the connection was reset on purpose
             pass
         self.server.owner._track_connection(self.connection, opened=False)
 
-    def log_message(self, format, *args):  # keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
 
     # -- reading ---------------------------------------------------------------
 
-    def _read_body(self, limit):
+    def _read_body(self, limit: int) -> bytes | None:
         """The request body, or None when it is larger than ``limit`` (the
         excess is drained so the client can read the 413)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -128,8 +138,9 @@ class FrontHandler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length)
 
-    def _read_chunked(self, limit):
-        chunks, size = [], 0
+    def _read_chunked(self, limit: int) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
         while True:
             try:
                 chunk_size = int(self.rfile.readline().split(b";")[0], 16)
@@ -147,16 +158,18 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     # -- writing ---------------------------------------------------------------
 
-    def _record(self, status):
+    def _record(self, status: int | None, body_bytes: int = 0) -> None:
         """Log the request once, before its answer goes out: a client that
         has its answer can rely on the log holding it."""
         if not self._recorded:
             self._recorded = True
-            self.server.owner._record(self.command, self.path, status)
+            self.server.owner._record(self.command, self.path, status, body_bytes)
 
-    def _send_head(self, response, server_header, length=None, extra=()):
-        """Status line and headers; Content-Length is ``length`` (None: none)."""
-        self._record(response.status)
+    def _send_head(self, response: envelope.Response, server_header: str, length: int | None = None,
+                   extra: Iterable[tuple[str, str]] = (), body_bytes: int | None = None) -> None:
+        """Status line and headers; Content-Length is ``length`` (None: none).
+        ``body_bytes``: the body bytes that will follow, when not ``length``."""
+        self._record(response.status, (length or 0) if body_bytes is None else body_bytes)
         self.send_response_only(response.status)
         self.send_header("Server", server_header)
         self.send_header("Date", self.date_time_string())
@@ -168,7 +181,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
 
-    def _send(self, response, server_header):
+    def _send(self, response: envelope.Response, server_header: str) -> None:
         """The whole answer; gzipped, chunked and with a weak Etag when nginx would."""
         if should_gzip(self.request_version, self.command, self.headers.get("Accept-Encoding"), response):
             packed = gzip.compress(response.body, compresslevel=GZIP_LEVEL)
@@ -176,16 +189,18 @@ class FrontHandler(BaseHTTPRequestHandler):
                        for name, value in response.headers]
             response = envelope.Response(response.status, packed, None, headers)
             self._send_head(response, server_header, extra=(("Content-Encoding", "gzip"),
-                                                            ("Transfer-Encoding", "chunked")))
+                                                            ("Transfer-Encoding", "chunked")),
+                            body_bytes=len(packed))
             self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(packed), packed))
             return
         # tornado sends no Content-Length on a 304 (nor on a 204 or a 1xx).
         no_length = response.status in (204, 304) or response.status < 200
-        self._send_head(response, server_header, None if no_length else len(response.body))
+        self._send_head(response, server_header, None if no_length else len(response.body),
+                        body_bytes=0 if self.command == "HEAD" else len(response.body))
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    def _lose_connection(self, reset):
+    def _lose_connection(self, reset: bool) -> None:
         self.close_connection = True
         if reset:
             # Closing with a zero linger time makes the kernel send RST, not FIN;
@@ -196,7 +211,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         else:
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _send_spoiled(self, fault, response):
+    def _send_spoiled(self, fault: Fault, response: envelope.Response) -> None:
         """The app's answer, spoiled in transit as ``fault`` says."""
         owner = self.server.owner
         body = b"" if self.command == "HEAD" else response.body
@@ -206,11 +221,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             self.wfile.write(half)
         elif fault.kind == "truncated-no-length":
             self.close_connection = True
-            self._send_head(response, envelope.TORNADO_SERVER)
+            self._send_head(response, envelope.TORNADO_SERVER, body_bytes=len(half))
             self.wfile.write(half)
             raise ConnectionLost()
         elif fault.kind == "truncated-short":
-            self._send_head(response, envelope.TORNADO_SERVER, len(body))
+            self._send_head(response, envelope.TORNADO_SERVER, len(body), body_bytes=len(half))
             self.wfile.write(half)
             raise ConnectionLost()
         else:  # trickle
@@ -222,9 +237,11 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     # -- one exchange ------------------------------------------------------------
 
-    def _before_app(self, fault):
+    def _before_app(self, fault: Fault | None) -> envelope.Response | None:
         """The answer the front gives instead of the app, or None."""
-        kind = fault.kind if fault else None
+        if fault is None:
+            return None
+        kind = fault.kind
         if kind in ("drop-before", "reset-before"):
             raise ConnectionLost(reset=kind == "reset-before")
         if kind == "slow":
@@ -244,7 +261,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             return envelope.Response(200, echo_page(self.requestline, self.headers), "text/plain")
         return None
 
-    def _exchange(self):
+    def _exchange(self) -> None:
         """Serve one request."""
         owner = self.server.owner
         try:
@@ -265,19 +282,19 @@ class FrontHandler(BaseHTTPRequestHandler):
         if answer is not None:
             self._send(answer, envelope.NGINX_SERVER)
             return
-        response = owner._app.handle(Request(self.command, self.path, self.headers, body))
+        response = self.server.app.handle(Request(self.command, self.path, self.headers, body))
         kind = fault.kind if fault else None
         if kind in ("drop-after", "reset-after"):
             raise ConnectionLost(reset=kind == "reset-after")
         if kind in ("status-502-after", "status-503-after", "status-504-after"):
             status = int(kind.split("-")[1])
             self._send(envelope.nginx_page(status, NGINX_REASONS[status]), envelope.NGINX_SERVER)
-        elif kind in ("corrupt-200", "truncated-no-length", "truncated-short", "trickle"):
+        elif fault is not None and kind in ("corrupt-200", "truncated-no-length", "truncated-short", "trickle"):
             self._send_spoiled(fault, response)
         else:
             self._send(response, envelope.TORNADO_SERVER)
 
-    def _serve(self):
+    def _serve(self) -> None:
         self._recorded = False
         try:
             self._exchange()
@@ -295,14 +312,15 @@ class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, owner):
+    def __init__(self, address: tuple[str, int], owner: "SkyPortalTestServer", app: SkyPortalApp) -> None:
         self.owner = owner
+        self.app = app
         super().__init__(address, FrontHandler)
 
-    def handle_error(self, request, client_address):
+    def handle_error(self, request: object, client_address: object) -> None:
         """Clients that hang up mid-answer are normal in fault tests; stay quiet."""
 
-    def shutdown_request(self, request):
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
         try:
             super().shutdown_request(request)
         except OSError:  # already closed by a reset

@@ -5,6 +5,9 @@ group created with a token gets no member but the users named in
 ``group_admins``: SkyPortal adds the creator only for a browser session.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from . import envelope
 from .base import Handler, permissions
 from .envelope import ApiError
@@ -18,7 +21,8 @@ USER_KEYS = ("username", "first_name", "last_name", "bio", "affiliations", "cont
              "oauth_uid", "is_bot", "expiration_date", "id", "modified", "created_at")
 
 
-def group_dict(group, keys=MEMBER_GROUP_KEYS, with_streams=True):
+def group_dict(group: Mapping[str, Any], keys: Sequence[str] = MEMBER_GROUP_KEYS,
+               with_streams: bool = True) -> dict[str, Any]:
     """A group in ``keys`` order; groups other than single-user ones carry
     their (always empty) streams where SkyPortal has loaded that relationship."""
     result = {key: group[key] for key in keys}
@@ -27,18 +31,18 @@ def group_dict(group, keys=MEMBER_GROUP_KEYS, with_streams=True):
     return result
 
 
-def user_dict(user):
+def user_dict(user: Mapping[str, Any]) -> dict[str, Any]:
     """A user as SkyPortal's User.to_dict gives it (no names or contacts here)."""
     values = {"affiliations": [], "is_bot": False, **user}
     return {key: values.get(key) for key in USER_KEYS}
 
 
-def _by_name(group):
+def _by_name(group: Mapping[str, Any]) -> str:
     return group["name"].lower()
 
 
 class GroupHandler(Handler):
-    def get(self, group_id=None):
+    def get(self, group_id: str | None = None) -> envelope.Response:
         if group_id is not None:
             return self._one(int(group_id))
         name = self.get_query_argument("name")
@@ -59,23 +63,28 @@ class GroupHandler(Handler):
             "all_groups": [group_dict(group, LISTED_GROUP_KEYS) for group in sorted(listed, key=_by_name)],
         })
 
-    def _one(self, group_id):
+    def _one(self, group_id: int) -> envelope.Response:
         found = self.store.groups("id = ?", (group_id,))
         if not found:
             raise ApiError(400, f"Cannot find Group with id {group_id}")
-        group = {key: found[0][key] for key in LISTED_GROUP_KEYS}
+        group = {key: found[0][key] for key in MEMBER_GROUP_KEYS}
+        group["streams"], group["filters"] = [], []
+        members = self.store.group_members(group_id)
+        group["group_users"] = [
+            {"id": user["membership_id"], "created_at": group["created_at"], "can_save": True, "user_id": user["id"],
+             "group_id": group_id, "modified": group["modified"], "admin": admin, "can_share_photometry": False,
+             "user": user_dict(user)}
+            for user, admin in members]
         if self.get_bool_argument("includeGroupUsers", default=True):
             group["users"] = [
                 {"id": user["id"], "username": user["username"], "first_name": None, "last_name": None,
                  "contact_email": None, "contact_phone": None, "oauth_uid": None, "admin": admin,
                  "can_save": True, "can_share_photometry": False}
-                for user, admin in self.store.group_members(group_id)]
-        group["streams"] = []
-        group["filters"] = []
+                for user, admin in members]
         return envelope.success(group)
 
     @permissions("Upload data")
-    def post(self):
+    def post(self) -> envelope.Response:
         data = self.get_json()
         name = data.get("name")
         if name is None or (isinstance(name, str) and name.strip() == ""):

@@ -11,6 +11,7 @@ import random
 import urllib.error
 import urllib.request
 import uuid
+from typing import Any
 
 FILTERS = ("ztfg", "ztfr", "ztfi")
 
@@ -24,7 +25,7 @@ class Provisioned:
     telescope_id: int
     instrument_id: int
     instrument_name: str
-    filters: tuple
+    filters: tuple[str, ...]
     group_id: int
     group_name: str
     obj_id: str
@@ -38,7 +39,7 @@ class ProvisioningError(Exception):
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def api_call(url, token, method, path, body=None, timeout=30):
+def api_call(url: str, token: str, method: str, path: str, body: object = None, timeout: float = 30) -> Any:
     """One JSON API call; returns ``data`` or raises ProvisioningError."""
     request = urllib.request.Request(
         url.rstrip("/") + path, method=method,
@@ -55,17 +56,17 @@ def api_call(url, token, method, path, body=None, timeout=30):
     return payload["data"]
 
 
-def unique_name(prefix):
+def unique_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def random_position():
+def random_position() -> tuple[float, float]:
     """A sky position away from the poles, so that objects the tests create
     do not pile up in one spot on a long-lived server."""
     return round(random.uniform(0, 360), 6), round(random.uniform(-60, 60), 6)
 
 
-def create_source(url, token, group_id, ra=None, dec=None):
+def create_source(url: str, token: str, group_id: int, ra: float | None = None, dec: float | None = None) -> str:
     """A new object with a unique id, saved to ``group_id`` (at a random
     position unless ``ra`` and ``dec`` are given); returns its id."""
     if ra is None or dec is None:
@@ -75,7 +76,7 @@ def create_source(url, token, group_id, ra=None, dec=None):
     return obj_id
 
 
-def provision(url, token):
+def provision(url: str, token: str) -> Provisioned:
     """A telescope, an imager with filters ztfg/ztfr/ztfi, a group and a source."""
     telescope_id = api_call(url, token, "POST", "/api/telescope", {
         "name": unique_name("Test telescope"), "nickname": unique_name("tt"), "lat": 33.3633675,

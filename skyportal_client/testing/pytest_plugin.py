@@ -31,10 +31,11 @@ Fixtures (names and attributes are stable):
 
 import dataclasses
 import os
+from collections.abc import Iterator
 
 import pytest
 
-from .provision import ProvisioningError, create_source, provision
+from .provision import Provisioned, ProvisioningError, create_source, provision
 from .server import SkyPortalTestServer
 
 
@@ -43,10 +44,10 @@ class SkyPortalTarget:
     url: str
     token: str
     embedded: bool
-    server: SkyPortalTestServer = None
+    server: SkyPortalTestServer | None = None
 
 
-def pytest_report_header(config):
+def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say at the top of the run when the tests will write to a real SkyPortal."""
     url = os.environ.get("SKYPORTAL_URL")
     if url and os.environ.get("SKYPORTAL_TOKEN"):
@@ -56,7 +57,7 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def skyportal():
+def skyportal() -> Iterator[SkyPortalTarget]:
     url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")
     if url and token:
         yield SkyPortalTarget(url=url.rstrip("/"), token=token, embedded=False)
@@ -66,16 +67,17 @@ def skyportal():
 
 
 @pytest.fixture
-def skyportal_server(skyportal):
-    if not skyportal.embedded:
+def skyportal_server(skyportal: SkyPortalTarget) -> Iterator[SkyPortalTestServer]:
+    server = skyportal.server
+    if server is None:  # a real SkyPortal
         pytest.skip("needs the embedded server (fault modes, rate limit or extra users)")
-    yield skyportal.server
-    skyportal.server.clear_faults()
-    skyportal.server.set_rate_limit(None)
+    yield server
+    server.clear_faults()
+    server.set_rate_limit(None)
 
 
 @pytest.fixture(scope="session")
-def _skyportal_base_provisioning(skyportal):
+def _skyportal_base_provisioning(skyportal: SkyPortalTarget) -> Provisioned:
     try:
         return provision(skyportal.url, skyportal.token)
     except ProvisioningError as error:
@@ -88,6 +90,6 @@ def _skyportal_base_provisioning(skyportal):
 
 
 @pytest.fixture
-def skyportal_provisioned(skyportal, _skyportal_base_provisioning):
+def skyportal_provisioned(skyportal: SkyPortalTarget, _skyportal_base_provisioning: Provisioned) -> Provisioned:
     base = _skyportal_base_provisioning
     return dataclasses.replace(base, obj_id=create_source(skyportal.url, skyportal.token, base.group_id))

@@ -1,8 +1,8 @@
-"""SkyPortalTestServer: the embedded server's HTTP front and its controls.
+"""SkyPortalTestServer: the embedded server and its controls.
 
-The front plays the parts of nginx and the network around the app: it
-enforces the body-size limit (413), the optional rate limit (429) and the
-injected faults, then hands the request to ``SkyPortalApp``.
+The front (``front``) plays the parts of nginx and the network around the
+app: the body-size limit (413), gzip, the optional rate limit (429) and the
+injected faults; the app (``app``) answers like SkyPortal's tornado app.
 
 Magnitude systems
     "ab" fully.  Others need sncosmo's bandpass zero points, which cannot be
@@ -13,29 +13,57 @@ Magnitude systems
     jla1/ab/vega/bd17/csp/ab-b12 (and 500 for a known name lacking a band).
 
 Not emulated, and why
-    - Streams: no stream exists, so any non-empty ``stream_ids`` is a 400.
-    - Photometric series, annotations, validations, phase folding, super
-      objects: nothing to return (``individualOrSeries=series`` gives [],
-      include flags add empty lists; ``phaseFoldData`` is ignored).
-    - Extinction: no dust maps (like the observed install): extinction,
-      mag_corr and flux_corr are null; ``extinction_corrected`` uploads 400.
+    - Streams: no stream exists, so any non-empty ``stream_ids`` is a 400
+      ("Invalid stream IDs").  Streams need filters and alert brokers.
+    - Photometric series, annotations, validations, classifications,
+      comments, follow-up requests, assignments, thumbnails, phase folding,
+      super objects: nothing creates them here, so they read as empty lists
+      (``individualOrSeries=series`` gives [], ``phaseFoldData`` is ignored).
+    - Extinction and distances: no dust maps (like the observed install) and
+      no cosmology, so extinction, mag_corr, flux_corr, ebv,
+      luminosity_distance, dm and angular_diameter_distance are null, even
+      for an object with a redshift; ``extinction_corrected`` uploads are a 400.
     - PUT ``duplicate_ignore_flux``/``overwrite_flux`` and ``refresh``
       (websocket pushes): ignored.
-    - Other resources' GET/PUT/DELETE (telescopes, groups, sources...): 405;
-      non-/api paths: tornado's 404 page.
-    - Per-row type error wording from marshmallow/pandas was not recorded;
-      those 400s keep SkyPortal's "Invalid input format" prefix.
-    - The traceback texts in duplicate/filter errors are shaped like the
-      recorded ones (same last line) but the frames are synthetic.
-    - Only a common subset of sncosmo's bandpass names is allowed (see
-      ``bandpasses``).
-    - Expired users (403), anonymous access, the 50-85 s start-up delay.
+    - Updating and deleting telescopes, instruments and groups, group
+      members and streams, source PATCH, instrument fields, regions, logs
+      and references (a POST naming ``field_data``, ``field_region``,
+      ``field_fov_type``, ``field_fov_attributes`` or ``references`` is a
+      400), ``saver_per_group_id`` on a source POST (400): these reach far
+      beyond photometry.  Unrouted verbs are 405; other /api paths the
+      catch-all 400; non-/api paths tornado's 404 page.
+    - The source list filters on ``sourceID`` (PostgreSQL's LIKE, without
+      SkyPortal's TNS-name guess), ``group_ids`` and pages, sorted by the
+      latest save; its other filters and sort orders are ignored.
+    - Astronomical twilight (``morning``/``evening`` of a telescope) comes
+      from a low-precision solar ephemeris: within about a minute of
+      astroplan's, not to the millisecond.  HEALPix and galactic
+      coordinates match SkyPortal's to the last digit.
+    - sysinfo's git log is empty: there is no git checkout to read.
+    - Messages that SkyPortal builds from a set (the registered magnitude
+      systems, several unknown keys or filters, the names in source_exists)
+      come in one fixed order here; the real order varies between processes.
+    - Tracebacks sent as messages (duplicates, filters, database errors, the
+      65 535-parameter limit) have SkyPortal's exception lines, statement
+      and (truncated) parameters, but fewer frames, and one timestamp where
+      SkyPortal has one per point.
+    - PostgreSQL's casts are followed where the suite reaches them (text or
+      booleans in float columns, NaN in JSON, numbers in ``origin``); a
+      non-integral float ``instrument_id`` is truncated here, rounded there.
+    - Only the admin's and tokens' users exist: no browser sessions (so a
+      group made here never gets its creator as member, as with a token on
+      SkyPortal), no expired users (403), no anonymous access, no 50-85 s
+      start-up delay.  An ordinary user reads an object saved to one of its
+      groups or holding photometry it can read.
+    - Answers from the app carry tornado's Server header, the front's own
+      answers nginx's; behind a real nginx every answer says nginx.
 """
 
 import socket
 import threading
 import uuid
-from collections import namedtuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .app import SkyPortalApp
 from .faults import FaultPlan, RateLimiter
@@ -45,9 +73,16 @@ from .storage import Store
 DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024  # SkyPortal's nginx and tornado both use 100 MB
 DEFAULT_ACLS = ("Upload data",)
 
-RequestRecord = namedtuple("RequestRecord", "method path status")
-RequestRecord.__doc__ = """One request the server saw: method, request target
-(path and query) and the status answered, None when the connection was dropped."""
+
+class RequestRecord(NamedTuple):
+    """One request the server saw: method, request target (path and query), the status
+    answered (None when the connection was dropped) and the bytes of answer body sent, as
+    they went out (gzipped when they were; 0 for a 304 or a HEAD)."""
+
+    method: str
+    path: str
+    status: int | None
+    body_bytes: int
 
 
 class SkyPortalTestServer:
@@ -60,45 +95,46 @@ class SkyPortalTestServer:
     nginx's defaults (5 requests/s, burst 10), or a (rate, burst) pair.
     """
 
-    def __init__(self, port=0, db_path=None, rate_limit=None, host="127.0.0.1",
-                 max_body_size=DEFAULT_MAX_BODY_SIZE):
+    def __init__(self, port: int = 0, db_path: str | None = None,
+                 rate_limit: bool | tuple[float, int] | None = None, host: str = "127.0.0.1",
+                 max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> None:
         self.host = host
         self.port = port
         self.db_path = db_path
         self.max_body_size = max_body_size
         self._faults = FaultPlan()
-        self._rate_limiter = None
+        self._rate_limiter: RateLimiter | None = None
         if rate_limit is True:
             self.set_rate_limit()
         elif rate_limit:
             self.set_rate_limit(*rate_limit)
-        self._records = []
+        self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
-        self._connections = set()
+        self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()
-        self._httpd = None
-        self._thread = None
-        self._store = None
-        self._app = None
-        self.token = None
+        self._httpd: FrontServer | None = None
+        self._thread: threading.Thread | None = None
+        self._store: Store | None = None
+        self._token: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------
 
-    def start(self):
+    def start(self) -> "SkyPortalTestServer":
+        if self._httpd is not None:
+            raise RuntimeError("The server is running already: stop() it before starting it again")
         self._store = Store(self.db_path)
-        self.token = self._store.ensure_admin_token()
-        self._app = SkyPortalApp(self._store)
+        self._token = self._store.ensure_admin_token()
         self._stopping.clear()
-        self._httpd = FrontServer((self.host, self.port), self)
+        self._httpd = FrontServer((self.host, self.port), self, SkyPortalApp(self._store))
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="skyportal-test-server", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         """Stop listening and cut open connections, as a crashed server would."""
-        if self._httpd is None:
+        if self._httpd is None or self._thread is None or self._store is None:  # not running
             return
         self._stopping.set()  # ends trickled answers
         self._httpd.shutdown()
@@ -112,19 +148,34 @@ class SkyPortalTestServer:
                 pass
         self._thread.join()
         self._store.close()
+        self._store = None
         self._httpd = None
 
-    def __enter__(self):
+    def __enter__(self) -> "SkyPortalTestServer":
         return self.start()
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     @property
-    def url(self):
+    def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def _track_connection(self, connection, opened):
+    @property
+    def token(self) -> str:
+        """The super-admin token, from the first start() on (kept in the database
+        file, so a restart on the same file has the same token)."""
+        if self._token is None:
+            raise RuntimeError("SkyPortalTestServer has no token before start(): start it first, "
+                               "or use it in a with block")
+        return self._token
+
+    def _running_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("SkyPortalTestServer is not running: start() it first, or use it in a with block")
+        return self._store
+
+    def _track_connection(self, connection: socket.socket, opened: bool) -> None:
         with self._records_lock:
             if opened:
                 self._connections.add(connection)
@@ -133,21 +184,22 @@ class SkyPortalTestServer:
 
     # -- users -------------------------------------------------------------------
 
-    def create_token(self, acls=DEFAULT_ACLS, username=None):
+    def create_token(self, acls: Iterable[str] = DEFAULT_ACLS, username: str | None = None) -> str:
         """A token for a new ordinary user (member of the public "Sitewide
         Group", with its own single-user group) carrying ``acls``, e.g.
         ["Upload data"], ["Upload data", "Delete bulk photometry"], [] (read
         only) or ["System admin"]."""
         username = username or f"testuser-{uuid.uuid4().hex[:12]}"
-        return self._store.create_user_token(username, acls)
+        return self._running_store().create_user_token(username, acls)
 
-    def photometry_count(self):
+    def photometry_count(self) -> int:
         """How many photometry rows are stored (all users)."""
-        return self._store.count_points()
+        return self._running_store().count_points()
 
     # -- faults and limits -------------------------------------------------------
 
-    def inject_fault(self, kind, count=1, methods=None, delay=0.0):
+    def inject_fault(self, kind: str, count: int = 1, methods: Iterable[str] | None = None,
+                     delay: float = 0.0) -> None:
         """Apply a fault to the next ``count`` requests (only those whose method
         is in ``methods``, if given).  Faults apply in injection order, one
         per request.
@@ -187,26 +239,26 @@ class SkyPortalTestServer:
         """
         self._faults.inject(kind, count, methods, delay)
 
-    def clear_faults(self):
+    def clear_faults(self) -> None:
         self._faults.clear()
 
-    def set_rate_limit(self, rate=5.0, burst=10):
+    def set_rate_limit(self, rate: float | None = 5.0, burst: int = 10) -> None:
         """Limit requests per Authorization value like SkyPortal's nginx
         (``limit_req`` burst=``burst`` nodelay); ``rate=None`` turns it off."""
         self._rate_limiter = None if rate is None else RateLimiter(rate, burst)
 
     # -- request log -------------------------------------------------------------
 
-    def _record(self, method, path, status):
+    def _record(self, method: str, path: str, status: int | None, body_bytes: int) -> None:
         with self._records_lock:
-            self._records.append(RequestRecord(method, path, status))
+            self._records.append(RequestRecord(method, path, status, body_bytes))
 
     @property
-    def requests(self):
-        """A snapshot list of RequestRecord(method, path, status) in arrival order."""
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot list of RequestRecord(method, path, status, body_bytes) in arrival order."""
         with self._records_lock:
             return list(self._records)
 
-    def clear_requests(self):
+    def clear_requests(self) -> None:
         with self._records_lock:
             self._records.clear()

@@ -9,11 +9,13 @@ solar ephemeris instead of astroplan's).
 import datetime
 import math
 
+Matrix = tuple[tuple[float, ...], ...]
+
 # SkyPortal's Obj.healpix: a nested HEALPix index at nside 2**29.
 HEALPIX_NSIDE = 2 ** 29
 
 # The equatorial-to-galactic matrix SkyPortal's source list uses (radec2lb).
-SOURCE_LIST_GALACTIC_MATRIX = (
+SOURCE_LIST_GALACTIC_MATRIX: Matrix = (
     (-0.054875539, -0.873437105, -0.483834992),
     (+0.494109454, -0.444829594, +0.746982249),
     (-0.867666136, -0.198076390, +0.455983795),
@@ -34,7 +36,7 @@ J2000_JD = 2451545.0
 UNIX_EPOCH_JD = 2440587.5
 
 
-def _rotation(angle, axis):
+def _rotation(angle: float, axis: str) -> Matrix:
     """astropy's rotation_matrix: rotates the frame by ``angle`` degrees."""
     cosine, sine = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     if axis == "x":
@@ -44,7 +46,7 @@ def _rotation(angle, axis):
     return ((cosine, sine, 0), (-sine, cosine, 0), (0, 0, 1))
 
 
-def _product(*matrices):
+def _product(*matrices: Matrix) -> Matrix:
     result = matrices[0]
     for matrix in matrices[1:]:
         result = tuple(tuple(sum(result[row][k] * matrix[k][column] for k in range(3))
@@ -59,29 +61,29 @@ ICRS_GALACTIC_MATRIX = _product(
 )
 
 
-def _unit_vector(ra, dec):
+def _unit_vector(ra: float, dec: float) -> tuple[float, float, float]:
     ra, dec = math.radians(ra), math.radians(dec)
     return (math.cos(ra) * math.cos(dec), math.sin(ra) * math.cos(dec), math.sin(dec))
 
 
-def _rotated_lon_lat(matrix, ra, dec):
+def _rotated_lon_lat(matrix: Matrix, ra: float, dec: float) -> tuple[float, float]:
     vector = _unit_vector(ra, dec)
     x, y, z = (sum(row[k] * vector[k] for k in range(3)) for row in matrix)
     return math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))
 
 
-def galactic(ra, dec):
+def galactic(ra: float, dec: float) -> tuple[float, float]:
     """(l, b) in degrees as astropy's SkyCoord gives them (l in [0, 360))."""
     lon, lat = _rotated_lon_lat(ICRS_GALACTIC_MATRIX, ra, dec)
     return lon % 360.0, lat
 
 
-def galactic_for_source_list(ra, dec):
+def galactic_for_source_list(ra: float, dec: float) -> tuple[float, float]:
     """(l, b) as SkyPortal's source list computes them (l in (-180, 180])."""
     return _rotated_lon_lat(SOURCE_LIST_GALACTIC_MATRIX, ra, dec)
 
 
-def healpix_index(ra, dec, nside=HEALPIX_NSIDE):
+def healpix_index(ra: float, dec: float, nside: int = HEALPIX_NSIDE) -> int:
     """The nested HEALPix pixel holding (ra, dec), degrees (Górski et al. 2005)."""
     z = math.sin(math.radians(dec))
     tt = (math.radians(ra) % (2 * math.pi)) / (math.pi / 2)
@@ -103,7 +105,7 @@ def healpix_index(ra, dec, nside=HEALPIX_NSIDE):
     return face * nside * nside + interleaved
 
 
-def separation(ra1, dec1, ra2, dec2):
+def separation(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
     """Great-circle distance in degrees (the Vincenty formula SkyPortal uses)."""
     ra1, dec1, ra2, dec2 = (value * math.pi / 180 for value in (ra1, dec1, ra2, dec2))
     delta_ra = abs(ra2 - ra1)
@@ -114,11 +116,11 @@ def separation(ra1, dec1, ra2, dec2):
     return distance * 180.0 / math.pi
 
 
-def _julian_date(moment):
+def _julian_date(moment: datetime.datetime) -> float:
     return UNIX_EPOCH_JD + moment.replace(tzinfo=datetime.timezone.utc).timestamp() / 86400
 
 
-def sun_altitude(moment, lat, lon):
+def sun_altitude(moment: datetime.datetime, lat: float, lon: float) -> float:
     """The Sun's geometric altitude in degrees at a naive UTC datetime
     (the Astronomical Almanac's low-precision formulas, ~0.01 degree)."""
     days = _julian_date(moment) - J2000_JD
@@ -135,7 +137,8 @@ def sun_altitude(moment, lat, lon):
                                   + math.cos(lat) * math.cos(dec) * math.cos(hour_angle)))
 
 
-def next_crossing(start, lat, lon, altitude, rising, horizon=datetime.timedelta(days=2)):
+def next_crossing(start: datetime.datetime, lat: float, lon: float, altitude: float, rising: bool,
+                  horizon: datetime.timedelta = datetime.timedelta(days=2)) -> datetime.datetime | None:
     """The first moment after ``start`` at which the Sun passes ``altitude``
     going up (``rising``) or down, to the millisecond; None if it does not
     within ``horizon`` (polar day or night)."""
@@ -156,6 +159,6 @@ def next_crossing(start, lat, lon, altitude, rising, horizon=datetime.timedelta(
     return None
 
 
-def astropy_iso(moment):
+def astropy_iso(moment: datetime.datetime) -> str:
     """A datetime as astropy's Time.iso writes it: "2026-12-01 13:05:32.003"."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"

@@ -9,11 +9,15 @@ from that group; the object, and its photometry, stay.
 
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from . import envelope, sky
+from .accounts import Caller
 from .base import Handler, permissions
 from .envelope import ApiError
 from .groups import group_dict, user_dict
+from .storage import Store
 
 OBJ_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-;:+.]+$")
 DUPLICATE_RADIUS = 4 / 3600  # degrees: SkyPortal's "duplicates" cone
@@ -46,7 +50,7 @@ class _NotFinite(ValueError):
     """marshmallow's Float refuses NaN and infinities (allow_nan=False)."""
 
 
-def _marshmallow_number(value):
+def _marshmallow_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError
     number = float(value)
@@ -55,9 +59,10 @@ def _marshmallow_number(value):
     return number
 
 
-def _obj_schema_errors(data):
+def _obj_schema_errors(data: Mapping[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """Obj.__schema__().load(data) errors, and the loaded values."""
-    errors, values = {}, {}
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "id":
             continue
@@ -98,7 +103,7 @@ def _obj_schema_errors(data):
     return errors, values
 
 
-def _group_ids_for(store, caller, requested):
+def _group_ids_for(store: Store, caller: Caller, requested: Any) -> list[int]:
     """post_source's group resolution: the caller's groups by default; ids
     must parse as integers and, for non-admins, be groups they belong to."""
     member_ids = store.member_group_ids(caller)
@@ -114,12 +119,12 @@ def _group_ids_for(store, caller, requested):
 
 
 class SourceHandler(Handler):
-    def head(self, obj_id=None):
+    def head(self, obj_id: str | None = None) -> envelope.Response:
         if obj_id is not None and self.store.has_source_row(obj_id, self.caller):
             return envelope.success({})
         return envelope.Response(404, b"", "text/html; charset=UTF-8")
 
-    def get(self, obj_id=None):
+    def get(self, obj_id: str | None = None) -> envelope.Response:
         if obj_id is None:
             return self._list()
         obj = self.store.get_obj(obj_id.strip())
@@ -133,25 +138,25 @@ class SourceHandler(Handler):
             "tags": [], "groups": self._saved_groups(obj["id"]), "associated_objs": [],
         })
 
-    def _duplicates(self, obj):
+    def _duplicates(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
         if obj["properties"].get("is_roid"):
             return []
         visible = self.store.accessible_group_ids(self.caller)
         near = [(obj_id, ra, dec) for obj_id, ra, dec in self.store.objs_with_sources_near(
             obj["ra"], obj["dec"], DUPLICATE_RADIUS, visible) if obj_id != obj["id"]]
-        near = [entry for entry in near if not (self.store.get_obj(entry[0])["properties"].get("is_roid"))]
+        near = [entry for entry in near if not (self.store.stored_obj(entry[0])["properties"].get("is_roid"))]
         duplicates = [{"obj_id": obj_id, "ra": ra, "dec": dec,
                        "separation": sky.separation(obj["ra"], obj["dec"], ra, dec) * 3600}
                       for obj_id, ra, dec in near]
         return sorted(duplicates, key=lambda duplicate: duplicate["separation"])
 
-    def _saved_groups(self, obj_id):
+    def _saved_groups(self, obj_id: str) -> list[dict[str, Any]]:
         """The groups the object is saved to, with who saved it and when."""
         return [{**group_dict(group, with_streams=False), "active": group["active"], "requested": group["requested"],
                  "saved_at": group["saved_at"], "saved_by": user_dict(self.store.get_user(group["saved_by_id"]))}
                 for group in self.store.active_sources(obj_id, self.store.accessible_group_ids(self.caller))]
 
-    def _list(self):
+    def _list(self) -> envelope.Response:
         try:
             page = int(self.get_query_argument("pageNumber", "1"))
         except ValueError:
@@ -170,11 +175,12 @@ class SourceHandler(Handler):
         obj_ids = self.store.source_obj_ids(group_ids or sorted(self.store.accessible_group_ids(self.caller)))
         if source_id:
             obj_ids = [obj_id for obj_id in obj_ids if _sql_like(f"%{source_id}%", obj_id)]
-        data = {"totalMatches": len(obj_ids), "sources": [], "pageNumber": page, "numPerPage": per_page}
+        data: dict[str, Any] = {"totalMatches": len(obj_ids), "sources": [], "pageNumber": page,
+                                "numPerPage": per_page}
         if len(group_ids) == 1:
             data["group_id"] = group_ids[0]
         for obj_id in obj_ids[(page - 1) * per_page:page * per_page]:
-            obj = self.store.get_obj(obj_id)
+            obj = self.store.stored_obj(obj_id)
             lon, lat = sky.galactic_for_source_list(obj["ra"], obj["dec"])
             data["sources"].append({
                 **_obj_dict(obj), "groups": self._saved_groups(obj_id), "gal_lon": lon, "gal_lat": lat,
@@ -182,7 +188,7 @@ class SourceHandler(Handler):
                 "classifications": [], "annotations": [], "tags": []})
         return envelope.success(data)
 
-    def _listed_group_ids(self):
+    def _listed_group_ids(self) -> list[int]:
         """get_sources' group filter: ``group_ids`` if given (each accessible
         to a non-admin), else a non-admin's accessible groups; [] means all."""
         accessible = self.store.accessible_group_ids(self.caller)
@@ -199,7 +205,7 @@ class SourceHandler(Handler):
         return group_ids
 
     @permissions("Upload data")
-    def post(self):
+    def post(self) -> envelope.Response:
         data = self.get_json()
         data.pop("refresh_source", None)
         try:
@@ -210,7 +216,7 @@ class SourceHandler(Handler):
             raise ApiError(400, f"Failed to post source: {exc}") from None
         return envelope.success({"id": obj_id, "saved_to_groups": saved_to})
 
-    def _save(self, data):
+    def _save(self, data: dict[str, Any]) -> tuple[str, list[int]]:
         obj_id = str(data["id"])
         if " " in obj_id:
             raise SourcePostError("No spaces allowed in source ID")
@@ -230,7 +236,7 @@ class SourceHandler(Handler):
         ignored = self._ignored_groups(data, group_ids, existing)
         if "saver_per_group_id" in data:
             raise SourcePostError("saver_per_group_id is not emulated by the embedded test server")
-        properties = {}
+        properties: dict[str, Any] = {}
         if existing is None:
             errors, properties = _obj_schema_errors(data)
             if errors:
@@ -247,7 +253,8 @@ class SourceHandler(Handler):
         self.store.save_source(obj_id, ra_value, dec_value, properties, saved, self.caller.user_id)
         return obj_id, list(set(group_ids) - set(ignored))
 
-    def _ignored_groups(self, data, group_ids, existing):
+    def _ignored_groups(self, data: Mapping[str, Any], group_ids: list[int],
+                        existing: Mapping[str, Any] | None) -> set[int]:
         """Groups not to save to because the object is already saved to one
         of the groups ``ignore_if_in_group_ids`` lists for them."""
         if "ignore_if_in_group_ids" not in data:
@@ -268,20 +275,25 @@ class SourceHandler(Handler):
                 if others and self.store.active_sources(existing["id"], others)}
 
     @permissions("Manage sources")
-    def delete(self, obj_id):
+    def delete(self, obj_id: str) -> envelope.Response:
         group_id = self.get_json().get("group_id")
         if group_id is None:
             raise ApiError(400, "Missing required parameter `group_id`")
-        if isinstance(group_id, bool) or group_id not in self.store.accessible_group_ids(self.caller):
+        if group_id not in self.store.accessible_group_ids(self.caller):  # compared as given: "4" is not 4
             raise ApiError(400, "Inadequate permissions.")
+        if isinstance(group_id, bool):  # True == 1 passes, then PostgreSQL refuses to compare
+            raise ApiError(500, "(psycopg.errors.UndefinedFunction) operator does not exist: integer = boolean\n"
+                                "HINT:  No operator matches the given name and argument types. You might need to "
+                                "add explicit type casts.")
         if not self.store.unsave_source(obj_id, group_id, self.caller):
             raise ApiError(400, f"No such source {obj_id} in group {group_id}.")
         return envelope.success({})
 
 
-def _sql_like(pattern, text):
+def _sql_like(pattern: str, text: str) -> bool:
     """PostgreSQL's case-sensitive LIKE: % and _ are wildcards, backslash escapes."""
-    parts, escaped = [], False
+    parts: list[str] = []
+    escaped = False
     for char in pattern:
         if escaped:
             parts.append(re.escape(char))
@@ -293,24 +305,23 @@ def _sql_like(pattern, text):
     return re.fullmatch("".join(parts), text, re.DOTALL) is not None
 
 
-def _obj_dict(obj):
+def _obj_dict(obj: Mapping[str, Any]) -> dict[str, Any]:
     values = {**OBJ_DEFAULTS, **obj["properties"], **obj}
     return {key: values.get(key) for key in OBJ_KEYS}
 
 
 class SourceExistsHandler(Handler):
-    def get(self, obj_id=None):
+    def get(self, obj_id: str | None = None) -> envelope.Response:
         ra, dec, radius = (self.get_float_argument(name) for name in ("ra", "dec", "radius"))
-        by_position = all([ra, dec, radius])  # SkyPortal's test: a zero counts as missing
+        by_position = bool(ra and dec and radius)  # SkyPortal's test: a zero counts as missing
         if not (by_position or obj_id):
             raise ApiError(400, "Provide an obj_id, or either ra, dec, and radius for spatial filtering.")
-        if obj_id:
-            if self.store.obj_exists(obj_id) and self.store.obj_readable(self.caller, obj_id):
-                return envelope.success({"source_exists": True,
-                                         "message": f"A source with the name {obj_id} already exists."})
-            if not by_position:
-                return envelope.success({"source_exists": False,
-                                         "message": f"No sources exist with the name {obj_id}."})
+        if obj_id and self.store.obj_exists(obj_id) and self.store.obj_readable(self.caller, obj_id):
+            return envelope.success({"source_exists": True,
+                                     "message": f"A source with the name {obj_id} already exists."})
+        if not (ra and dec and radius):  # then obj_id is given
+            return envelope.success({"source_exists": False,
+                                     "message": f"No sources exist with the name {obj_id}."})
         visible = self.store.accessible_group_ids(self.caller)
         # A set, as in SkyPortal: the order of several names is not stable.
         names = list({found for found, _, _ in self.store.objs_with_sources_near(ra, dec, radius, visible)})

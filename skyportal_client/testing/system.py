@@ -24,14 +24,14 @@ AUTHENTICATION_TYPES = ("none", "header_token", "api_key", "HTTPBasicAuth", "HTT
 
 class SysInfoHandler(Handler):
     @public
-    def get(self):
+    def get(self) -> envelope.Response:
         """SkyPortal's handler needs no token.  The git log is empty here, as
         on an install without a git checkout."""
         return envelope.success({"gitlog": []})
 
 
 class EnumTypesHandler(Handler):
-    def get(self, _ignored=None):
+    def get(self) -> envelope.Response:
         return envelope.success({
             "ALLOWED_SPECTRUM_TYPES": SPECTRUM_TYPES,
             "ALLOWED_MAGSYSTEMS": ALLOWED_MAGSYSTEMS,

@@ -8,6 +8,8 @@ import urllib3
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ISO_NAIVE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$")
 USE_DEFAULT_TOKEN = object()
+# sncosmo's registry of magnitude systems, which SkyPortal lists in an order that varies.
+REGISTERED_MAGSYSTEMS = {"vegahst", "vega2", "bd17", "jla1", "csp", "ab", "ab-b12", "ab_b12", "vega"}
 
 
 class Reply:

@@ -17,7 +17,8 @@ def test_private_points_are_invisible_to_others(api, uploads, other_token):
     point_id = uploads.post(uploads.body(mjd=59400.0, mag=19.0, magerr=0.1))["ids"][0]
     assert_error(api.call("GET", f"/api/photometry/{point_id}", token=other_token), 400,
                  f"Cannot find photometry point with ID: {point_id}.")
-    everything = api.ok("GET", "/api/photometry/range", token=other_token)
+    everything = api.ok("GET", "/api/photometry/range", {"instrument_ids": [uploads.setup.instrument_id]},
+                        token=other_token)
     assert point_id not in {point["id"] for point in everything}
     obj_id = uploads.setup.obj_id
     assert_error(api.call("GET", f"/api/sources/{obj_id}/photometry", token=other_token), 403,

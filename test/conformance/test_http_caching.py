@@ -128,7 +128,7 @@ def test_what_is_not_gzipped(api, uploads, setup, two_points, gzip_front):
     path = _photometry_path(setup)
     for headers in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"}):
         assert "Content-Encoding" not in _raw(api, path, headers).headers, headers
-    small = _raw(api, "/api/sysinfo", {"Accept-Encoding": "gzip"})
+    small = _raw(api, "/api/instrument?name=no-such-instrument-x", {"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in small.headers and int(small.headers["Content-Length"]) < 1000
     unknown = "NOPE" + "x" * 1000
     long_error = urllib3.PoolManager(retries=False).request(
@@ -147,3 +147,18 @@ def test_gzip_of_a_403(api, gzip_front):
     response = _raw(api, f"/api/sources/{missing}/photometry", {"Accept-Encoding": "gzip"})
     assert response.status == 403 and response.headers["Content-Encoding"] == "gzip"
     assert missing in gzip.decompress(response.data).decode()
+
+
+def test_the_request_log_counts_the_body_bytes_sent(api, setup, two_points, skyportal_server):
+    """server.requests: the body bytes of each answer as they went out: all of a plain
+    answer, the compressed ones of a gzipped answer, none for a 304 or a HEAD."""
+    path = _photometry_path(setup)
+    skyportal_server.clear_requests()
+    plain = api.call("GET", path)
+    gzipped = _raw(api, path, {"Accept-Encoding": "gzip"})
+    not_modified = api.call("GET", path, headers={"If-None-Match": plain.headers["Etag"]})
+    head = api.call("HEAD", f"/api/sources/{setup.obj_id}")
+    assert not_modified.status == 304 and head.status == 200
+    assert [(record.status, record.body_bytes) for record in skyportal_server.requests] == [
+        (200, len(plain.raw)), (200, len(gzipped.data)), (304, 0), (200, 0)]
+    assert len(gzipped.data) < len(plain.raw)

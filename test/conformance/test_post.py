@@ -1,8 +1,10 @@
 """observed-exchanges §1: POST /api/photometry."""
 
+import ast
 import json
+import math
 
-from support import UUID4, assert_error
+from support import REGISTERED_MAGSYSTEMS, UUID4, assert_error
 
 DEDUP_KEYS = "(deduplication keys: obj_id, instrument_id, origin, mjd, fluxerr, flux)"
 
@@ -133,18 +135,19 @@ def test_id_in_path_is_500(api, uploads):
 
 def test_unknown_keys_are_rejected(api, uploads):
     """skyportal-photometry-api §3: unknown keys and mixed mag/flux keys -> 400, nothing stored."""
-    for body in (uploads.mag_body(colour="blue"), uploads.mag_body(flux=[1.0, 2.0, 3.0])):
+    for body, unknown in ((uploads.mag_body(colour="blue"), "colour"), (uploads.mag_body(flux=[1.0, 2.0, 3.0]), "flux")):
         reply = api.call("POST", "/api/photometry", body)
         assert_error(reply, 400)
-        assert reply.message.startswith("Invalid input format: Tried to parse data in mag space")
+        mag_part, flux_part = _schema_parts(reply.message)
+        assert mag_part == {unknown: ["Unknown field."]}
+        assert flux_part["fluxerr"] == flux_part["zp"] == ["Missing data for required field."]
     assert uploads.points() == []
 
 
 def test_non_detection_needs_a_limiting_mag(api, uploads):
-    """skyportal-photometry-api §3.2 step 2: mag null without limiting_mag -> 400."""
+    """skyportal-photometry-api §3.2 step 2: mag null without limiting_mag -> 400 naming the MJDs."""
     reply = api.call("POST", "/api/photometry", uploads.body(mjd=59400.0, mag=None, magerr=None))
-    assert_error(reply, 400)
-    assert reply.message.startswith("Non-detections (mag=null) require a limiting_mag")
+    assert_error(reply, 400, "Non-detections (mag=null) require a limiting_mag. Affected row(s) at MJD: [59400.0].")
 
 
 def test_limiting_mag_nsigma_sets_the_stored_error(api, uploads):
@@ -155,17 +158,77 @@ def test_limiting_mag_nsigma_sets_the_stored_error(api, uploads):
 
 
 def test_fluxerr_must_be_positive(api, uploads):
-    """skyportal-photometry-api §3.1: fluxerr <= 0 -> 400."""
+    """observed-exchanges-2 row test_post.py::test_fluxerr_must_be_positive: fluxerr 0 -> 400
+    with marshmallow's text wrapped in both schemas' errors; the mag-space
+    part lists the unknown keys in an order that varies (a set)."""
     reply = api.call("POST", "/api/photometry", uploads.body(mjd=59400.0, flux=10.0, fluxerr=0.0, zp=23.9))
-    assert_error(reply, 400, "Invalid value: fluxerr must be positive (non-zero)")
+    assert_error(reply, 400)
+    mag_part, flux_part = _schema_parts(reply.message)
+    assert set(mag_part) == {"flux", "fluxerr", "zp"} and all(
+        errors == ["Unknown field."] for errors in mag_part.values())
+    assert flux_part == {"fluxerr": ["Invalid value: fluxerr must be positive (non-zero)"]}
+    assert uploads.points() == []
+
+
+def _schema_parts(message):
+    """The mag-space and flux-space error dicts of an "Invalid input format" message."""
+    prefix = 'Invalid input format: Tried to parse data in mag space, got: "'
+    middle = '." Tried to parse data in flux space, got: "'
+    assert message.startswith(prefix) and message.endswith('."') and middle in message, message
+    mag_part, flux_part = message[len(prefix):-2].split(middle)
+    return ast.literal_eval(mag_part), ast.literal_eval(flux_part)
+
+
+def test_flux_nan_is_stored_as_a_non_detection(api, uploads):
+    """observed-exchanges-2 row test_post.py::test_non_finite_numbers_are_rejected: a flux-space
+    "flux": NaN is 200, stored as a non-detection: flux and mag null, fluxerr
+    1.0 kept, limiting_mag -2.5 log10(5 x fluxerr) + 23.9, snr null."""
+    raw = json.dumps(uploads.body(mjd=59400.0, flux=float("nan"), fluxerr=1.0, zp=23.9))
+    assert "NaN" in raw
+    reply = api.call("POST", "/api/photometry", raw=raw)
+    assert reply.status == 200, reply
+    [in_flux] = uploads.points("?format=flux")
+    assert (in_flux["flux"], in_flux["fluxerr"], in_flux["snr"]) == (None, 1.0, None)
+    [in_mag] = uploads.points()
+    assert (in_mag["mag"], in_mag["magerr"]) == (None, None)
+    assert abs(in_mag["limiting_mag"] - (-2.5 * math.log10(5 * 1.0) + 23.9)) < 1e-9
+    assert abs(in_mag["limiting_mag"] - 22.152575) < 1e-6
 
 
 def test_non_finite_numbers_are_rejected(api, uploads):
-    """skyportal-photometry-api §3.2 step 1: NaN/Infinity values -> 400, nothing stored."""
-    for value in ("NaN", "Infinity"):
-        raw = json.dumps(uploads.body(mjd=59400.0, flux=1.0, fluxerr=1.0, zp=23.9)).replace(
-            '"flux": 1.0', f'"flux": {value}')
-        assert_error(api.call("POST", "/api/photometry", raw=raw), 400)
+    """observed-exchanges-2 row test_post.py::test_non_finite_numbers_are_rejected: flux
+    ±Infinity -> 400 "field flux must be finite."; mag NaN -> 400 (mag and
+    magerr both null or not); mag Infinity -> 400 "field mag must be finite."."""
+    cases = [({"flux": float("inf"), "fluxerr": 1.0, "zp": 23.9}, "field flux must be finite."),
+             ({"flux": float("-inf"), "fluxerr": 1.0, "zp": 23.9}, "field flux must be finite."),
+             ({"mag": float("nan"), "magerr": 0.1}, "mag and magerr must both be null, or both be not null."),
+             ({"mag": float("inf"), "magerr": 0.1}, "field mag must be finite.")]
+    for fields, reason in cases:
+        reply = api.call("POST", "/api/photometry", raw=json.dumps(uploads.body(mjd=59400.0, **fields)))
+        assert_error(reply, 400)
+        assert reply.message.startswith('Error parsing packet "{') and reply.message.endswith(f'}}": {reason}')
+    assert uploads.points() == []
+
+
+def test_zero_magerr_is_stored_without_an_error_bar(api, uploads):
+    """observed-exchanges-2 "Two more answers": magerr 0 in a mag-space POST is
+    200, and the point reads back with magerr null and snr null (fluxerr 0)."""
+    uploads.post(uploads.body(mjd=59400.0, mag=19.0, magerr=0))
+    [point] = uploads.points("?format=both")
+    assert abs(point["mag"] - 19.0) < 1e-9
+    assert (point["magerr"], point["snr"], point["fluxerr"]) == (None, None, 0.0)
+
+
+def test_bogus_magsys_on_upload(api, uploads):
+    """observed-exchanges-2 "Two more answers": magsys "bogus" on upload -> 400
+    "Error standardizing photometry data: 'bogus' not in registry. ..." (the
+    names' order varies)."""
+    reply = api.call("POST", "/api/photometry", uploads.mag_body(magsys="bogus"))
+    assert_error(reply, 400)
+    prefix = "Error standardizing photometry data: 'bogus' not in registry. Registered names: "
+    assert reply.message.startswith(prefix) and reply.message.endswith(".")
+    names = {name.strip(" '") for name in reply.message[len(prefix):-1].split(",")}
+    assert names == REGISTERED_MAGSYSTEMS
     assert uploads.points() == []
 
 

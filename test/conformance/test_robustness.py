@@ -23,7 +23,6 @@ def _bad_uploads(uploads):
     return [
         uploads.mag_body(mjd=["a", "b", "c"]),
         uploads.mag_body(instrument_id="one"),
-        uploads.mag_body(instrument_id=True),
         uploads.mag_body(obj_id=5),
         uploads.mag_body(obj_id=[uploads.setup.obj_id, None, uploads.setup.obj_id]),
         uploads.mag_body(mag={"nested": 1}),
@@ -47,8 +46,10 @@ def _bad_uploads(uploads):
 
 @pytest.mark.parametrize("method", ["POST", "PUT"])
 def test_malformed_bodies_are_answered_and_write_nothing(api, uploads, method):
-    """Malformed JSON and malformed uploads get a JSON error (400 or 500), never
-    a crash, and write no rows."""
+    """observed-exchanges-2 row test_robustness.py::test_malformed_bodies_are_answered_and_write_nothing:
+    malformed JSON and malformed uploads get a JSON error (400 or 500), never
+    a crash, and write no rows (instrument_id true is not among them: it is
+    coerced, see test_boolean_instrument_id_is_coerced_to_1)."""
     for raw in BAD_BODIES:
         assert_error(api.call(method, "/api/photometry", raw=raw), 500)
     for body in _bad_uploads(uploads):
@@ -57,6 +58,28 @@ def test_malformed_bodies_are_answered_and_write_nothing(api, uploads, method):
         assert_error(reply, reply.status)
     assert uploads.points() == []
     assert len(uploads.post(uploads.mag_body())["ids"]) == 3  # still serving
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_boolean_instrument_id_is_coerced_to_1(api, uploads, method):
+    """observed-exchanges-2 row test_robustness.py::test_malformed_bodies_are_answered_and_write_nothing
+    [POST] and [PUT]: instrument_id true is 200 and the three points are
+    stored on instrument 1 (pandas and marshmallow coerce it)."""
+    instrument = api.call("GET", "/api/instrument/1")
+    reply = api.call(method, "/api/photometry", uploads.mag_body(instrument_id=True))
+    if instrument.status != 200:
+        assert_error(reply, 400, "Invalid instrument ID: True")
+        return
+    if instrument.data["type"] == "imager" and "ztfg" not in instrument.data["filters"]:
+        assert_error(reply, 400)
+        assert reply.message.endswith("has no filter ztfg.\n")
+        return
+    assert reply.status == 200, reply
+    points = uploads.points()
+    assert [point["id"] for point in points] == reply.data["ids"]
+    assert {point["instrument_id"] for point in points} == {1}
+    for point_id in reply.data["ids"]:  # leave no points on an instrument the suite does not own
+        api.ok("DELETE", f"/api/photometry/{point_id}")
 
 
 def test_malformed_patch_leaves_the_point_unchanged(api, uploads, setup):
