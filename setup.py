@@ -24,6 +24,9 @@ setup(
         "pandas": ["pandas>=1.3"],
         "progress": ["tqdm>=4"],
         "plot": ["matplotlib>=3.5"],
+        # Faster JSON with the same results: msgspec decodes answers (light curves straight
+        # to columns), orjson encodes upload bodies. See bench/README.md for the measurements.
+        "fast": ["msgspec>=0.18.6", "orjson>=3.10"],
         "test": [
             "pytest>=7",
             "hypothesis>=6",
@@ -35,6 +38,9 @@ setup(
             "pandas>=1.3",
             "tqdm>=4",
             "matplotlib>=3.5",
+            # ... and the fast JSON path (the suite runs without it too: see test/conftest.py).
+            "msgspec>=0.18.6",
+            "orjson>=3.10",
         ],
     },
     entry_points={

@@ -15,7 +15,9 @@ import tempfile
 
 from bench import builds, download_case, report
 from bench.canned import CannedServer
+from bench.worker import UPLOAD_CHUNK, upload_body
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
+from skyportal_client.testing.provision import api_call
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.md"
@@ -26,6 +28,9 @@ RESULTS = ROOT / "bench" / "results.md"
 ROUNDS = 4
 UPLOAD_REPEATS = 2  # per round
 MEMORY_SAMPLES = 3
+# The contenders that make tables (bench/contenders.py), and the tables whose memory is measured.
+TABLE_CONTENDERS = ("raw", "sdk", "sdk-stdlib")
+TABLE_KINDS = ("pandas", "astropy")
 WORKER_TIMEOUT_SECONDS = 900
 # How a worker can fail: a non-zero exit, no end in time, or output that is not JSON.
 WORKER_FAILURES = (RuntimeError, subprocess.TimeoutExpired, ValueError)
@@ -45,18 +50,23 @@ def run_worker(python, mode, settings, extra_path=()):
 
 def upload_target():
     """A fresh embedded server for one contender's uploads, with an object per repetition
-    (plus one for the warm-up), so that no contender uploads into another's data."""
+    (plus one for the warm-up), so that no contender uploads into another's data, and an
+    object of 10 000 points to fetch through its gzip front."""
     server = SkyPortalTestServer().start()
     setup = provision(server.url, server.token)
     obj_ids = [setup.obj_id] + [create_source(server.url, server.token, setup.group_id)
                                 for _ in range(UPLOAD_REPEATS)]
-    return server, {"url": server.url, "token": server.token, "instrument_id": setup.instrument_id,
-                    "group_id": setup.group_id, "filters": list(setup.filters), "obj_ids": obj_ids}
+    target = {"url": server.url, "token": server.token, "instrument_id": setup.instrument_id,
+              "group_id": setup.group_id, "filters": list(setup.filters), "obj_ids": obj_ids,
+              "gzip_obj_id": create_source(server.url, server.token, setup.group_id)}
+    api_call(server.url, server.token, "POST", "/api/photometry",
+             upload_body(target["gzip_obj_id"], target, 0, UPLOAD_CHUNK))
+    return server, target
 
 
 def contenders(workdir):
     """(key, python, extra sys.path) for every contender that can run here; prints why one cannot."""
-    available = [("raw", sys.executable, ()), ("sdk", sys.executable, ())]
+    available = [("raw", sys.executable, ()), ("sdk", sys.executable, ()), ("sdk-stdlib", sys.executable, ())]
     try:
         available.append(("stock", sys.executable, (builds.stock_client(workdir),)))
     except builds.Unavailable as reason:
@@ -139,13 +149,15 @@ def main():
             if key in skipped:
                 continue
             print(f"{key}: peak memory of a 100 000-point fetch ({MEMORY_SAMPLES} processes) ...", flush=True)
-            settings = {"contender": key, "canned_url": canned.url, "canned_token": canned.token}
-            try:
-                pooled[key]["memory_100k"] = {"samples": [
-                    run_worker(python, "memory", settings, extra_path)["peak_growth_bytes"]
-                    for _ in range(MEMORY_SAMPLES)]}
-            except WORKER_FAILURES as error:
-                pooled[key]["memory_100k"] = {"error": str(error)}
+            for kind in (None, *(TABLE_KINDS if key in TABLE_CONTENDERS else ())):
+                settings = {"contender": key, "canned_url": canned.url, "canned_token": canned.token, "table": kind}
+                case = f"memory_{kind}_100k" if kind else "memory_100k"
+                try:
+                    pooled[key][case] = {"samples": [
+                        run_worker(python, "memory", settings, extra_path)["peak_growth_bytes"]
+                        for _ in range(MEMORY_SAMPLES)]}
+                except WORKER_FAILURES as error:
+                    pooled[key][case] = {"error": str(error)}
     results = {key: summarise(measured) for key, measured in pooled.items() if key not in skipped}
     text = report.render(results, skipped, pinned_cpu=cpu, previous=RESULTS.read_text() if RESULTS.exists() else "")
     RESULTS.write_text(text)

@@ -1,4 +1,4 @@
-"""The clients under test, each behind the same four operations.
+"""The clients under test, each behind the same operations.
 
 Every contender is built from (url, token) and offers:
 
@@ -7,6 +7,14 @@ Every contender is built from (url, token) and offers:
 - ``typed_access(points)``: the mjd, mag and filter of every point, read the way
   the client's documentation reads them;
 - ``upload(body)``: POST one column-form body of at most 10 000 points.
+
+The two that make tables (raw urllib3, with pandas' and astropy's own constructors
+and writers, and skyportal_client) also offer:
+
+- ``fetch_table(obj_id, kind)``: a light curve as a pandas DataFrame or an astropy Table;
+- ``table(points, kind)``: the same from points already decoded;
+- ``write(points, table, path)``: the points to a .csv or .ecsv file; raw writes
+  ``table``, the points as skyportal_client's astropy Table, with astropy's writer.
 
 Each module imports only what its own contender needs, so that the skyportal-py
 worker runs in a venv that has neither urllib3 nor skyportal_client.
@@ -33,7 +41,9 @@ class RawUrllib3:
         import urllib3
 
         self._pool = urllib3.connection_from_url(url, maxsize=1)
-        self._headers = {"Authorization": f"token {token}", "Accept": "application/json"}
+        # gzip, as SkyPortal's nginx (and the embedded server's front) compress what is asked so;
+        # urllib3 decompresses it.
+        self._headers = {"Authorization": f"token {token}", "Accept": "application/json", "Accept-Encoding": "gzip"}
         self._post_headers = dict(self._headers, **{"Content-Type": "application/json"})
         self.versions = {"urllib3": urllib3.__version__}
 
@@ -52,6 +62,25 @@ class RawUrllib3:
         response = self._pool.request("POST", UPLOAD_PATH, body=json.dumps(body).encode(),
                                       headers=self._post_headers)
         return self._data(response)
+
+    def fetch_table(self, obj_id, kind):
+        return self.table(self.fetch(obj_id), kind)
+
+    @staticmethod
+    def table(points, kind):
+        """The libraries' own constructors from a list of dicts."""
+        if kind == "pandas":
+            import pandas
+
+            return pandas.DataFrame.from_records(points)
+        from astropy.table import Table
+
+        return Table(rows=points)
+
+    @staticmethod
+    def write(points, table, path):
+        """astropy's own writer, on the points' table."""
+        table.write(path, format="ascii.csv" if str(path).endswith(".csv") else "ascii.ecsv", overwrite=True)
 
     def close(self):
         self._pool.close()
@@ -76,10 +105,12 @@ class _GeneratedClient:
 
 
 class OurSdk(_GeneratedClient):
-    """skyportal_client, with the client-side rate limit off (rate_limit=None)."""
+    """skyportal_client with the [fast] extra (msgspec, orjson), and the client-side rate limit off (rate_limit=None)."""
 
 
     def __init__(self, url, token):
+        from importlib.metadata import PackageNotFoundError, version
+
         import urllib3
 
         import skyportal_client
@@ -89,9 +120,41 @@ class OurSdk(_GeneratedClient):
         self._client = skyportal_client.ApiClient(configuration)
         self._api = PhotometryApi(self._client)
         self.versions = {"skyportal_client": skyportal_client.__version__, "urllib3": urllib3.__version__}
+        for library in ("msgspec", "orjson", "pandas", "astropy"):
+            try:
+                self.versions[library] = version(library)
+            except PackageNotFoundError:
+                pass
 
     def upload(self, body):
         return self._api.api_photometry_post(body)["data"]
+
+    def fetch_table(self, obj_id, kind):
+        from skyportal_client.light_curves import get_light_curve
+
+        return get_light_curve(self._client, obj_id, as_=kind)
+
+    @staticmethod
+    def table(points, kind):
+        from skyportal_client import tables
+
+        return tables.to_pandas(points) if kind == "pandas" else tables.to_astropy(points)
+
+    @staticmethod
+    def write(points, table, path):
+        from skyportal_client.tables import write_points
+
+        write_points(points, path)
+
+
+class OurSdkStdlibJson(OurSdk):
+    """skyportal_client as it runs without the [fast] extra: the standard library's json only."""
+
+    def __init__(self, url, token):
+        from skyportal_client import json_codec
+
+        json_codec.use_fast_json(False)
+        super().__init__(url, token)
 
 
 class StockGenerated(_GeneratedClient):
@@ -149,4 +212,5 @@ class SkyportalPy:
         self._client.close()
 
 
-CONTENDERS = {"raw": RawUrllib3, "sdk": OurSdk, "stock": StockGenerated, "skyportal-py": SkyportalPy}
+CONTENDERS = {"raw": RawUrllib3, "sdk": OurSdk, "sdk-stdlib": OurSdkStdlibJson, "stock": StockGenerated,
+              "skyportal-py": SkyportalPy}

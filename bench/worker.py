@@ -11,8 +11,10 @@ so that its peak is that of one 100 000-point fetch and nothing before it.
 
 import gc
 import json
+import pathlib
 import re
 import sys
+import tempfile
 import time
 
 from bench.contenders import CONTENDERS
@@ -23,6 +25,7 @@ TINY_WARM_UP = 200
 UPLOAD_CHUNK = 10_000  # SkyPortal refuses more rows in one request
 UPLOAD_POINTS = 100_000
 CANNED_UPLOADS = 5  # a round, of 100 000 points each
+TABLE_KINDS = ("pandas", "astropy")
 
 
 def repeat(action, *, runs, budget_seconds):
@@ -125,12 +128,47 @@ def timing(settings):
         client.close()
         return {"cpu": samples(cpu), "wall": samples(wall)}
 
+    def fetch_gzipped():
+        client = contender_class(uploads["url"], uploads["token"])
+        obj_id = uploads["gzip_obj_id"]
+        if len(client.fetch(obj_id)) != UPLOAD_CHUNK:  # warm-up, and the points are all there
+            raise RuntimeError(f"expected {UPLOAD_CHUNK} points")
+        seconds = repeat(lambda: client.fetch(obj_id), runs=4, budget_seconds=60)
+        client.close()
+        return samples(seconds)
+
+    def fetch_table(kind):
+        reader.fetch_table("BENCH100k", kind)  # warm-up: imports
+        return samples(repeat(lambda: reader.fetch_table("BENCH100k", kind), runs=4, budget_seconds=60))
+
+    def table(kind):
+        points = reader.fetch("BENCH100k")
+        reader.table(points, kind)
+        return samples(repeat(lambda: reader.table(points, kind), runs=4, budget_seconds=60))
+
+    def write(suffix, runs):
+        from skyportal_client.tables import to_astropy
+
+        points = reader.fetch("BENCH100k")
+        table_of_points = to_astropy(points)  # what raw's astropy writer writes; made outside the timing
+        with tempfile.TemporaryDirectory(prefix="skyportal-bench-") as directory:
+            path = pathlib.Path(directory) / f"points{suffix}"
+            return samples(repeat(lambda: reader.write(points, table_of_points, path), runs=runs,
+                                  budget_seconds=120))
+
     run_case(results, "tiny_call", tiny)
     run_case(results, "fetch_10k", lambda: fetch("BENCH10k", runs=10))
     run_case(results, "fetch_100k", lambda: fetch("BENCH100k", runs=4))
     run_case(results, "typed_access_100k", typed_access)
     run_case(results, "upload_100k_canned", upload_to_canned)
     run_case(results, "upload_100k", upload)
+    run_case(results, "fetch_10k_gzip", fetch_gzipped)
+    if hasattr(reader, "fetch_table"):
+        for kind in TABLE_KINDS:
+            run_case(results, f"fetch_{kind}_100k", lambda: fetch_table(kind))
+            run_case(results, f"{kind}_100k", lambda: table(kind))
+        run_case(results, "write_csv_100k", lambda: write(".csv", runs=3))
+        run_case(results, "write_ecsv_100k", lambda: write(".ecsv", runs=1))
     reader.close()
     return results
 
@@ -141,7 +179,8 @@ def _status_kib(field):
 
 
 def memory(settings):
-    """Peak growth of the resident set (RSS) while fetching and decoding 100 000 points.
+    """Peak growth of the resident set (RSS) while fetching and decoding 100 000 points,
+    as the client's records or, with ``table`` set, as a pandas DataFrame or an astropy Table.
 
     RSS, not tracemalloc, so that memory taken outside Python's allocator (pydantic's
     Rust core, for one) counts too. The kernel's high-water mark is reset just
@@ -149,11 +188,14 @@ def memory(settings):
     """
     client = CONTENDERS[settings["contender"]](settings["canned_url"], settings["canned_token"])
     client.tiny_call()  # imports and the connection, which are no part of the fetch
+    kind = settings.get("table")
+    if kind:
+        client.fetch_table("BENCH10k", kind)  # the table path's imports too
     gc.collect()
     with open("/proc/self/clear_refs", "w") as clear_refs:
         clear_refs.write("5")
     baseline = _status_kib("VmRSS")
-    points = client.fetch("BENCH100k")
+    points = client.fetch_table("BENCH100k", kind) if kind else client.fetch("BENCH100k")
     peak = _status_kib("VmHWM")
     if len(points) != 100_000:
         raise RuntimeError(f"expected 100000 points, got {len(points)}")

@@ -14,7 +14,14 @@ Example (against the embedded test server)::
 """
 
 from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.light_curve_columns import ColumnarClient
 from skyportal_client.tables import converter
+
+
+def _photometry_api(api_client, as_):
+    """The PhotometryApi to read with: for a table, one whose answers are decoded straight to
+    columns (with msgspec installed), since no dict per point is needed."""
+    return PhotometryApi(api_client if as_ == "records" else ColumnarClient(api_client))
 
 
 def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="records"):
@@ -28,12 +35,15 @@ def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="recor
         magsys: the magnitude system of the output, "ab" by default.
         as_: "records" (a list of dicts, as the server sends them), "astropy" (a
             Table with units and masked nulls) or "pandas" (a DataFrame, nulls NaN).
+            With the [fast] extra, a table is decoded from the answer column by column,
+            without a dict per point.
 
     Raises ForbiddenException (403) when the object does not exist or the token
     cannot read it.
     """
     convert = converter(as_)
-    envelope = PhotometryApi(api_client).api_sources_obj_id_photometry_get(obj_id, format=format, magsys=magsys)
+    envelope = _photometry_api(api_client, as_).api_sources_obj_id_photometry_get(obj_id, format=format,
+                                                                                  magsys=magsys)
     return convert(envelope["data"])
 
 
@@ -50,6 +60,6 @@ def get_photometry_range(api_client, *, instrument_ids=None, min_date=None, max_
     query = {key: value for key, value in
              (("instrument_ids", instrument_ids), ("min_date", min_date), ("max_date", max_date))
              if value is not None}
-    envelope = PhotometryApi(api_client).api_photometry_range_get(
+    envelope = _photometry_api(api_client, as_).api_photometry_range_get(
         format=format, magsys=magsys, photometry_range_query=query)
     return convert(envelope["data"])

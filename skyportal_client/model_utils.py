@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import math
 import operator
 import re
@@ -67,15 +68,17 @@ class _Bad(Exception):
 # -- the rules -------------------------------------------------------------------------------
 # Each rule has a kind (which groups its problems in a report), ``column_ok`` (True when no
 # value of a list of non-null values breaks it) and ``problem`` (what is wrong with one value,
-# or None). Type rules also ``convert`` a value to what is sent (numpy scalars to int or float).
+# or None). Type rules also ``convert`` a value to what is sent (numpy scalars to int or float);
+# their ``column_ok`` takes the set of the types of the column's non-null values, which
+# ``Field.check_column`` has made once for the nulls and the types together.
 
 
 class _NumberRule:
     kind = TYPE_KIND
 
     @staticmethod
-    def column_ok(present: list) -> bool:
-        return set(map(type, present)) <= {float, int}
+    def column_ok(kinds: set) -> bool:
+        return kinds <= {float, int}
 
     @staticmethod
     def convert(value: Any) -> Any:
@@ -88,8 +91,8 @@ class _IntegerRule:
     kind = TYPE_KIND
 
     @staticmethod
-    def column_ok(present: list) -> bool:
-        return set(map(type, present)) <= {int}
+    def column_ok(kinds: set) -> bool:
+        return kinds <= {int}
 
     @staticmethod
     def convert(value: Any) -> Any:
@@ -107,7 +110,7 @@ class _DateTimeRule:
     kind = TYPE_KIND
 
     @staticmethod
-    def column_ok(present: list) -> bool:
+    def column_ok(kinds: set) -> bool:
         return False  # every value is converted
 
     @staticmethod
@@ -139,8 +142,8 @@ class _PlainTypeRule:
         self.json_type = json_type
         self.types = self._python_types[json_type]
 
-    def column_ok(self, present: list) -> bool:
-        return set(map(type, present)) <= set(self.types)
+    def column_ok(self, kinds: set) -> bool:
+        return kinds <= set(self.types)
 
     def convert(self, value: Any) -> Any:
         if not isinstance(value, self.types) or (self.json_type != "boolean" and isinstance(value, bool)):
@@ -283,6 +286,12 @@ class Field:
             rules.append(_PatternRule(pattern))
         self._value_rules = tuple(rules)
 
+    @property
+    def plain_json(self) -> bool:
+        """Whether a value that passed this field's rules is JSON's plainest: a finite number, an
+        integer, text or a boolean, or a column of them (not an object, an array or a free-form value)."""
+        return self.type in ("number", "integer", "string", "boolean")
+
     def decode(self, value: Any) -> Any:
         """A value the server sent, with the objects this field describes as their models.
 
@@ -307,7 +316,10 @@ class Field:
         """The values to send (converted where a value is a numpy scalar, a datetime...) and
         every problem, in the order of the points, with the position of each bad value."""
         problems: List[Problem] = []
-        if None in values:
+        # One pass for whether there are nulls and for the types of the rest.
+        kinds = set(map(type, values))
+        if type(None) in kinds:
+            kinds.discard(type(None))
             present = [value for value in values if value is not None]
             if not self.nullable:
                 problems += [Problem(row, name, "null", "is null; it needs a value")
@@ -315,7 +327,7 @@ class Field:
         else:
             present = values
         rule = self._type_rule
-        if present and rule is not None and not rule.column_ok(present):
+        if present and rule is not None and not rule.column_ok(kinds):
             values, problems = self._convert(name, values, rule, problems)
             present = [value for value in values if value is not None and value is not _MISSING]
         for value_rule in self._value_rules if present else ():
@@ -368,11 +380,14 @@ class Model:
     required_if_null: Tuple[Tuple[str, str], ...] = ()
     null_together: Tuple[Tuple[str, ...], ...] = ()
 
+    _checked = False  # whether the values passed ``check``, or came from the server as they are
+
     def __init__(self, **values: Any):
         checked, problems = self.check(values)
         if problems:
             raise self.error(problems)
         self._values = checked
+        self._checked = True
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> Model:
@@ -404,7 +419,9 @@ class Model:
     @classmethod
     def from_checked(cls, values: Dict[str, Any]) -> Model:
         """The model for values that ``check`` found no problem with, without checking them again."""
-        return cls.from_server(values)
+        model = cls.from_server(values)
+        model._checked = True
+        return model
 
     @classmethod
     def structure_problems(cls, values: Dict[str, Any]) -> List[Problem]:
@@ -479,14 +496,22 @@ class Model:
                 if checked.get(needed) is None:
                     needed_alone.append(needed)
                 continue
+            limits = column(needed)
+            if None not in limits:  # every point has it, so every point that needs it does
+                continue
             problems += [Problem(row, needed, "missing limit", f"is null where {key} is null: a point without {key} needs {needed}")
-                         for row, (value, limit) in enumerate(zip(nulls, column(needed)))
+                         for row, (value, limit) in enumerate(zip(nulls, limits))
                          if value is None and limit is None]
         if needed_alone:
             problems.append(Problem(None, "", "missing", f"needs {', '.join(map(repr, needed_alone))}"))
         for group in cls.null_together:
             columns = [column(key) for key in group]
             if not any(None in values for values in columns):
+                continue
+            # Where the nulls of every member fall on the same points, no point breaks the rule:
+            # one C-level pass per member instead of a Python loop over the points.
+            null_masks = [list(map(operator.is_, values, itertools.repeat(None))) for values in columns]
+            if all(mask == null_masks[0] for mask in null_masks[1:]):
                 continue
             for row, members in enumerate(zip(*columns)):
                 nulls = [member is None for member in members]
@@ -509,6 +534,16 @@ class Model:
         error = (ApiTypeError if only_type_problems(problems) else ApiValueError)(text)
         error.problems = problems
         return error
+
+    def unverified_values(self) -> Dict[str, Any]:
+        """``to_dict`` less what the rules have made plain JSON, for json_codec to look over (for
+        NaN, and for types JSON does not have): every value of a model from the server; of a
+        checked model, those of fields that are not ``Field.plain_json`` and of unknown keys."""
+        if not self._checked:
+            return self.to_dict()
+        fields = self.fields
+        return {key: value.to_dict() if isinstance(value, Model) else value for key, value in self._values.items()
+                if key not in fields or not fields[key].plain_json}
 
     def to_dict(self) -> Dict[str, Any]:
         """The values as a dict ready for JSON."""
@@ -593,6 +628,9 @@ class OneOf(Model):
 
     def to_dict(self) -> Dict[str, Any]:
         return self._values.to_dict()  # type: ignore[attr-defined]
+
+    def unverified_values(self) -> Dict[str, Any]:
+        return self._values.unverified_values()  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

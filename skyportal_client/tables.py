@@ -31,10 +31,14 @@ Example::
 import csv
 import dataclasses
 import importlib
+import itertools
 import json
 import math
+import operator
 import os
-from typing import Any, Dict, FrozenSet, List, Optional
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence
+
+from skyportal_client.json_codec import json_text
 
 # The pip extra that installs each optional module.
 EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress", "matplotlib": "plot"}
@@ -250,50 +254,102 @@ def _csv_cell(name: str, cell: str) -> Any:
 # -- points out -------------------------------------------------------------------------
 
 
-def _cell(value):
-    """A value as a table cell: nested lists and dicts (groups, altdata) become JSON text."""
-    return json.dumps(value) if isinstance(value, (list, dict)) else value
+class PointColumns(dict):
+    """Points as columns, what every table is made from: ``{name: [value per point]}``, the
+    names in the order they first appear in the points, None where a point has null or no
+    such value, nested values (groups, altdata) as JSON text.
+
+    ``point_columns`` makes it from records; ``light_curve_columns`` straight from an
+    answer's bytes, and both give the same columns for the same points.
+    """
 
 
-def _column_names(records):
-    names = {}
-    for record in records:
-        names.update(dict.fromkeys(record))
-    return list(names)
+def point_columns(points: Any) -> PointColumns:
+    """``points`` (a list of dicts, one per point, or PointColumns) as PointColumns."""
+    if isinstance(points, PointColumns):
+        return points
+    # dict.fromkeys over every record's keys: the names in the order they first appear, at C speed.
+    names = dict.fromkeys(itertools.chain.from_iterable(points))
+    plain = set(map(type, points)) <= {dict}  # no defaultdict, whose [] would add the name
+    return PointColumns((name, json_cells(_point_values(points, name, plain))) for name in names)
 
 
-def _masked_fill(name, present):
-    """The placeholder under a masked cell, of the column's type: 0.0, 0 or ""."""
-    numbers = bool(present) and all(isinstance(value, (int, float)) and not isinstance(value, bool)
-                                    for value in present)
-    if name in COLUMN_UNITS or numbers and any(isinstance(value, float) for value in present):
+def _point_values(records: Sequence[Mapping[str, Any]], name: str, plain: bool) -> List[Any]:
+    if plain:
+        try:
+            return list(map(operator.itemgetter(name), records))  # every record has it, as in an answer
+        except KeyError:
+            pass
+    return [record.get(name) for record in records]
+
+
+def json_cells(values: List[Any]) -> List[Any]:
+    """A column's values as table cells: lists and dicts become JSON text (``json.dumps``), the rest stay."""
+    if not any(issubclass(kind, (list, dict)) for kind in set(map(type, values))):
+        return values
+    return [json_text(value) if isinstance(value, (list, dict)) else value for value in values]
+
+
+def _masked_fill(name: str, kinds: Any) -> Any:
+    """The placeholder under a masked cell, of the column's type: 0.0, 0 or "". ``kinds`` are
+    the types of the column's values that are not null."""
+    numbers = bool(kinds) and all(issubclass(kind, (int, float)) and not issubclass(kind, bool) for kind in kinds)
+    if name in COLUMN_UNITS or numbers and any(issubclass(kind, float) for kind in kinds):
         return 0.0
     return 0 if numbers else ""
 
 
-def to_astropy(records):
+def to_astropy(points):
     """An astropy Table of the points: units on the physical columns (mag, µJy,
-    days for mjd, degrees), nulls masked, nested values as JSON text."""
+    days for mjd, degrees), nulls masked, nested values as JSON text.
+
+    ``points`` is a list of dicts, one per point (or the PointColumns of ``point_columns``).
+    """
     table_module = require("astropy.table")
     units = require("astropy.units")
-    table = table_module.Table(masked=True)
-    for name in _column_names(records):
-        values = [_cell(record.get(name)) for record in records]
-        fill = _masked_fill(name, [value for value in values if value is not None])
-        table[name] = table_module.MaskedColumn(
-            [fill if value is None else value for value in values], name=name,
-            mask=[value is None for value in values],
+    numpy = require("numpy")
+    columns = []
+    for name, values in point_columns(points).items():
+        kinds = set(map(type, values))
+        if type(None) in kinds:
+            nulls = numpy.fromiter(map(operator.is_, values, itertools.repeat(None)), bool, len(values))
+            kinds.discard(type(None))
+            fill = _masked_fill(name, kinds)
+            values = [fill if value is None else value for value in values]
+            kinds.add(type(fill))
+        else:
+            nulls = numpy.zeros(len(values), bool)
+            fill = _masked_fill(name, kinds)
+        columns.append(table_module.MaskedColumn(
+            _plain_array(numpy, values) if kinds <= _PLAIN_KINDS else values, name=name, mask=nulls,
             unit=units.Unit(COLUMN_UNITS[name]) if name in COLUMN_UNITS else None,
-        )
-    return table
+        ))
+    return table_module.Table(columns, masked=True, copy=False)
 
 
-def to_pandas(records):
+# Cells of these types become the array astropy would make of them, without its scan of the list
+# for units and masked elements that plain numbers and text cannot have.
+_PLAIN_KINDS = frozenset({int, float, str, bool})
+
+
+def _plain_array(numpy, values):
+    """The numpy array astropy's Column makes of a list of plain cells (``numpy.array``, or
+    an object array where numpy cannot hold the values, as an int too large for int64)."""
+    try:
+        return numpy.array(values)
+    except Exception:
+        return numpy.array(values, dtype=object)
+
+
+def to_pandas(points):
     """A pandas DataFrame of the points; nulls are NaN (or None in text columns),
-    nested values JSON text."""
+    nested values JSON text.
+
+    ``points`` is a list of dicts, one per point (or the PointColumns of ``point_columns``).
+    """
     pandas = require("pandas")
-    names = _column_names(records)
-    return pandas.DataFrame([[_cell(record.get(name)) for name in names] for record in records], columns=names)
+    columns = point_columns(points)
+    return pandas.DataFrame(dict(columns), columns=list(columns))
 
 
 def converter(as_):
@@ -333,8 +389,7 @@ def write_points(records, path):
 def write_csv(records, stream):
     """Write the points to an open text stream as CSV: a header, then a line per point
     with empty cells for nulls and JSON for nested values."""
-    names = _column_names(records)
+    columns = point_columns(records)
     writer = csv.writer(stream)
-    writer.writerow(names)
-    writer.writerows([["" if record.get(name) is None else _cell(record.get(name)) for name in names]
-                      for record in records])
+    writer.writerow(columns)
+    writer.writerows(zip(*columns.values()))  # the csv module writes None as an empty cell

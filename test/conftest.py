@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import skyportal_client
+from skyportal_client import json_codec
 from skyportal_client.api import photometry_api
 
 
@@ -54,6 +55,18 @@ def only_loopback():
     socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
     yield
     socket.getaddrinfo, socket.socket.connect = real_getaddrinfo, real_connect
+
+
+@pytest.fixture(autouse=True, scope="session")
+def json_libraries():
+    """SKYPORTAL_TEST_JSON=stdlib runs the whole suite with the fast JSON path off, as it runs
+    where the [fast] extra is not installed."""
+    choice = os.environ.get("SKYPORTAL_TEST_JSON", "fast")
+    if choice not in ("fast", "stdlib"):
+        raise pytest.UsageError(f"SKYPORTAL_TEST_JSON must be fast or stdlib, not {choice!r}")
+    json_codec.use_fast_json(choice == "fast")
+    yield
+    json_codec.use_fast_json(True)
 
 
 @pytest.fixture
