@@ -118,7 +118,9 @@ def _scan_first_point(text: str) -> Optional[dict]:
 
 
 def _skip_space(text: str, index: int) -> int:
-    return _SPACE.match(text, index).end()
+    space = _SPACE.match(text, index)
+    assert space is not None  # the pattern matches the empty string too
+    return space.end()
 
 
 def _expect(text: str, index: int, character: str) -> None:
@@ -147,7 +149,7 @@ def _decoder(kinds: Tuple[Tuple[str, str], ...]) -> Any:
         rename={f"f{index}": name for index, (name, _) in enumerate(kinds)}, forbid_unknown_fields=True, gc=False,
     )
     envelope = msgspec.defstruct(
-        "Envelope", [("status", Any), ("data", List[point]), ("version", Any, msgspec.UNSET),
+        "Envelope", [("status", Any), ("data", List[point]), ("version", Any, msgspec.UNSET),  # type: ignore[valid-type]
                      ("message", Any, msgspec.UNSET)], forbid_unknown_fields=True,
     )
     return msgspec.json.Decoder(envelope)
@@ -179,6 +181,7 @@ def _columns(points: list, kinds: Tuple[Tuple[str, str], ...]) -> PointColumns:
 
 def _nested_cells(raws: list) -> list:
     """The table cells of a column of JSON bytes: each distinct value decoded and made text once."""
+    texts: List[Optional[bytes]]
     try:
         texts = list(map(bytes, raws))
     except TypeError:  # a point without the value: None

@@ -13,18 +13,26 @@ Example (against the embedded test server)::
     []
 """
 
+import datetime
+from typing import Any, List, Optional, Union, cast
+
 from skyportal_client.api.photometry_api import PhotometryApi
+from skyportal_client.api_client import ApiClient
 from skyportal_client.light_curve_columns import ColumnarClient
 from skyportal_client.tables import converter
 
 
-def _photometry_api(api_client, as_):
+def _photometry_api(api_client: ApiClient, as_: str) -> PhotometryApi:
     """The PhotometryApi to read with: for a table, one whose answers are decoded straight to
     columns (with msgspec installed), since no dict per point is needed."""
-    return PhotometryApi(api_client if as_ == "records" else ColumnarClient(api_client))
+    if as_ == "records":
+        return PhotometryApi(api_client)
+    # ColumnarClient stands in for the ApiClient: the API classes use nothing of it but call_api.
+    return PhotometryApi(cast(ApiClient, ColumnarClient(api_client)))
 
 
-def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="records"):
+def get_light_curve(api_client: ApiClient, obj_id: str, *, format: str = "mag", magsys: str = "ab",
+                    as_: str = "records") -> Any:
     """The photometry of object ``obj_id``, sorted by mjd.
 
     Args:
@@ -47,8 +55,10 @@ def get_light_curve(api_client, obj_id, *, format="mag", magsys="ab", as_="recor
     return convert(envelope["data"])
 
 
-def get_photometry_range(api_client, *, instrument_ids=None, min_date=None, max_date=None,
-                         format="mag", magsys="ab", as_="records"):
+def get_photometry_range(api_client: ApiClient, *, instrument_ids: Optional[List[int]] = None,
+                         min_date: Union[str, datetime.datetime, None] = None,
+                         max_date: Union[str, datetime.datetime, None] = None,
+                         format: str = "mag", magsys: str = "ab", as_: str = "records") -> Any:
     """The points taken with ``instrument_ids`` between ``min_date`` and ``max_date``
     (datetimes or ISO strings, UTC, inclusive), as far as the token's groups see them.
 

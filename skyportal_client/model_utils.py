@@ -624,13 +624,13 @@ class OneOf(Model):
 
     @property
     def value(self) -> Model:
-        return self._values  # type: ignore[return-value]
+        return self._values
 
     def to_dict(self) -> Dict[str, Any]:
-        return self._values.to_dict()  # type: ignore[attr-defined]
+        return self._values.to_dict()
 
     def unverified_values(self) -> Dict[str, Any]:
-        return self._values.unverified_values()  # type: ignore[attr-defined]
+        return self._values.unverified_values()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -36,7 +36,7 @@ import json
 import math
 import operator
 import os
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, TextIO, Union
 
 from skyportal_client.json_codec import json_text
 
@@ -58,7 +58,7 @@ COLUMN_UNITS = {
 TABLE_KINDS = ("records", "astropy", "pandas")
 
 
-def require(module):
+def require(module: str) -> Any:
     """Import an optional dependency, or raise ImportError naming the extra that installs it."""
     try:
         return importlib.import_module(module)
@@ -299,7 +299,7 @@ def _masked_fill(name: str, kinds: Any) -> Any:
     return 0 if numbers else ""
 
 
-def to_astropy(points):
+def to_astropy(points: Any) -> Any:
     """An astropy Table of the points: units on the physical columns (mag, µJy,
     days for mjd, degrees), nulls masked, nested values as JSON text.
 
@@ -332,7 +332,7 @@ def to_astropy(points):
 _PLAIN_KINDS = frozenset({int, float, str, bool})
 
 
-def _plain_array(numpy, values):
+def _plain_array(numpy: Any, values: List[Any]) -> Any:
     """The numpy array astropy's Column makes of a list of plain cells (``numpy.array``, or
     an object array where numpy cannot hold the values, as an int too large for int64)."""
     try:
@@ -341,7 +341,7 @@ def _plain_array(numpy, values):
         return numpy.array(values, dtype=object)
 
 
-def to_pandas(points):
+def to_pandas(points: Any) -> Any:
     """A pandas DataFrame of the points; nulls are NaN (or None in text columns),
     nested values JSON text.
 
@@ -352,7 +352,7 @@ def to_pandas(points):
     return pandas.DataFrame(dict(columns), columns=list(columns))
 
 
-def converter(as_):
+def converter(as_: str) -> Callable[[Any], Any]:
     """The function that turns a list of points into ``as_``: "records" (the list
     itself), "astropy" (``to_astropy``) or "pandas" (``to_pandas``).
 
@@ -367,7 +367,7 @@ def converter(as_):
     raise ValueError(f"as_ must be one of {', '.join(TABLE_KINDS)}, not {as_!r}")
 
 
-def write_points(records, path):
+def write_points(records: List[Dict[str, Any]], path: Union[str, "os.PathLike[str]"]) -> None:
     """Write the points to ``path``, as CSV, ECSV (needs astropy) or JSON by its suffix.
 
     CSV cells hold each number's shortest exact decimal form, so reading the file
@@ -386,7 +386,7 @@ def write_points(records, path):
         raise ValueError(f"Cannot write {os.fspath(path)!r}: name it *.csv, *.ecsv or *.json")
 
 
-def write_csv(records, stream):
+def write_csv(records: List[Dict[str, Any]], stream: TextIO) -> None:
     """Write the points to an open text stream as CSV: a header, then a line per point
     with empty cells for nulls and JSON for nested values."""
     columns = point_columns(records)
