@@ -225,9 +225,10 @@ def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, chunk_size: int, 
             body = {}
             for name, values in columns.items():
                 chunk_values = [values[row] for row in chunk_rows]
-                # One value where every row agrees keeps the body small; SkyPortal broadcasts it.
-                body[name] = chunk_values[0] if chunk_values.count(chunk_values[0]) == len(chunk_values) \
-                    else chunk_values
+                # One value where every row agrees keeps the body small; SkyPortal broadcasts it. Not
+                # altdata: one object for all points is spread out by SkyPortal (its lists split by point).
+                body[name] = chunk_values[0] if model.fields[name].column \
+                    and chunk_values.count(chunk_values[0]) == len(chunk_values) else chunk_values
             if group_ids is not None:
                 body["group_ids"] = group_ids
             digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

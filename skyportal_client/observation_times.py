@@ -4,9 +4,10 @@ SkyPortal's ``mjd`` is a plain number.  Times given any other way are converted
 here: an astropy ``Time`` of any format and scale (``time.utc.mjd``), a numpy
 ``datetime64`` or pandas datetime column (tz-aware ones to UTC first, naive
 ones read as UTC, as SkyPortal reads naive times), Python datetimes and dates.
-Two plain spellings are refused, with the fix, because SkyPortal would store
-them as the wrong time or not at all: a number above 2 400 000 (a Julian Date:
-no observation has an MJD that large) and a date written as text.
+Plain spellings that SkyPortal would store as the wrong time, or not at all,
+are refused with the fix: a number above 2 400 000 (no observation has an MJD
+that large: up to 2 600 000 it is a Julian Date, beyond that a count of seconds
+such as a Unix time) and a date written as text.
 
 Example::
 
@@ -29,6 +30,10 @@ MJD_EPOCH_TEXT = "1858-11-17T00:00:00"
 JD_OF_MJD_EPOCH = 2_400_000.5
 # No observation has an MJD this large (it is the year 8429); the JD of every modern one is larger.
 LARGEST_MJD = 2_400_000
+# The JD of the year 2406: a larger number is no Julian Date either, most likely seconds.
+LARGEST_JD = 2_600_000
+# The MJD of the Unix epoch, 1970-01-01T00:00:00 UTC.
+MJD_OF_UNIX_EPOCH = 40_587
 
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -82,7 +87,12 @@ def mjd_problems(values: List[Any], column: str = "mjd") -> List[Problem]:
             return []
     problems = []
     for row, value in enumerate(values):
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_MJD:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_JD:
+            problems.append(Problem(row, column, "seconds, not MJD", (
+                f"is {value!r}, too large for an MJD or a Julian Date (days): if it is a Unix time in "
+                f"seconds, the MJD is seconds / 86400 + {MJD_OF_UNIX_EPOCH} "
+                f"({value / 86400 + MJD_OF_UNIX_EPOCH!r})")))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_MJD:
             problems.append(Problem(row, column, "Julian Date, not MJD", (
                 f"is {value!r}, a Julian Date, not an MJD: the MJD is JD - 2400000.5 "
                 f"({value - JD_OF_MJD_EPOCH!r})")))

@@ -34,6 +34,23 @@ from skyportal_client.problems import Problem, report, write_csv
 MAG_COLUMNS = ("mag", "magerr", "limiting_mag", "limiting_mag_nsigma", "magref", "e_magref")
 FLUX_COLUMNS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
 MODELS = {"mag": PhotometryMagUpload, "flux": PhotometryFluxUpload}
+# The per-point objects a table may hold besides its columns of values: one cell per row.
+OBJECT_COLUMNS = ("altdata",)
+# What to do instead of giving these as columns: settings of the whole upload, not of a row.
+UPLOAD_SETTINGS = {
+    "group_ids": ("is a setting of the whole upload, not a column: pass group_ids= (groups= to "
+                  "SkyPortal.photometry.upload, --group-ids on the command line)"),
+    "stream_ids": ("is a setting of the whole upload, which the upload helpers do not send: send it with "
+                   "PhotometryApi.api_photometry_post"),
+    "extinction_corrected": ("is a setting of the whole upload, which the upload helpers do not send: send it "
+                             "with PhotometryApi.api_photometry_post"),
+}
+# Where a required column's values can come from instead.
+MISSING_COLUMN_ADVICE = {
+    "obj_id": "pass obj_id= (--obj-id on the command line), or add an obj_id column",
+    "instrument_id": ("pass instrument_id= (instrument= to SkyPortal.photometry.upload, --instrument-id on the "
+                      "command line), or add an instrument_id column"),
+}
 MAGNITUDE_SYSTEMS = PhotometryMagUpload.fields["magsys"].enum  # as openapi.yaml lists them
 
 
@@ -94,10 +111,12 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
     except UploadValidationError as error:
         raise UploadValidationError(problems + list(error.problems)) from None
     model = MODELS[space]
-    known = columns_of(space)
-    structure = [Problem(None, name, "unknown column", "SkyPortal does not accept this column; drop or rename it")
+    known = columns_of(space) + list(OBJECT_COLUMNS)
+    structure = [Problem(None, name, "unknown column",
+                         UPLOAD_SETTINGS.get(name, "SkyPortal does not accept this column; drop or rename it"))
                  for name in columns if name not in known]
-    structure += [Problem(None, name, "missing column", "required column is missing")
+    structure += [Problem(None, name, "missing column", "required column is missing"
+                          + (f": {MISSING_COLUMN_ADVICE[name]}" if name in MISSING_COLUMN_ADVICE else ""))
                   for name, field in model.fields.items() if field.required and name not in columns]
     if structure:
         raise UploadValidationError(problems + structure)

@@ -8,8 +8,12 @@ In order:
 2. the ``obj_id``, ``instrument_id`` and ``magsys`` arguments become columns; ids
    that a CSV file or pandas gives as floats (1.0) become ints, magsys lower case;
 3. units are converted or refused (``column_units``);
-4. plain mjds that are no MJD (a Julian Date, a date as text) are refused;
-5. missing values follow one rule, the raw API's: a null (None, a masked entry,
+4. plain mjds that are no MJD (a Julian Date, seconds, a date as text) are refused;
+5. each ``altdata`` cell becomes the object SkyPortal keeps for its point: a dict as
+   it is, JSON text of an object (as tables and CSV files hold it) decoded, a null
+   an empty object (no altdata); anything else, and values JSON cannot hold
+   exactly (NaN, ±inf, keys that are not text), is refused;
+6. missing values follow one rule, the raw API's: a null (None, a masked entry,
    pandas.NA, NaT) is no value, accepted where SkyPortal takes one; NaN is not a
    null and is refused in every number column, as ±inf is (by the model's rules).
    An empty CSV cell is a null, but for a flux (flux, fluxerr): a non-detection is
@@ -24,6 +28,7 @@ reports one problem per cell, does not report it a second time.
 """
 
 import dataclasses
+import json
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -94,10 +99,58 @@ def normalise(columns: Dict[str, InputColumn], *, obj_id: Optional[str] = None,
     if "magsys" in plain:
         plain["magsys"] = [value.lower() if isinstance(value, str) else value for value in plain["magsys"]]
         problems += convert_units(plain, units)
-    if "mjd" in plain:
+    if "mjd" in plain and not any(problem.column == "mjd" for problem in problems):
+        # An mjd refused already (a unit that is no time, times that are no MJD) would be reported twice.
         problems += mjd_problems(plain["mjd"])
+    if "altdata" in plain:
+        problems += _altdata_objects(plain["altdata"])
     problems += _missing_values(plain, columns, nan_as_nondetection)
     return NormalisedColumns(plain, row_count, problems)
+
+
+def _altdata_objects(cells: List[Any]) -> List[Problem]:
+    """Make each altdata cell the object sent for its point, in place; the problems."""
+    problems = []
+    for row, cell in enumerate(cells):
+        if cell is None:
+            cells[row] = {}  # SkyPortal stores an empty altdata as null; a null in the list would be a 500
+            continue
+        if isinstance(cell, str):
+            try:
+                cell = cells[row] = json.loads(cell)
+            except ValueError:
+                problems.append(Problem(row, "altdata", "not an object", (
+                    f"is the text {cell[:40]!r}, not a JSON object: give a dict, or its JSON text")))
+                continue
+        if not isinstance(cell, dict):
+            problems.append(Problem(row, "altdata", "not an object", (
+                f"is {cell!r:.40}, not a dict: each point's altdata is a dict (or its JSON text), or None")))
+            continue
+        wrong = _not_plain_json(cell)
+        if wrong:
+            problems.append(Problem(row, "altdata", "not plain JSON", (
+                f"holds {wrong}; altdata holds text keys and JSON values")))
+    return problems
+
+
+def _not_plain_json(value: Any) -> Optional[str]:
+    """What in ``value`` JSON cannot hold as it is (a NaN, an infinity, a key that is not
+    text, another type), described; None when all of it is plain JSON."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"the key {key!r}, a {type(key).__name__}"
+            wrong = _not_plain_json(item)
+            if wrong:
+                return wrong
+        return None
+    if isinstance(value, list):
+        return next(filter(None, map(_not_plain_json, value)), None)
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
+        return None
+    return f"a {type(value).__name__} ({value!r:.40})"
 
 
 def _values_and_unit(name: str, column: InputColumn) -> Tuple[List[Any], Any, Optional[Problem]]:

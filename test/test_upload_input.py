@@ -241,6 +241,8 @@ def test_times_of_every_form_are_stored_as_mjd_utc(api_client, skyportal, skypor
     (2459400.5, r"row 0, mjd: is 2459400\.5, a Julian Date, not an MJD: the MJD is JD - 2400000\.5 \(59400\.0\)"),
     ("2021-07-05T12:00:00", r"row 0, mjd: is the date '2021-07-05T12:00:00', not an MJD: give the MJD \(astropy: "
                             r"Time\('2021-07-05T12:00:00'\)\.mjd\)"),
+    (1625486400.0, r"row 0, mjd: is 1625486400\.0, too large for an MJD or a Julian Date \(days\): if it is a Unix "
+                   r"time in seconds, the MJD is seconds / 86400 \+ 40587 \(59400\.5\)"),
 ])
 def test_a_plain_mjd_that_is_no_mjd_is_refused_with_the_fix(api_client, skyportal_server, skyportal_provisioned,
                                                             mjd, message):
@@ -249,6 +251,16 @@ def test_a_plain_mjd_that_is_no_mjd_is_refused_with_the_fix(api_client, skyporta
         upload_photometry(api_client, [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.1}],
                           obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
     assert writes(skyportal_server) == []
+
+
+def test_an_mjd_in_seconds_is_reported_once_for_its_unit(api_client, skyportal_provisioned):
+    units = pytest.importorskip("astropy.units")
+    with pytest.raises(UploadValidationError) as raised:
+        upload_photometry(api_client, {"mjd": [1625486400.0, 1625490000.0] * units.s, "filter": "ztfg",
+                                       "mag": [19.0, 19.1], "magerr": [0.1, 0.1]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+    assert [(problem.row, problem.column, problem.kind) for problem in raised.value.problems] == \
+        [(None, "mjd", "wrong unit")]
 
 
 def test_a_missing_pandas_time_is_a_null_mjd(api_client, skyportal_provisioned):
@@ -415,3 +427,67 @@ def test_write_report_writes_every_problem_to_a_stream(api_client, skyportal_pro
     lines = list(csv.reader(io.StringIO(stream.getvalue())))
     assert lines[0] == ["row", "column", "kind", "detail"]
     assert [line[:3] for line in lines[1:]] == [["0", "mag", "NaN"], ["1", "mjd", "Julian Date, not MJD"]]
+
+
+# -- altdata and the columns that are no columns -----------------------------------------
+
+
+def test_altdata_is_stored_per_point_as_given(api_client, skyportal, skyportal_provisioned, tmp_path):
+    """A dict per row, None (no altdata) and JSON text (as tables hold it) are each stored as
+    meant; one dict for every row is stored whole on each point, its lists not split by point."""
+    setup = skyportal_provisioned
+    mjds = fresh_mjds(5)
+    detection = {"filter": "ztfg", "mag": 19.0, "magerr": 0.1}
+    rows = [dict(detection, mjd=mjds[0], altdata={"exptime": 30, "tags": ["a", "b"], "flags": {"bad": False}}),
+            dict(detection, mjd=mjds[1], altdata=None),
+            dict(detection, mjd=mjds[2], altdata='{"exptime": 60.5}')]
+    obj_id = new_object(skyportal, setup)
+    upload_photometry(api_client, rows, obj_id=obj_id, instrument_id=setup.instrument_id)
+    upload_photometry(api_client, dict(detection, mjd=mjds[3:], altdata={"run": 7, "tags": ["x", "y"]}),
+                      obj_id=obj_id, instrument_id=setup.instrument_id)
+    points = get_light_curve(api_client, obj_id)
+    assert {point["mjd"]: point["altdata"] for point in points} == {
+        mjds[0]: {"exptime": 30, "tags": ["a", "b"], "flags": {"bad": False}}, mjds[1]: None,
+        mjds[2]: {"exptime": 60.5}, mjds[3]: {"run": 7, "tags": ["x", "y"]}, mjds[4]: {"run": 7, "tags": ["x", "y"]}}
+
+    # The light curve written as CSV (altdata as JSON text) and uploaded again stores the same altdata.
+    path = tmp_path / "light_curve.csv"
+    skyportal_client.tables.write_points(points, path)
+    copy = new_object(skyportal, setup)
+    columns = skyportal_client.tables.read_columns(path)
+    upload_photometry(api_client, {name: columns[name] for name in ("mjd", "filter", "mag", "magerr", "altdata")},
+                      obj_id=copy, instrument_id=setup.instrument_id)
+    assert {point["mjd"]: point["altdata"] for point in get_light_curve(api_client, copy)} == \
+        {point["mjd"]: point["altdata"] for point in points}
+
+
+def test_altdata_that_json_cannot_hold_is_refused_and_nothing_is_sent(api_client, skyportal_server,
+                                                                      skyportal_provisioned):
+    setup = skyportal_provisioned
+    cells = [{"seeing": math.nan}, {1: "one"}, 3, "{not json", {"when": datetime.date(2021, 7, 5)}]
+    rows = [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.1, "altdata": cell}
+            for mjd, cell in zip(fresh_mjds(len(cells)), cells)]
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError) as raised:
+        upload_photometry(api_client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    assert [(problem.row, problem.kind) for problem in raised.value.problems] == [
+        (0, "not plain JSON"), (1, "not plain JSON"), (2, "not an object"), (3, "not an object"),
+        (4, "not plain JSON")]
+    message = str(raised.value)
+    assert "row 0, altdata: holds nan" in message and "row 1, altdata: holds the key 1, a int" in message
+    assert "row 2, altdata: is 3, not a dict" in message and "row 3, altdata: is the text '{not json'" in message
+    assert writes(skyportal_server) == []
+
+
+def test_upload_settings_and_missing_columns_say_what_to_pass(api_client, skyportal_server, skyportal_provisioned):
+    setup = skyportal_provisioned
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError) as raised:
+        upload_photometry(api_client, [{"mjd": 59400.5, "filter": "ztfg", "mag": 19.0, "magerr": 0.1,
+                                        "group_ids": [setup.group_id]}])
+    message = str(raised.value)
+    assert "column group_ids: is a setting of the whole upload, not a column: pass group_ids=" in message
+    assert "column obj_id: required column is missing: pass obj_id= (--obj-id on the command line)" in message
+    assert "column instrument_id: required column is missing: pass instrument_id= (instrument= to " \
+           "SkyPortal.photometry.upload, --instrument-id on the command line)" in message
+    assert writes(skyportal_server) == []

@@ -117,7 +117,9 @@ class Photometry:
             data: a list of dicts (one per point), a dict of columns, an astropy Table, a
                 pandas DataFrame, or the path of a .csv or .ecsv file. Columns: mjd, filter,
                 then mag, magerr (limiting_mag for a non-detection) or flux, fluxerr, zp;
-                optionally obj_id, instrument_id, magsys, origin, ra, dec, ...
+                optionally obj_id, instrument_id, magsys, origin, ra, dec, ..., and altdata
+                (a dict per point, or one for all; SkyPortal leaves out its keys whose value
+                is None or empty text, and stores an altdata with nothing else as null)
             obj_id: the object of every row, when ``data`` has no obj_id column.
             instrument: the instrument of every row, by name ("ZTF") or id, when ``data``
                 has no instrument_id column.
