@@ -198,7 +198,7 @@ class Photometry:
             light_curve = self.get(light_curve, format=space or "mag", magsys=magsys)
         return light_curve_plot.plot_light_curve(light_curve, ax, space=space, title=title)
 
-    def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> int:
+    def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> bulk_upload.RollbackResult:
         """Deletes every point the POST upload recorded in ``manifest`` added; returns how many
         (a ``RollbackResult``, which also says how many were gone already).
 
