@@ -386,7 +386,7 @@ def _object_ids(arguments: Sequence[str]) -> List[str]:
                 raise UsageError(f"{argument} has no obj_id column")
             ids.extend(str(obj_id) for obj_id in column if obj_id is not None)
         else:
-            with open(argument, encoding="utf-8") as handle:
+            with open(argument, encoding="utf-8-sig") as handle:  # a byte-order mark would open the first id
                 ids.extend(line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#"))
     if not ids:
         raise UsageError("no object ids in " + " ".join(arguments))

@@ -221,7 +221,8 @@ def _read_file(path: str) -> Dict[str, InputColumn]:
 
 
 def _read_csv(path: str) -> Dict[str, InputColumn]:
-    with open(path, newline="", encoding="utf-8") as handle:
+    # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte-order mark, which would open the first name.
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         names: List[str] = next(reader, [])
         repeated = sorted({name for name in names if names.count(name) > 1})

@@ -353,3 +353,14 @@ def test_lines_show_the_time_left_and_stay_few():
     lines = stream.getvalue().splitlines()
     assert lines[0] == "1/10000 points, about 5 h 33 min left"
     assert lines[-1] == "10000/10000 points" and len(lines) <= 101
+
+
+def test_a_csv_file_saved_by_excel_with_a_byte_order_mark_uploads(capsys, environment_points_at_server, skyportal,
+                                                                  skyportal_provisioned, points_csv, tmp_path):
+    setup = skyportal_provisioned
+    marked = tmp_path / "excel.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + points_csv[0].read_bytes())
+    code, out, err = run(capsys, "upload", marked, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    assert code == 0 and "error" not in err and out.startswith("4 points landed")
+    assert [point["mjd"] for point in get_light_curve_of(skyportal, setup.obj_id)] == \
+        [row["mjd"] for row in points_csv[1]]

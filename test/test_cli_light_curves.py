@@ -35,7 +35,8 @@ def test_download_takes_ids_and_files_of_ids_then_sync_asks_about_each(capsys, e
                                                                        tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # progress as a line per object
     listed = tmp_path / "ids.txt"
-    listed.write_text(f"# a follow-up list\n{objects[1]}\n\n  {objects[2]}\n")
+    # With the byte-order mark Windows' Notepad starts a UTF-8 file with, which is no part of the first line.
+    listed.write_text(f"\ufeff# a follow-up list\n{objects[1]}\n\n  {objects[2]}\n", encoding="utf-8")
     table = tmp_path / "sample.csv"
     table.write_text(f"obj_id,ra\n{objects[3]},10.5\n")
     cache = tmp_path / "cache"
