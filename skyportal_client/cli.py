@@ -17,8 +17,9 @@ go to stdout, progress and errors to stderr.  The token is never printed.
 Exit codes: 0 done; 1 refused or failed, with nothing of it landed (bad rows,
 a server error, no connection, every object of a download failing); 2 bad
 usage; 3 partly done and resumable (an upload or rollback that stopped
-half-way, a download of which some objects failed: the message, or running the
-same command again, says how to finish it).
+half-way, a download of which some objects failed, a delete that failed after
+deleting some of its ids: the message, or running the same command again, says
+how to finish it).
 (Also runnable as ``python -m skyportal_client.cli``.)
 """
 
@@ -35,7 +36,7 @@ from skyportal_client.api_client import ApiClient
 from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import OpenApiException
+from skyportal_client.exceptions import ApiException, OpenApiException
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.problems import LISTED_PROBLEMS
@@ -307,13 +308,33 @@ def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
 def _delete(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         api = PhotometryApi(api_client)
-        for key in args.ids:
-            if key.isascii() and key.isdigit():  # "²".isdigit() is true too
-                api.api_photometry_photometry_id_delete(int(key))
-                print(f"deleted point {key}")
-            else:
-                print(f"upload {key}: {api.api_photometry_bulk_delete_upload_id_delete(key)['data']}")
+        for done, key in enumerate(args.ids):
+            try:
+                if key.isascii() and key.isdigit():  # "²".isdigit() is true too
+                    api.api_photometry_photometry_id_delete(int(key))
+                    print(f"deleted point {key}")
+                else:
+                    print(f"upload {key}: {api.api_photometry_bulk_delete_upload_id_delete(key)['data']}")
+            except (Exception, KeyboardInterrupt) as error:
+                if not done:  # nothing deleted: the error alone says it all
+                    raise
+                # The error's own "Nothing was changed" is about this id only: say what the command did.
+                untried = args.ids[done + 1:]
+                print(f"error: {done} of {len(args.ids)} deleted; not deleted: {key} ({_reason(error)})"
+                      + "".join(f", {other}" for other in untried) + (" (not tried)" if untried else "")
+                      + f". To finish: skyportal-photometry delete {' '.join(args.ids[done:])}", file=sys.stderr)
+                return PARTIAL
     return OK
+
+
+def _reason(error: BaseException) -> str:
+    """Why a request failed, in a few words: the server's message, or what went wrong on the way."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, ApiException):
+        reason = f"HTTP {error.status}: {error.summary}" if error.status else error.summary or str(error)
+        return reason.rstrip(".") + ("; it may have been deleted" if error.may_have_reached_server else "")
+    return str(error).rstrip(".")
 
 
 def _rollback(args: argparse.Namespace) -> int:

@@ -142,6 +142,23 @@ def test_delete_takes_point_ids_and_upload_ids(capsys, environment_points_at_ser
     assert code == 1 and "Invalid bulk upload id" in err
 
 
+def test_a_delete_that_fails_after_deleting_some_says_what_is_left_and_exits_3(
+        capsys, environment_points_at_server, skyportal_provisioned, photometry, points_csv):
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    ids = [point["id"] for point in photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"]]
+    code, out, err = run(capsys, "delete", ids[0], 999999, ids[1], ids[2], "--retries", 0)
+    assert (code, out) == (3, f"deleted point {ids[0]}\n")
+    assert err == (f"error: 1 of 4 deleted; not deleted: 999999 (HTTP 400: Cannot find photometry point with ID: "
+                   f"999999), {ids[1]}, {ids[2]} (not tried). To finish: skyportal-photometry delete 999999 "
+                   f"{ids[1]} {ids[2]}\n")
+    # Failing on the first id, nothing was deleted: the server's refusal, exit 1.
+    code, out, err = run(capsys, "delete", 999999, ids[1], "--retries", 0)
+    assert (code, out) == (1, "") and err.endswith("Nothing was changed\n")
+    left = [point["id"] for point in photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"]]
+    assert left == ids[1:]
+
+
 def test_range_writes_csv_to_stdout(capsys, environment_points_at_server, skyportal_provisioned, points_csv):
     setup = skyportal_provisioned
     run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
