@@ -36,7 +36,7 @@ from skyportal_client.api_client import ApiClient
 from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import ApiException, OpenApiException
+from skyportal_client.exceptions import ApiException, ApiTypeError, ApiValueError, OpenApiException
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.problems import LISTED_PROBLEMS
@@ -61,7 +61,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except (OpenApiException, OSError) as error:  # refused by the client's checks or the server, or failed
+    except (ApiValueError, ApiTypeError) as error:  # a value the client's checks refused, before sending it
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE
+    except (OpenApiException, OSError) as error:  # refused by the server, or failed on the way
         print(f"error: {error}", file=sys.stderr)
         return FAILED
     except (UsageError, ImportError, ValueError, TypeError) as error:  # an option or file the command cannot use
@@ -78,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                             help="the SkyPortal server (default $SKYPORTAL_URL, else https://fritz.science)")
     connection.add_argument("--token", default=argparse.SUPPRESS,
                             help="the API token (default $SKYPORTAL_TOKEN)")
-    connection.add_argument("--retries", type=int, default=argparse.SUPPRESS,
+    connection.add_argument("--retries", type=_count, default=argparse.SUPPRESS,
                             help="retries of a request that failed on the way (default 3; 0 for none)")
     parser = argparse.ArgumentParser(
         prog="skyportal-photometry", parents=[connection],
@@ -134,7 +137,8 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--objects", nargs="+", required=True, metavar="FILE|ID",
                           help="object ids, or files of them: one per line, or a .csv file's obj_id column")
     download.add_argument("--format", choices=("mag", "flux", "both"), default="mag")
-    download.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    download.add_argument("--magsys", default="ab", type=str.lower,
+                          help="the magnitude system of the output, in any case (default ab)")
     _add_cache_options(download)
     download.set_defaults(command=_download)
 
@@ -149,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", required=True, help="the image: FILE.png, FILE.pdf, FILE.svg ...")
     plot.add_argument("--format", choices=("mag", "flux"), default=None,
                       help="draw magnitudes or fluxes (default: magnitudes when the points have them)")
-    plot.add_argument("--magsys", default="ab", help="the magnitude system to fetch in (default ab)")
+    plot.add_argument("--magsys", default="ab", type=str.lower,
+                      help="the magnitude system to fetch in, in any case (default ab)")
     plot.add_argument("--title", help="the plot's title (default: the object's id)")
     plot.set_defaults(command=_plot)
 
@@ -165,7 +170,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument("--format", choices=formats, default="mag")
-    parser.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    parser.add_argument("--magsys", default="ab", type=str.lower,
+                        help="the magnitude system of the output, in any case (default ab)")
     parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
 
 
@@ -190,6 +196,16 @@ def _seconds(text: str) -> float:
     if not seconds >= 0:
         raise argparse.ArgumentTypeError(f"expected a time of 0 or more, not {text!r}")
     return seconds
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {text!r}")
+    return count
 
 
 def _integers(text: str) -> List[int]:

@@ -208,6 +208,39 @@ def test_usage_errors_exit_2(capsys, monkeypatch, tmp_path):
     assert raised.value.code == 2
 
 
+def test_values_the_client_refuses_before_sending_are_usage_errors(capsys, environment_points_at_server,
+                                                                  skyportal_server, tmp_path):
+    skyportal_server.clear_requests()
+    for argv, message in [
+        (("get", "ZTF21abc", "--url", "fritz.science"), "must be a URL starting with http:// or https://"),
+        (("get", "ZTF21abc", "--token", "Bearer abc"), 'Pass the token alone, without "Bearer " before it'),
+        (("get", "ZTF21abc", "--magsys", "vegas"), "magsys must be one of"),
+        (("range", "--instrument-ids", "1", "--magsys", "vegas"), "magsys must be one of"),
+        (("download", "--objects", "ZTF21abc", "--cache", tmp_path, "--magsys", "vegas"), "magsys must be one of"),
+    ]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "") and message in err, argv
+    with pytest.raises(SystemExit) as raised:
+        main(["get", "ZTF21abc", "--retries", "-1"])
+    assert raised.value.code == 2 and "argument --retries: expected a whole number, 0 or more" in \
+        capsys.readouterr().err
+    assert skyportal_server.requests == []
+
+
+def test_every_output_magsys_is_taken_in_any_case_as_upload_takes_it(capsys, environment_points_at_server,
+                                                                    skyportal_provisioned, points_csv, tmp_path):
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+        "--magsys", "AB")
+    lower = run(capsys, "get", setup.obj_id, "--magsys", "ab")
+    upper = run(capsys, "get", setup.obj_id, "--magsys", "AB")
+    assert upper == lower and lower[0] == 0 and len(lower[1].splitlines()) == 5
+    code, out, _ = run(capsys, "download", "--objects", setup.obj_id, "--cache", tmp_path, "--magsys", "AB")
+    assert code == 0 and out.splitlines()[0] == f"{setup.obj_id}: fetched, 4 points (new)"
+    with open(tmp_path / f"{setup.obj_id}.mag.ab.csv", newline="") as handle:
+        assert list(csv.DictReader(handle)) == list(csv.DictReader(lower[1].splitlines()))
+
+
 def test_serve_writes_the_token_to_a_file_and_never_prints_it(tmp_path):
     env_file = tmp_path / "server.env"
     server = subprocess.Popen(
