@@ -37,6 +37,7 @@ from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, down
 from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
 from skyportal_client.exceptions import ApiException, ApiTypeError, ApiValueError, OpenApiException
+from skyportal_client.light_curve_cache import NoCacheError
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.problems import LISTED_PROBLEMS
@@ -177,7 +178,8 @@ def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 def _add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", required=True, metavar="DIR",
-                        help="the directory keeping a CSV file per light curve, and its Etag (made if missing)")
+                        help="the directory keeping a CSV file per light curve, and its Etag (download makes it "
+                             "if missing)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="requests under way at once, within the rate limit (default %(default)s)")
     parser.add_argument("--max-age", type=_seconds, default=None, metavar="TIME",
@@ -395,7 +397,12 @@ def _download(args: argparse.Namespace) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     with _client(args) as api_client, _resumable(args):
-        report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers, progress=True)
+        try:
+            report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers,
+                                       progress=True)
+        except NoCacheError:
+            raise UsageError(f"{args.cache} holds no light curve cache: sync only updates one that download made; "
+                             f"run download --objects ... --cache {args.cache} first") from None
     return _report(report)
 
 

@@ -101,6 +101,19 @@ def test_usage_errors_exit_2_and_send_nothing(capsys, environment_points_at_serv
     assert skyportal_server.requests == [] and not (tmp_path / "lc.png").exists()
 
 
+def test_sync_of_a_directory_holding_no_cache_exits_2_and_makes_none(capsys, environment_points_at_server,
+                                                                     skyportal_server, tmp_path):
+    (tmp_path / "empty").mkdir()
+    skyportal_server.clear_requests()
+    for directory in (tmp_path / "no_such_dir", tmp_path / "empty"):
+        code, out, err = run(capsys, "sync", "--cache", directory)
+        assert (code, out) == (2, "")
+        assert err == (f"error: {directory} holds no light curve cache: sync only updates one that download made; "
+                       f"run download --objects ... --cache {directory} first\n")
+    assert sorted(os.listdir(tmp_path)) == ["empty"] and os.listdir(tmp_path / "empty") == []
+    assert skyportal_server.requests == []
+
+
 def test_a_download_killed_halfway_is_resumed_by_the_same_command(skyportal, skyportal_server, skyportal_provisioned,
                                                                   api_client, tmp_path, capsys,
                                                                   environment_points_at_server):

@@ -179,7 +179,8 @@ class Photometry:
              workers: int = bulk_download.DEFAULT_WORKERS,
              progress: bulk_download.Progress = None) -> bulk_download.DownloadReport:
         """Brings every light curve of the cache directory ``cache`` up to date, each in the
-        format it was downloaded in; the arguments are those of ``download``."""
+        format it was downloaded in; the arguments are those of ``download``. Raises
+        NoCacheError when ``cache`` holds no cache: ``download`` makes one, ``sync`` does not."""
         return bulk_download.sync_light_curves(self.api_client, cache, max_age=max_age, workers=workers,
                                                progress=progress)
 
