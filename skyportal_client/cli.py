@@ -41,7 +41,7 @@ from skyportal_client.light_curve_cache import NoCacheError
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.problems import LISTED_PROBLEMS
-from skyportal_client.tables import read_columns, require, write_csv, write_points
+from skyportal_client.tables import points_file_suffix, read_columns, require, write_csv, write_points
 from skyportal_client.upload_checks import UploadValidationError
 from skyportal_client.upload_manifest import LANDED, UNACKNOWLEDGED, UploadRecord
 from skyportal_client.upload_rollback import RollbackIncomplete, plan_rollback, rollback
@@ -302,16 +302,34 @@ def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, 
 
 
 def _get(args: argparse.Namespace) -> int:
+    _check_output(args.output)
     with _client(args) as api_client:
         points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
 
 
 def _range(args: argparse.Namespace) -> int:
+    if args.instrument_ids is None and args.min_date is None and args.max_date is None:
+        raise UsageError("range needs --instrument-ids, --min-date or --max-date: without them SkyPortal would "
+                         "send every point the token can see, in one answer")
+    _check_output(args.output)
     with _client(args) as api_client:
         points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
                                       max_date=args.max_date, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
+
+
+def _check_output(path: Optional[str]) -> None:
+    """Refuses an output file that could not be written, before the points are downloaded."""
+    if path:
+        points_file_suffix(path)
+        _check_directory(path)
+
+
+def _check_directory(path: str) -> None:
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        raise UsageError(f"cannot write {path}: there is no directory {directory}")
 
 
 def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
@@ -458,16 +476,17 @@ def _report(report: DownloadReport) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     figure = require("matplotlib.figure").Figure(figsize=(8, 5))
+    image_type = os.path.splitext(args.output)[1].lstrip(".").lower()
+    if image_type not in figure.canvas.get_supported_filetypes():
+        raise UsageError(f"cannot write {args.output}: name an image file ending in "
+                         f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
+    _check_directory(args.output)
     if os.path.isfile(args.source):
         points = args.source  # read_columns refuses what is not .csv or .ecsv
     else:
         with _client(args) as api_client:
             points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
                                      magsys=args.magsys)
-    image_type = os.path.splitext(args.output)[1].lstrip(".").lower()
-    if image_type not in figure.canvas.get_supported_filetypes():
-        raise UsageError(f"cannot write {args.output}: name an image file ending in "
-                         f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
     plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)

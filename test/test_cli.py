@@ -241,6 +241,32 @@ def test_every_output_magsys_is_taken_in_any_case_as_upload_takes_it(capsys, env
         assert list(csv.DictReader(handle)) == list(csv.DictReader(lower[1].splitlines()))
 
 
+def test_range_without_a_filter_is_refused_before_any_request(capsys, environment_points_at_server,
+                                                              skyportal_server):
+    """Unfiltered, SkyPortal would send every point the token can see (on Fritz, billions)."""
+    skyportal_server.clear_requests()
+    code, out, err = run(capsys, "range", "--format", "flux")
+    assert (code, out) == (2, "")
+    assert err == ("error: range needs --instrument-ids, --min-date or --max-date: without them SkyPortal would "
+                   "send every point the token can see, in one answer\n")
+    assert skyportal_server.requests == []
+
+
+def test_an_output_file_that_cannot_be_written_is_refused_before_downloading(capsys, environment_points_at_server,
+                                                                             skyportal_server, tmp_path):
+    skyportal_server.clear_requests()
+    missing = tmp_path / "no_such_dir" / "x.csv"
+    for argv, message in [
+        (("get", "ZTF21abc", "-o", missing), f"cannot write {missing}: there is no directory {missing.parent}"),
+        (("get", "ZTF21abc", "-o", tmp_path / "x.txt"), "name it *.csv, *.ecsv or *.json"),
+        (("range", "--instrument-ids", "1", "-o", tmp_path / "x.xlsx"), "name it *.csv, *.ecsv or *.json"),
+        (("range", "--min-date", "2021-07-05", "-o", missing), "there is no directory"),
+    ]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "") and message in err and "Errno" not in err, argv
+    assert skyportal_server.requests == [] and sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_serve_writes_the_token_to_a_file_and_never_prints_it(tmp_path):
     env_file = tmp_path / "server.env"
     server = subprocess.Popen(

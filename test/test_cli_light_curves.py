@@ -163,7 +163,13 @@ def test_plot_a_cached_file_in_flux_space_as_a_pdf(capsys, environment_points_at
     assert output.read_bytes().startswith(b"%PDF-")
 
 
-def test_plot_to_an_unknown_image_type_exits_2(capsys, environment_points_at_server, objects, tmp_path):
+def test_plot_to_an_image_it_cannot_write_exits_2_before_fetching(capsys, environment_points_at_server, objects,
+                                                                  skyportal_server, tmp_path):
     pytest.importorskip("matplotlib")
+    skyportal_server.clear_requests()
     code, _, err = run(capsys, "plot", objects[0], "-o", tmp_path / "lc.nope")
-    assert code == 2 and "nope" in err and not (tmp_path / "lc.nope").exists()
+    assert code == 2 and f"cannot write {tmp_path / 'lc.nope'}: name an image file ending in " in err
+    missing = tmp_path / "no_such_dir" / "lc.png"
+    code, _, err = run(capsys, "plot", objects[0], "-o", missing)
+    assert (code, err) == (2, f"error: cannot write {missing}: there is no directory {missing.parent}\n")
+    assert skyportal_server.requests == [] and list(tmp_path.iterdir()) == []
