@@ -177,9 +177,10 @@ def sync_light_curves(api_client: ApiClient, cache: Union[str, os.PathLike], *, 
     that changed on the server is downloaded again, the others cost a 304 each (or
     nothing, within ``max_age``). A cached file found damaged is downloaded again.
     The arguments are those of ``download_light_curves``; the report keeps no light
-    curves in memory. Raises CacheError when ``cache`` caches another server.
+    curves in memory. Raises NoCacheError (a CacheError) when ``cache`` is no cache
+    (a download makes one), and CacheError when it caches another server.
     """
-    store = LightCurveCache(cache, api_client.configuration.host)
+    store = LightCurveCache(cache, api_client.configuration.host, create=False)
     return _run(api_client, store.keys(), store, None, max_age, workers, progress)
 
 

@@ -17,8 +17,9 @@ go to stdout, progress and errors to stderr.  The token is never printed.
 Exit codes: 0 done; 1 refused or failed, with nothing of it landed (bad rows,
 a server error, no connection, every object of a download failing); 2 bad
 usage; 3 partly done and resumable (an upload or rollback that stopped
-half-way, a download of which some objects failed: the message, or running the
-same command again, says how to finish it).
+half-way, a download of which some objects failed, a delete that failed after
+deleting some of its ids: the message, or running the same command again, says
+how to finish it).
 (Also runnable as ``python -m skyportal_client.cli``.)
 """
 
@@ -35,11 +36,12 @@ from skyportal_client.api_client import ApiClient
 from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, download_light_curves, sync_light_curves
 from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import OpenApiException
+from skyportal_client.exceptions import ApiException, ApiTypeError, ApiValueError, OpenApiException
+from skyportal_client.light_curve_cache import NoCacheError
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
 from skyportal_client.problems import LISTED_PROBLEMS
-from skyportal_client.tables import read_columns, require, write_csv, write_points
+from skyportal_client.tables import points_file_suffix, read_columns, require, write_csv, write_points
 from skyportal_client.upload_checks import UploadValidationError
 from skyportal_client.upload_manifest import LANDED, UNACKNOWLEDGED, UploadRecord
 from skyportal_client.upload_rollback import RollbackIncomplete, plan_rollback, rollback
@@ -60,7 +62,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except (OpenApiException, OSError) as error:  # refused by the client's checks or the server, or failed
+    except (ApiValueError, ApiTypeError) as error:  # a value the client's checks refused, before sending it
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE
+    except (OpenApiException, OSError) as error:  # refused by the server, or failed on the way
         print(f"error: {error}", file=sys.stderr)
         return FAILED
     except (UsageError, ImportError, ValueError, TypeError) as error:  # an option or file the command cannot use
@@ -77,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
                             help="the SkyPortal server (default $SKYPORTAL_URL, else https://fritz.science)")
     connection.add_argument("--token", default=argparse.SUPPRESS,
                             help="the API token (default $SKYPORTAL_TOKEN)")
-    connection.add_argument("--retries", type=int, default=argparse.SUPPRESS,
+    connection.add_argument("--retries", type=_count, default=argparse.SUPPRESS,
                             help="retries of a request that failed on the way (default 3; 0 for none)")
     parser = argparse.ArgumentParser(
         prog="skyportal-photometry", parents=[connection],
@@ -133,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--objects", nargs="+", required=True, metavar="FILE|ID",
                           help="object ids, or files of them: one per line, or a .csv file's obj_id column")
     download.add_argument("--format", choices=("mag", "flux", "both"), default="mag")
-    download.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    download.add_argument("--magsys", default="ab", type=str.lower,
+                          help="the magnitude system of the output, in any case (default ab)")
     _add_cache_options(download)
     download.set_defaults(command=_download)
 
@@ -148,7 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", required=True, help="the image: FILE.png, FILE.pdf, FILE.svg ...")
     plot.add_argument("--format", choices=("mag", "flux"), default=None,
                       help="draw magnitudes or fluxes (default: magnitudes when the points have them)")
-    plot.add_argument("--magsys", default="ab", help="the magnitude system to fetch in (default ab)")
+    plot.add_argument("--magsys", default="ab", type=str.lower,
+                      help="the magnitude system to fetch in, in any case (default ab)")
     plot.add_argument("--title", help="the plot's title (default: the object's id)")
     plot.set_defaults(command=_plot)
 
@@ -164,13 +171,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument("--format", choices=formats, default="mag")
-    parser.add_argument("--magsys", default="ab", help="the magnitude system of the output (default ab)")
+    parser.add_argument("--magsys", default="ab", type=str.lower,
+                        help="the magnitude system of the output, in any case (default ab)")
     parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
 
 
 def _add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", required=True, metavar="DIR",
-                        help="the directory keeping a CSV file per light curve, and its Etag (made if missing)")
+                        help="the directory keeping a CSV file per light curve, and its Etag (download makes it "
+                             "if missing)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="requests under way at once, within the rate limit (default %(default)s)")
     parser.add_argument("--max-age", type=_seconds, default=None, metavar="TIME",
@@ -189,6 +198,16 @@ def _seconds(text: str) -> float:
     if not seconds >= 0:
         raise argparse.ArgumentTypeError(f"expected a time of 0 or more, not {text!r}")
     return seconds
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {text!r}")
+    return count
 
 
 def _integers(text: str) -> List[int]:
@@ -283,16 +302,34 @@ def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, 
 
 
 def _get(args: argparse.Namespace) -> int:
+    _check_output(args.output)
     with _client(args) as api_client:
         points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
 
 
 def _range(args: argparse.Namespace) -> int:
+    if args.instrument_ids is None and args.min_date is None and args.max_date is None:
+        raise UsageError("range needs --instrument-ids, --min-date or --max-date: without them SkyPortal would "
+                         "send every point the token can see, in one answer")
+    _check_output(args.output)
     with _client(args) as api_client:
         points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
                                       max_date=args.max_date, format=args.format, magsys=args.magsys)
     return _output(points, args.output)
+
+
+def _check_output(path: Optional[str]) -> None:
+    """Refuses an output file that could not be written, before the points are downloaded."""
+    if path:
+        points_file_suffix(path)
+        _check_directory(path)
+
+
+def _check_directory(path: str) -> None:
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        raise UsageError(f"cannot write {path}: there is no directory {directory}")
 
 
 def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
@@ -307,13 +344,33 @@ def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
 def _delete(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         api = PhotometryApi(api_client)
-        for key in args.ids:
-            if key.isascii() and key.isdigit():  # "²".isdigit() is true too
-                api.api_photometry_photometry_id_delete(int(key))
-                print(f"deleted point {key}")
-            else:
-                print(f"upload {key}: {api.api_photometry_bulk_delete_upload_id_delete(key)['data']}")
+        for done, key in enumerate(args.ids):
+            try:
+                if key.isascii() and key.isdigit():  # "²".isdigit() is true too
+                    api.api_photometry_photometry_id_delete(int(key))
+                    print(f"deleted point {key}")
+                else:
+                    print(f"upload {key}: {api.api_photometry_bulk_delete_upload_id_delete(key)['data']}")
+            except (Exception, KeyboardInterrupt) as error:
+                if not done:  # nothing deleted: the error alone says it all
+                    raise
+                # The error's own "Nothing was changed" is about this id only: say what the command did.
+                untried = args.ids[done + 1:]
+                print(f"error: {done} of {len(args.ids)} deleted; not deleted: {key} ({_reason(error)})"
+                      + "".join(f", {other}" for other in untried) + (" (not tried)" if untried else "")
+                      + f". To finish: skyportal-photometry delete {' '.join(args.ids[done:])}", file=sys.stderr)
+                return PARTIAL
     return OK
+
+
+def _reason(error: BaseException) -> str:
+    """Why a request failed, in a few words: the server's message, or what went wrong on the way."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, ApiException):
+        reason = f"HTTP {error.status}: {error.summary}" if error.status else error.summary or str(error)
+        return reason.rstrip(".") + ("; it may have been deleted" if error.may_have_reached_server else "")
+    return str(error).rstrip(".")
 
 
 def _rollback(args: argparse.Namespace) -> int:
@@ -358,7 +415,12 @@ def _download(args: argparse.Namespace) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     with _client(args) as api_client, _resumable(args):
-        report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers, progress=True)
+        try:
+            report = sync_light_curves(api_client, args.cache, max_age=args.max_age, workers=args.workers,
+                                       progress=True)
+        except NoCacheError:
+            raise UsageError(f"{args.cache} holds no light curve cache: sync only updates one that download made; "
+                             f"run download --objects ... --cache {args.cache} first") from None
     return _report(report)
 
 
@@ -386,7 +448,7 @@ def _object_ids(arguments: Sequence[str]) -> List[str]:
                 raise UsageError(f"{argument} has no obj_id column")
             ids.extend(str(obj_id) for obj_id in column if obj_id is not None)
         else:
-            with open(argument, encoding="utf-8") as handle:
+            with open(argument, encoding="utf-8-sig") as handle:  # a byte-order mark would open the first id
                 ids.extend(line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#"))
     if not ids:
         raise UsageError("no object ids in " + " ".join(arguments))
@@ -414,16 +476,17 @@ def _report(report: DownloadReport) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     figure = require("matplotlib.figure").Figure(figsize=(8, 5))
+    image_type = os.path.splitext(args.output)[1].lstrip(".").lower()
+    if image_type not in figure.canvas.get_supported_filetypes():
+        raise UsageError(f"cannot write {args.output}: name an image file ending in "
+                         f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
+    _check_directory(args.output)
     if os.path.isfile(args.source):
         points = args.source  # read_columns refuses what is not .csv or .ecsv
     else:
         with _client(args) as api_client:
             points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
                                      magsys=args.magsys)
-    image_type = os.path.splitext(args.output)[1].lstrip(".").lower()
-    if image_type not in figure.canvas.get_supported_filetypes():
-        raise UsageError(f"cannot write {args.output}: name an image file ending in "
-                         f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
     plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)

@@ -20,7 +20,7 @@ stored flux error gives the 5-sigma value, about 20.65.
 
 Example::
 
-    >>> from skyportal_client.conversions import mag_to_flux, flux_to_mag
+    >>> from skyportal_client.conversions import flux_to_mag, limiting_mag_to_fluxerr, mag_to_flux
     >>> mag_to_flux(19.1, 0.05)
     (83.17637711026691, 3.830413720467036)
     >>> flux_to_mag(83.17637711026691, 3.830413720467036)

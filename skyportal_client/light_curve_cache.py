@@ -56,6 +56,10 @@ class CacheError(ApiValueError):
     """A cache directory that cannot be used; the message says why and what to do."""
 
 
+class NoCacheError(CacheError):
+    """A directory to bring up to date that holds no cache: a download makes one, an update does not."""
+
+
 @dataclasses.dataclass(frozen=True)
 class CacheEntry:
     """One cached light curve whose CSV file matches its sidecar."""
@@ -82,15 +86,21 @@ class CacheEntry:
 class LightCurveCache:
     """The cache directory ``directory`` for the light curves of ``server`` (a URL).
 
-    Creates the directory if it does not exist. Raises CacheError when it caches
-    another server, or was written by a newer layout.
+    Creates the directory, and the cache in it, if there is none; with ``create=False``
+    raises NoCacheError instead. Raises CacheError when it caches another server, or was
+    written by a newer layout.
     """
 
-    def __init__(self, directory: Union[str, os.PathLike], server: str):
+    def __init__(self, directory: Union[str, os.PathLike], server: str, *, create: bool = True):
         self.directory = os.fspath(directory)
         self.server = server
-        os.makedirs(self.directory, exist_ok=True)
         marker = os.path.join(self.directory, MARKER_NAME)
+        if not create and not os.path.exists(marker):
+            there = "has no " + MARKER_NAME if os.path.isdir(self.directory) else "does not exist"
+            raise NoCacheError(f"{self.directory} holds no light curve cache (it {there}): download light curves "
+                               "into it first, with download_light_curves(..., cache=...) or "
+                               "SkyPortal.photometry.download(..., cache=...)")
+        os.makedirs(self.directory, exist_ok=True)
         if os.path.exists(marker):
             self._check_marker(marker)
         else:

@@ -221,7 +221,8 @@ def _read_file(path: str) -> Dict[str, InputColumn]:
 
 
 def _read_csv(path: str) -> Dict[str, InputColumn]:
-    with open(path, newline="", encoding="utf-8") as handle:
+    # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte-order mark, which would open the first name.
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         names: List[str] = next(reader, [])
         repeated = sorted({name for name in names if names.count(name) > 1})
@@ -373,17 +374,29 @@ def write_points(records: List[Dict[str, Any]], path: Union[str, "os.PathLike[st
     CSV cells hold each number's shortest exact decimal form, so reading the file
     back gives the same floats.
     """
-    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    suffix = points_file_suffix(path)
     if suffix == ".csv":
         with open(path, "w", newline="", encoding="utf-8") as handle:
             write_csv(records, handle)
     elif suffix == ".ecsv":
         to_astropy(records).write(path, format="ascii.ecsv", overwrite=True)
-    elif suffix == ".json":
+    else:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(records, handle, indent=1)
-    else:
+
+
+def points_file_suffix(path: Union[str, "os.PathLike[str]"]) -> str:
+    """The suffix by which ``write_points`` writes ``path``: ".csv", ".ecsv" or ".json".
+
+    Raises ValueError for any other, and ImportError for ECSV without astropy: called
+    before downloading the points, it spares a download that could not be written.
+    """
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in (".csv", ".ecsv", ".json"):
         raise ValueError(f"Cannot write {os.fspath(path)!r}: name it *.csv, *.ecsv or *.json")
+    if suffix == ".ecsv":
+        require("astropy.table")
+    return suffix
 
 
 def write_csv(records: List[Dict[str, Any]], stream: TextIO) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import skyportal_client
 from skyportal_client.bulk_download import FAILED, FETCHED, UNCHANGED, download_light_curves, sync_light_curves
-from skyportal_client.light_curve_cache import MARKER_NAME, CacheError
+from skyportal_client.light_curve_cache import MARKER_NAME, CacheError, NoCacheError
 from skyportal_client.light_curves import get_light_curve
 from light_curve_samples import add_points, new_objects, objects_with_points
 
@@ -390,6 +390,19 @@ def test_sync_refreshes_every_cached_light_curve_in_its_own_format(client, three
     assert report.light_curves == {}
 
 
-def test_sync_of_an_empty_directory_does_nothing(client, tmp_path):
+def test_sync_of_a_directory_holding_no_cache_is_refused_and_makes_none(client, tmp_path, skyportal_server):
+    """A typo in the directory must not pass for an empty cache: only a download makes one."""
+    (tmp_path / "empty").mkdir()
+    skyportal_server.clear_requests()
+    with pytest.raises(NoCacheError, match=r"new holds no light curve cache \(it does not exist\): download"):
+        sync_light_curves(client, tmp_path / "new")
+    with pytest.raises(NoCacheError, match=f"empty holds no light curve cache \\(it has no {MARKER_NAME}\\)"):
+        sync_light_curves(client, tmp_path / "empty")
+    assert sorted(os.listdir(tmp_path)) == ["empty"] and os.listdir(tmp_path / "empty") == []
+    assert skyportal_server.requests == []
+
+
+def test_sync_of_a_cache_with_no_light_curves_does_nothing(client, tmp_path):
+    download_light_curves(client, [], cache=tmp_path / "new")
     assert len(sync_light_curves(client, tmp_path / "new")) == 0
     assert os.listdir(tmp_path / "new") == [MARKER_NAME]

@@ -142,6 +142,23 @@ def test_delete_takes_point_ids_and_upload_ids(capsys, environment_points_at_ser
     assert code == 1 and "Invalid bulk upload id" in err
 
 
+def test_a_delete_that_fails_after_deleting_some_says_what_is_left_and_exits_3(
+        capsys, environment_points_at_server, skyportal_provisioned, photometry, points_csv):
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    ids = [point["id"] for point in photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"]]
+    code, out, err = run(capsys, "delete", ids[0], 999999, ids[1], ids[2], "--retries", 0)
+    assert (code, out) == (3, f"deleted point {ids[0]}\n")
+    assert err == (f"error: 1 of 4 deleted; not deleted: 999999 (HTTP 400: Cannot find photometry point with ID: "
+                   f"999999), {ids[1]}, {ids[2]} (not tried). To finish: skyportal-photometry delete 999999 "
+                   f"{ids[1]} {ids[2]}\n")
+    # Failing on the first id, nothing was deleted: the server's refusal, exit 1.
+    code, out, err = run(capsys, "delete", 999999, ids[1], "--retries", 0)
+    assert (code, out) == (1, "") and err.endswith("Nothing was changed\n")
+    left = [point["id"] for point in photometry.api_sources_obj_id_photometry_get(setup.obj_id)["data"]]
+    assert left == ids[1:]
+
+
 def test_range_writes_csv_to_stdout(capsys, environment_points_at_server, skyportal_provisioned, points_csv):
     setup = skyportal_provisioned
     run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
@@ -189,6 +206,65 @@ def test_usage_errors_exit_2(capsys, monkeypatch, tmp_path):
     with pytest.raises(SystemExit) as raised:
         main(["upload"])
     assert raised.value.code == 2
+
+
+def test_values_the_client_refuses_before_sending_are_usage_errors(capsys, environment_points_at_server,
+                                                                  skyportal_server, tmp_path):
+    skyportal_server.clear_requests()
+    for argv, message in [
+        (("get", "ZTF21abc", "--url", "fritz.science"), "must be a URL starting with http:// or https://"),
+        (("get", "ZTF21abc", "--token", "Bearer abc"), 'Pass the token alone, without "Bearer " before it'),
+        (("get", "ZTF21abc", "--magsys", "vegas"), "magsys must be one of"),
+        (("range", "--instrument-ids", "1", "--magsys", "vegas"), "magsys must be one of"),
+        (("download", "--objects", "ZTF21abc", "--cache", tmp_path, "--magsys", "vegas"), "magsys must be one of"),
+    ]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "") and message in err, argv
+    with pytest.raises(SystemExit) as raised:
+        main(["get", "ZTF21abc", "--retries", "-1"])
+    assert raised.value.code == 2 and "argument --retries: expected a whole number, 0 or more" in \
+        capsys.readouterr().err
+    assert skyportal_server.requests == []
+
+
+def test_every_output_magsys_is_taken_in_any_case_as_upload_takes_it(capsys, environment_points_at_server,
+                                                                    skyportal_provisioned, points_csv, tmp_path):
+    setup = skyportal_provisioned
+    run(capsys, "upload", points_csv[0], "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id,
+        "--magsys", "AB")
+    lower = run(capsys, "get", setup.obj_id, "--magsys", "ab")
+    upper = run(capsys, "get", setup.obj_id, "--magsys", "AB")
+    assert upper == lower and lower[0] == 0 and len(lower[1].splitlines()) == 5
+    code, out, _ = run(capsys, "download", "--objects", setup.obj_id, "--cache", tmp_path, "--magsys", "AB")
+    assert code == 0 and out.splitlines()[0] == f"{setup.obj_id}: fetched, 4 points (new)"
+    with open(tmp_path / f"{setup.obj_id}.mag.ab.csv", newline="") as handle:
+        assert list(csv.DictReader(handle)) == list(csv.DictReader(lower[1].splitlines()))
+
+
+def test_range_without_a_filter_is_refused_before_any_request(capsys, environment_points_at_server,
+                                                              skyportal_server):
+    """Unfiltered, SkyPortal would send every point the token can see (on Fritz, billions)."""
+    skyportal_server.clear_requests()
+    code, out, err = run(capsys, "range", "--format", "flux")
+    assert (code, out) == (2, "")
+    assert err == ("error: range needs --instrument-ids, --min-date or --max-date: without them SkyPortal would "
+                   "send every point the token can see, in one answer\n")
+    assert skyportal_server.requests == []
+
+
+def test_an_output_file_that_cannot_be_written_is_refused_before_downloading(capsys, environment_points_at_server,
+                                                                             skyportal_server, tmp_path):
+    skyportal_server.clear_requests()
+    missing = tmp_path / "no_such_dir" / "x.csv"
+    for argv, message in [
+        (("get", "ZTF21abc", "-o", missing), f"cannot write {missing}: there is no directory {missing.parent}"),
+        (("get", "ZTF21abc", "-o", tmp_path / "x.txt"), "name it *.csv, *.ecsv or *.json"),
+        (("range", "--instrument-ids", "1", "-o", tmp_path / "x.xlsx"), "name it *.csv, *.ecsv or *.json"),
+        (("range", "--min-date", "2021-07-05", "-o", missing), "there is no directory"),
+    ]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "") and message in err and "Errno" not in err, argv
+    assert skyportal_server.requests == [] and sorted(path.name for path in tmp_path.iterdir()) == []
 
 
 def test_serve_writes_the_token_to_a_file_and_never_prints_it(tmp_path):
@@ -353,3 +429,14 @@ def test_lines_show_the_time_left_and_stay_few():
     lines = stream.getvalue().splitlines()
     assert lines[0] == "1/10000 points, about 5 h 33 min left"
     assert lines[-1] == "10000/10000 points" and len(lines) <= 101
+
+
+def test_a_csv_file_saved_by_excel_with_a_byte_order_mark_uploads(capsys, environment_points_at_server, skyportal,
+                                                                  skyportal_provisioned, points_csv, tmp_path):
+    setup = skyportal_provisioned
+    marked = tmp_path / "excel.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + points_csv[0].read_bytes())
+    code, out, err = run(capsys, "upload", marked, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
+    assert code == 0 and "error" not in err and out.startswith("4 points landed")
+    assert [point["mjd"] for point in get_light_curve_of(skyportal, setup.obj_id)] == \
+        [row["mjd"] for row in points_csv[1]]

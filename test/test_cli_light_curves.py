@@ -35,7 +35,8 @@ def test_download_takes_ids_and_files_of_ids_then_sync_asks_about_each(capsys, e
                                                                        tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # progress as a line per object
     listed = tmp_path / "ids.txt"
-    listed.write_text(f"# a follow-up list\n{objects[1]}\n\n  {objects[2]}\n")
+    # With the byte-order mark Windows' Notepad starts a UTF-8 file with, which is no part of the first line.
+    listed.write_text(f"\ufeff# a follow-up list\n{objects[1]}\n\n  {objects[2]}\n", encoding="utf-8")
     table = tmp_path / "sample.csv"
     table.write_text(f"obj_id,ra\n{objects[3]},10.5\n")
     cache = tmp_path / "cache"
@@ -100,6 +101,19 @@ def test_usage_errors_exit_2_and_send_nothing(capsys, environment_points_at_serv
     assert skyportal_server.requests == [] and not (tmp_path / "lc.png").exists()
 
 
+def test_sync_of_a_directory_holding_no_cache_exits_2_and_makes_none(capsys, environment_points_at_server,
+                                                                     skyportal_server, tmp_path):
+    (tmp_path / "empty").mkdir()
+    skyportal_server.clear_requests()
+    for directory in (tmp_path / "no_such_dir", tmp_path / "empty"):
+        code, out, err = run(capsys, "sync", "--cache", directory)
+        assert (code, out) == (2, "")
+        assert err == (f"error: {directory} holds no light curve cache: sync only updates one that download made; "
+                       f"run download --objects ... --cache {directory} first\n")
+    assert sorted(os.listdir(tmp_path)) == ["empty"] and os.listdir(tmp_path / "empty") == []
+    assert skyportal_server.requests == []
+
+
 def test_a_download_killed_halfway_is_resumed_by_the_same_command(skyportal, skyportal_server, skyportal_provisioned,
                                                                   api_client, tmp_path, capsys,
                                                                   environment_points_at_server):
@@ -149,7 +163,13 @@ def test_plot_a_cached_file_in_flux_space_as_a_pdf(capsys, environment_points_at
     assert output.read_bytes().startswith(b"%PDF-")
 
 
-def test_plot_to_an_unknown_image_type_exits_2(capsys, environment_points_at_server, objects, tmp_path):
+def test_plot_to_an_image_it_cannot_write_exits_2_before_fetching(capsys, environment_points_at_server, objects,
+                                                                  skyportal_server, tmp_path):
     pytest.importorskip("matplotlib")
+    skyportal_server.clear_requests()
     code, _, err = run(capsys, "plot", objects[0], "-o", tmp_path / "lc.nope")
-    assert code == 2 and "nope" in err and not (tmp_path / "lc.nope").exists()
+    assert code == 2 and f"cannot write {tmp_path / 'lc.nope'}: name an image file ending in " in err
+    missing = tmp_path / "no_such_dir" / "lc.png"
+    code, _, err = run(capsys, "plot", objects[0], "-o", missing)
+    assert (code, err) == (2, f"error: cannot write {missing}: there is no directory {missing.parent}\n")
+    assert skyportal_server.requests == [] and list(tmp_path.iterdir()) == []

@@ -22,3 +22,18 @@ def test_docstring_examples(name, skyportal):
     module = importlib.import_module(f"skyportal_client.{name}")
     failed, attempted = doctest.testmod(module)
     assert attempted > 0 and failed == 0
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_a_module_example_imports_what_it_uses(name, skyportal):
+    """A module's example is read, and copied, far from its functions: run without the module's
+    namespace, it fails on any name it uses without importing it."""
+    if name in NEED_THE_EMBEDDED_SERVER and not skyportal.embedded:
+        pytest.skip("the example runs the embedded server, and these tests target a real SkyPortal")
+    if name in NEED_A_PACKAGE:
+        pytest.importorskip(NEED_A_PACKAGE[name])
+    module = importlib.import_module(f"skyportal_client.{name}")
+    [example] = [test for test in doctest.DocTestFinder().find(module, globs={}) if test.name == module.__name__]
+    runner = doctest.DocTestRunner()
+    runner.run(example)
+    assert example.examples and runner.failures == 0

@@ -33,6 +33,12 @@ def test_download_caches_and_then_revalidates(sp, two, tmp_path):
     assert sp.photometry.sync(tmp_path, workers=2).summary() == "2 objects: 0 fetched, 2 unchanged, 0 failed"
 
 
+def test_sync_of_a_directory_holding_no_cache_is_refused(sp, tmp_path):
+    with pytest.raises(skyportal_client.CacheError, match="holds no light curve cache") as raised:
+        sp.photometry.sync(tmp_path / "light_curvs")
+    assert isinstance(raised.value, ValueError) and not (tmp_path / "light_curvs").exists()
+
+
 def test_download_without_a_cache_keeps_the_light_curves_in_memory(sp, two):
     pytest.importorskip("pandas")
     report = sp.photometry.download(two, format="flux", as_="pandas")

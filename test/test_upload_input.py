@@ -13,6 +13,7 @@ import skyportal_client
 from skyportal_client.bulk_upload import upload_photometry
 from skyportal_client.conversions import flux_to_mag, fluxerr_to_limiting_mag, limiting_mag_to_fluxerr
 from skyportal_client.light_curves import get_light_curve
+from skyportal_client.tables import read_columns
 from skyportal_client.testing import create_source
 from skyportal_client.upload_checks import UploadValidationError
 from upload_bodies import fresh_mjds
@@ -315,6 +316,15 @@ def test_infinities_are_refused_even_as_non_detections(api_client, skyportal_pro
 def write_csv_file(path, header, lines):
     path.write_text("\n".join([",".join(header)] + [",".join(map(str, line)) for line in lines]) + "\n")
     return path
+
+
+def test_a_csv_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    """Excel's "CSV UTF-8" starts the file with U+FEFF, which is no part of the first column's name."""
+    plain = write_csv_file(tmp_path / "plain.csv", ["mjd", "filter", "mag", "magerr"], [[59000.5, "ztfg", 19.1, 0.05]])
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    columns = read_columns(str(marked))
+    assert list(columns) == ["mjd", "filter", "mag", "magerr"] and columns == read_columns(str(plain))
 
 
 def test_empty_and_nan_measurements_in_a_csv_file_are_refused_by_default(api_client, skyportal_server,

@@ -181,7 +181,8 @@ class Photometry:
              workers: int = bulk_download.DEFAULT_WORKERS,
              progress: bulk_download.Progress = None) -> bulk_download.DownloadReport:
         """Brings every light curve of the cache directory ``cache`` up to date, each in the
-        format it was downloaded in; the arguments are those of ``download``."""
+        format it was downloaded in; the arguments are those of ``download``. Raises
+        NoCacheError when ``cache`` holds no cache: ``download`` makes one, ``sync`` does not."""
         return bulk_download.sync_light_curves(self.api_client, cache, max_age=max_age, workers=workers,
                                                progress=progress)
 
@@ -200,7 +201,7 @@ class Photometry:
             light_curve = self.get(light_curve, format=space or "mag", magsys=magsys)
         return light_curve_plot.plot_light_curve(light_curve, ax, space=space, title=title)
 
-    def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> int:
+    def rollback(self, manifest: Union[str, os.PathLike], *, delete_settled: bool = False) -> bulk_upload.RollbackResult:
         """Deletes every point the POST upload recorded in ``manifest`` added; returns how many
         (a ``RollbackResult``, which also says how many were gone already).
 
