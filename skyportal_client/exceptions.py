@@ -228,8 +228,11 @@ class InvalidAnswerError(ApiException):
 class ApiConnectionError(ApiException):
     """No answer: the connection failed, broke, or was redirected where the client does not follow.
 
-    ``outcome`` says whether the request may have been processed: NOT_SENT when the
-    connection was never made; UNKNOWN when it broke after the request was sent.
+    ``outcome`` says whether the request may have been processed: NOT_SENT when no byte
+    of it went out (the connection or its TLS handshake failed); UNKNOWN when the connection
+    broke, or the answer timed out, once it had started going out (or an earlier attempt
+    may have landed); NOT_PROCESSED for a redirect that is not followed (the server that
+    sent it did not act on the request).
     """
 
     def __init__(self, message: str, *, method: Optional[str] = None, path: Optional[str] = None,

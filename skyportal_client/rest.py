@@ -21,7 +21,7 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionErro
 
 from skyportal_client import json_codec
 from skyportal_client import outcome as outcomes
-from skyportal_client.deadline import Watchdog, deadline_pool_manager
+from skyportal_client.deadline import Watch, Watchdog, deadline_pool_manager
 from skyportal_client.exceptions import (
     ApiConnectionError,
     ApiException,
@@ -177,7 +177,7 @@ class RESTClient:
         except HTTPError as error:
             if response is not None:
                 response.close()
-            raise self._no_answer(error, watch.expired, total, target, path, attempts, retries, context) from None
+            raise self._no_answer(error, watch, total, target, path, attempts, retries, context) from None
         finally:
             self._watchdog.release(watch)
             if response is not None and not keep_open:
@@ -204,19 +204,24 @@ class RESTClient:
                                    context=context, attempts=attempts, history=retries.history, envelope=envelope)
         raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _no_answer(self, error: HTTPError, expired: bool, total: float, target: _Target, path: str, attempts: int,
+    def _no_answer(self, error: HTTPError, watch: Watch, total: float, target: _Target, path: str, attempts: int,
                    retries: RetryPolicy, context: ErrorContext) -> _Failure:
         method = target.method
-        outcome = outcomes.of_connection_error(error)
+        sent = watch.request_sent
+        outcome = outcomes.of_connection_error(sent)
         hint = ""
         cls: Type[ApiConnectionError]
         # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
-        if expired:
+        if watch.expired:
             cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"
         elif isinstance(error, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(error, NewConnectionError):
-            cls, detail = ApiTimeoutError, "The server did not answer in time"
+            # urllib3 reports a TLS handshake that never ends as a read timeout.
+            cls, detail = ApiTimeoutError, ("The server did not answer in time" if sent else
+                                            "The connection was not set up in time (connect_timeout)")
         elif isinstance(error, SSLError):
-            cls, detail = ApiConnectionError, f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert"
+            cls, detail = ApiConnectionError, (
+                f"The TLS connection broke after the request was sent: {error}" if sent else
+                f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert")
         elif isinstance(error, NewConnectionError):
             # urllib3 puts its connection object's repr before the reason; the host and port say more.
             reason = str(error).split("Failed to establish a new connection: ", 1)[-1]
