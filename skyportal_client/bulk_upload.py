@@ -91,6 +91,11 @@ MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
 MAX_STATEMENT_PARAMETERS = 65_535
 PARAMETERS_PER_POINT_AND_GROUP = 4
 
+# What to do about a chunk left in doubt, as the error says it after "It may have landed: ".
+SETTLE_BY_RERUN = "run the same upload again with the same manifest: it settles this chunk"
+SETTLE_BY_PUT = ('upload the same points again with method="put", which stores only the missing ones '
+                 "(or pass manifest= to have a re-run settle each chunk)")
+
 
 @dataclasses.dataclass(frozen=True)
 class Chunk:
@@ -360,7 +365,8 @@ def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord)
             _put(api, chunk, entry, record)
             return
     except ApiException as error:
-        error.outcome = Outcome.UNKNOWN  # of the chunk: its first POST may have landed, whatever this met
+        # Of the chunk: its first POST may have landed, whatever this request met.
+        error.restate(Outcome.UNKNOWN, SETTLE_BY_RERUN if record.path else SETTLE_BY_PUT)
         raise
     _landed(entry, "post", data, record)
 

@@ -139,6 +139,14 @@ class ApiException(OpenApiException):
         self.body = body
         super().__init__(str(self))
 
+    def restate(self, outcome: Outcome, hint: str) -> None:
+        """Say again what came of the request, when more is known than where the exception was
+        made (an earlier attempt may have landed): its ``outcome``, the ``hint``, and so the
+        message, kept in ``args`` too, so that str() and repr() agree."""
+        self.outcome = outcome
+        self.hint = hint
+        self.args = (str(self),)
+
     @property
     def may_have_reached_server(self) -> bool:
         """True when the request may have been processed: it may have landed."""

@@ -297,16 +297,14 @@ def _final(failure: _Failure, retries: RetryPolicy, landed_before: bool, context
     makes the whole call's outcome unknown, whatever the last attempt met."""
     error = failure.error
     if landed_before and error.outcome is not Outcome.UNKNOWN:
-        error.outcome = Outcome.UNKNOWN
-        error.hint = context.if_unknown if error.method not in ("GET", "HEAD") else error.hint
+        error.restate(Outcome.UNKNOWN, context.if_unknown if error.method not in ("GET", "HEAD") else error.hint)
     asked = parse_retry_after(failure.retry_after)
     if asked is not None and asked > retries.retry_after_max and retries.is_retry(
             error.method or "", failure.outcome, failure.status):
         when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=asked)
-        error.hint = (f"The server asked to wait {asked:g} s (Retry-After), longer than "
-                      f"RetryPolicy.retry_after_max ({retries.retry_after_max:g} s): try again after "
-                      f"{when:%H:%M:%S} UTC")
-    error.args = (str(error),)
+        error.restate(error.outcome, f"The server asked to wait {asked:g} s (Retry-After), longer than "
+                                     f"RetryPolicy.retry_after_max ({retries.retry_after_max:g} s): try again after "
+                                     f"{when:%H:%M:%S} UTC")
     return error
 
 
