@@ -39,6 +39,8 @@ from skyportal_client.transport_policy import RequestTimeout, TransportPolicy
 logger = logging.getLogger("skyportal_client")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# The redirects that clients follow with a GET; 307 and 308 keep the method and the body.
+GET_REDIRECT_STATUSES = frozenset({301, 302, 303})
 # urllib3 makes neither retries nor redirects: RetryPolicy and the loop in request() do.
 # urllib3 turns ``retries=False`` into this very Retry on every call; one built once
 # saves that per request (a Retry is never changed in place, so threads can share it).
@@ -119,6 +121,7 @@ class RESTClient:
         target = _Target(self._pool, self._base_path + path, method, body, dict(headers))
         redirects = 0
         landed_before = False  # an earlier attempt may have landed
+        left_for: Optional[str] = None  # where a redirect to another origin led, without the credentials
         while True:
             if self.throttle is not None:
                 self.throttle.acquire()
@@ -134,7 +137,12 @@ class RESTClient:
                 delay = retries.backoff(failure.retry_after) if retries.is_retry(
                     method, failure.outcome, failure.status) else None
                 if delay is None:
-                    raise _final(failure, retries, landed_before, context) from None
+                    error = _final(failure, retries, landed_before, context)
+                    if failure.status == 401 and left_for is not None:
+                        error.restate(error.outcome, f"The request was redirected to {left_for}, another origin "
+                                                     "than the host, where the token is not sent: set host to "
+                                                     f"{_host_for(left_for, path)} if that is the server")
+                    raise error from None
                 event = RetryEvent(method, path, failure.cause, delay)
                 logger.info("%s %s: %s; retrying in %.2f s (retry %d of %d)", method, path, failure.cause, delay,
                             retries.attempt + 1, retries.total)
@@ -148,6 +156,8 @@ class RESTClient:
                     raise ApiConnectionError(f"More than {self.policy.redirects.max_redirects} redirects",
                                              method=method, path=path, outcome=Outcome.NOT_PROCESSED)
                 target = self._redirect(target, result, origin_only_headers, path)
+                if not self._is_configured_origin(target.pool):
+                    left_for = f"{target.pool.scheme}://{target.pool.host}:{target.pool.port}{target.url}"
                 continue
             return result
 
@@ -248,14 +258,23 @@ class RESTClient:
                                      outcome=Outcome.NOT_PROCESSED)
         new_pool = self._manager.connection_from_url(location)
         headers = target.headers
-        if (new_pool.scheme, new_pool.host, new_pool.port) != (self._pool.scheme, self._pool.host, self._pool.port):
+        if not self._is_configured_origin(new_pool):
             stripped = self.policy.redirects.strip_headers | origin_only_headers
             headers = {name: value for name, value in headers.items() if name.lower() not in stripped}
         method, body = target.method, target.body
-        if redirect.status == 303 or (redirect.status in (301, 302) and method == "POST"):
-            method, body = "GET", None
+        if redirect.status in GET_REDIRECT_STATUSES and method not in ("GET", "HEAD"):
+            # Clients follow these as a GET without the body. For an API that is another
+            # request than the one asked for: it would fail, or read where it should write.
+            # A GET or HEAD is sent on as it is, with its body (the range query's) if it has one.
+            raise ApiConnectionError(
+                f"Redirected ({redirect.status}) to {location}: a {redirect.status} is followed as a GET "
+                f"without the body, so this {method} was not sent there. Set host to "
+                f"{_host_for(location, path)}", method=method, path=path, outcome=Outcome.NOT_PROCESSED)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
         return _Target(new_pool, url, method, body, headers)
+
+    def _is_configured_origin(self, pool: Any) -> bool:
+        return (pool.scheme, pool.host, pool.port) == (self._pool.scheme, self._pool.host, self._pool.port)
 
     def _log(self, method: str, path: str, result: str, started: float, retries: RetryPolicy) -> None:
         debug_log = self._debug_log
@@ -281,6 +300,16 @@ class _Target:
 class _Redirect:
     status: int
     location: str
+
+
+def _host_for(location: str, path: str) -> str:
+    """The host setting that sends the request for ``path`` (relative to the host) to ``location``:
+    the location without that path, or else its origin."""
+    located, api_path = location.split("?", 1)[0], path.split("?", 1)[0]
+    if located.endswith(api_path) and len(located) > len(api_path):
+        return located[:-len(api_path)]
+    parts = urlsplit(location)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_gone(error: ApiException, gone_messages: Tuple[str, ...]) -> bool:
