@@ -202,17 +202,23 @@ class BaseConfiguration:
                             token_source=self.token_source)
 
     def replace(self, **changes: Any) -> BaseConfiguration:
-        """A new configuration with these settings changed and the others kept (the token included)."""
+        """A new configuration with these settings changed and the others kept: the host and
+        the token as they are here, with where they came from, whatever the environment says
+        now (``token=None`` makes a copy without a token)."""
         unknown = set(changes) - set(SETTINGS)
         if unknown:
             raise ApiValueError(f"Configuration has no setting {', '.join(sorted(unknown))}; "
                                 f"its settings are {', '.join(SETTINGS)}")
-        settings = {name: getattr(self, name) for name in SETTINGS}
-        settings.update(changes)
-        copy = type(self)(**settings)
-        for name, source in (("host", "host_source"), ("token", "token_source")):
-            if name not in changes:
-                object.__setattr__(copy, source, getattr(self, source))
+        # Copied, not made anew: the constructor would read $SKYPORTAL_TOKEN for a missing token.
+        copy = object.__new__(type(self))
+        copy.__dict__.update((name, value) for name, value in self.__dict__.items() if name != "_in_use")
+        if "host" in changes:
+            copy._set_host(changes.pop("host"), "the host= argument")
+        if "token" in changes:
+            copy._set_token(changes.pop("token"), "the token= argument")
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        copy._check_limits()
         return copy
 
     def mark_in_use(self) -> None:
