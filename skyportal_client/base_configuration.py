@@ -199,7 +199,7 @@ class BaseConfiguration:
     def error_context(self) -> ErrorContext:
         """What error messages may use of these settings (the token only to take it out)."""
         return ErrorContext(host=self._host, host_source=self.host_source, token=self._token,
-                            token_source=self.token_source)
+                            token_source=self.token_source, token_prefix=self.token_prefix)
 
     def replace(self, **changes: Any) -> BaseConfiguration:
         """A new configuration with these settings changed and the others kept: the host and
