@@ -39,7 +39,9 @@ class BaseConfiguration:
         read_timeout: seconds to wait for each read of the answer, the first byte
             included (default 55, under the 60 s after which SkyPortal's proxy cuts a request).
         total_timeout: seconds one attempt may take in all, from connecting to the last
-            byte of the answer (default 300, room for a 100 000-point light curve).
+            byte of the answer (default 300, room for a 100 000-point light curve). Not for
+            the body of a raw response (``_preload_content=False``), which the caller reads
+            under ``read_timeout`` alone.
         retries: a RetryPolicy, or a number of retries (0 turns retries off).
             Default: 3 retries, backoff from 0.5 s doubling up to 30 s.
         rate_limit: requests per second across all threads of one ApiClient (default 5,

@@ -106,7 +106,8 @@ class RESTClient:
         """SkyPortal's answer to ``method path`` (path relative to the host, query included).
 
         Returns an ``Answer`` whose envelope has ``status`` "success", or, with
-        ``preload_content=False``, the urllib3 response of a 2xx answer, unread.
+        ``preload_content=False``, the urllib3 response of a 2xx answer, unread (the caller's
+        reads of it are bounded by the read timeout only: the total deadline ends here).
         ``decoder`` turns the body into the envelope. ``gone_messages``: the error messages
         that mean "already deleted"; when an earlier attempt may have landed, such an answer
         is the success it was. Raises the ApiException subclass for an error answer,
