@@ -329,11 +329,14 @@ def _final(failure: _Failure, retries: RetryPolicy, landed_before: bool, context
     if landed_before and error.outcome is not Outcome.UNKNOWN:
         error.restate(Outcome.UNKNOWN, context.if_unknown if error.method not in ("GET", "HEAD") else error.hint)
     asked = parse_retry_after(failure.retry_after)
-    if asked is not None and asked > retries.retry_after_max and retries.is_retry(
-            error.method or "", failure.outcome, failure.status):
+    # Not retried because the wait asked for is too long, or because no retry is left: either
+    # way the server said when it would take the request again.
+    if asked is not None and (asked > retries.retry_after_max or retries.remaining <= 0) and retries.is_retryable(
+            error.method or "", error.outcome, failure.status):
         when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=asked)
-        error.restate(error.outcome, f"The server asked to wait {asked:g} s (Retry-After), longer than "
-                                     f"RetryPolicy.retry_after_max ({retries.retry_after_max:g} s): try again after "
+        longer = (f", longer than RetryPolicy.retry_after_max ({retries.retry_after_max:g} s)"
+                  if asked > retries.retry_after_max else "")
+        error.restate(error.outcome, f"The server asked to wait {asked:g} s (Retry-After){longer}: try again after "
                                      f"{when:%H:%M:%S} UTC")
     return error
 

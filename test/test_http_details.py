@@ -252,6 +252,17 @@ def test_a_retry_after_longer_than_the_maximum_is_not_retried_early(recording):
            "try again after" in str(raised.value)
 
 
+def test_a_retry_after_met_when_no_retry_is_left_still_says_when_to_come_back(recording):
+    server = recording(lambda handler: (429, {"Retry-After": "30", "Content-Type": "text/html"},
+                                        b"<html><title>429 Too Many Requests</title></html>"))
+    with pytest.raises(skyportal_client.TooManyRequestsException) as raised:
+        api_for(server.url, retries=0).api_photometry_photometry_id_get(1)
+    assert len(server.seen) == 1
+    hint = raised.value.hint
+    assert hint.startswith("The server asked to wait 30 s (Retry-After): try again after ") and hint.endswith(" UTC")
+    assert str(raised.value).endswith(hint)
+
+
 def test_a_short_retry_after_is_waited_for_and_the_retry_kept_in_the_history(recording):
     answers = iter([(503, {"Retry-After": "0", "Content-Type": "application/json"},
                      json.dumps({"status": "error", "message": "System provisioning"}).encode())])
