@@ -15,8 +15,9 @@ An upload is a pipeline whose steps each take what the one before made:
 
 With a manifest file the upload survives a crash of either side: running the same
 call again with the same manifest skips what landed.  A POST whose outcome is
-unknown (the connection broke, a gateway answered 502, 503 or 504, the answer was
-cut off or not SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
+unknown (the connection broke; a gateway answered with a 5xx of its own: a 502, a
+504, or a 500 or 503 that is not SkyPortal's; the answer was cut off or not
+SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
 it already stores, writing nothing, so the second POST either lands the chunk with
 an ``upload_id`` of its own or is refused; only then is the chunk settled with PUT,
 which returns the ids of its points, stored or added.  ``rollback`` removes what a POST

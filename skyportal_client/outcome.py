@@ -11,9 +11,10 @@ A request that failed ends in one of four states:
   written (a handler that fails rolls its transaction back);
 * ``UNKNOWN``: the request may have been processed and no clean, complete answer
   says what came of it: the connection (or its TLS stream) broke once the request
-  had started going out, the answer timed out, a gateway answered 502 or 504, or
-  the answer was truncated, not JSON, or not SkyPortal's envelope. Such a request
-  may have landed.
+  had started going out, the answer timed out, a gateway answered with a 5xx of
+  its own (a 502, a 504, or a 500 or 503 that is not SkyPortal's), or the answer
+  was truncated, not JSON, or not SkyPortal's envelope. Such a request may have
+  landed.
 """
 
 import enum
@@ -28,10 +29,6 @@ class Outcome(enum.Enum):
     NOT_PROCESSED = "not processed"
     REFUSED = "refused"
     UNKNOWN = "may have landed"
-
-    @property
-    def may_have_landed(self) -> bool:
-        return self is Outcome.UNKNOWN
 
 
 def of_connection_error(request_sent: bool) -> Outcome:
