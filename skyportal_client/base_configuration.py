@@ -39,7 +39,9 @@ class BaseConfiguration:
         read_timeout: seconds to wait for each read of the answer, the first byte
             included (default 55, under the 60 s after which SkyPortal's proxy cuts a request).
         total_timeout: seconds one attempt may take in all, from connecting to the last
-            byte of the answer (default 300, room for a 100 000-point light curve).
+            byte of the answer (default 300, room for a 100 000-point light curve). Not for
+            the body of a raw response (``_preload_content=False``), which the caller reads
+            under ``read_timeout`` alone.
         retries: a RetryPolicy, or a number of retries (0 turns retries off).
             Default: 3 retries, backoff from 0.5 s doubling up to 30 s.
         rate_limit: requests per second across all threads of one ApiClient (default 5,
@@ -199,20 +201,26 @@ class BaseConfiguration:
     def error_context(self) -> ErrorContext:
         """What error messages may use of these settings (the token only to take it out)."""
         return ErrorContext(host=self._host, host_source=self.host_source, token=self._token,
-                            token_source=self.token_source)
+                            token_source=self.token_source, token_prefix=self.token_prefix)
 
     def replace(self, **changes: Any) -> BaseConfiguration:
-        """A new configuration with these settings changed and the others kept (the token included)."""
+        """A new configuration with these settings changed and the others kept: the host and
+        the token as they are here, with where they came from, whatever the environment says
+        now (``token=None`` makes a copy without a token)."""
         unknown = set(changes) - set(SETTINGS)
         if unknown:
             raise ApiValueError(f"Configuration has no setting {', '.join(sorted(unknown))}; "
                                 f"its settings are {', '.join(SETTINGS)}")
-        settings = {name: getattr(self, name) for name in SETTINGS}
-        settings.update(changes)
-        copy = type(self)(**settings)
-        for name, source in (("host", "host_source"), ("token", "token_source")):
-            if name not in changes:
-                object.__setattr__(copy, source, getattr(self, source))
+        # Copied, not made anew: the constructor would read $SKYPORTAL_TOKEN for a missing token.
+        copy = object.__new__(type(self))
+        copy.__dict__.update((name, value) for name, value in self.__dict__.items() if name != "_in_use")
+        if "host" in changes:
+            copy._set_host(changes.pop("host"), "the host= argument")
+        if "token" in changes:
+            copy._set_token(changes.pop("token"), "the token= argument")
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        copy._check_limits()
         return copy
 
     def mark_in_use(self) -> None:

@@ -15,8 +15,9 @@ An upload is a pipeline whose steps each take what the one before made:
 
 With a manifest file the upload survives a crash of either side: running the same
 call again with the same manifest skips what landed.  A POST whose outcome is
-unknown (the connection broke, a gateway answered 502, 503 or 504, the answer was
-cut off or not SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
+unknown (the connection broke; a gateway answered with a 5xx of its own: a 502, a
+504, or a 500 or 503 that is not SkyPortal's; the answer was cut off or not
+SkyPortal's) is POSTed once more: SkyPortal refuses a POST of points
 it already stores, writing nothing, so the second POST either lands the chunk with
 an ``upload_id`` of its own or is refused; only then is the chunk settled with PUT,
 which returns the ids of its points, stored or added.  ``rollback`` removes what a POST
@@ -90,6 +91,11 @@ MAX_ROWS_PER_REQUEST = PhotometryMagUpload.max_points
 # parameters: a request of N points into G groups needs 4 × N × G ≤ 65 535.
 MAX_STATEMENT_PARAMETERS = 65_535
 PARAMETERS_PER_POINT_AND_GROUP = 4
+
+# What to do about a chunk left in doubt, as the error says it after "It may have landed: ".
+SETTLE_BY_RERUN = "run the same upload again with the same manifest: it settles this chunk"
+SETTLE_BY_PUT = ('upload the same points again with method="put", which stores only the missing ones '
+                 "(or pass manifest= to have a re-run settle each chunk)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -361,7 +367,8 @@ def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord)
             _put(api, chunk, entry, record)
             return
     except ApiException as error:
-        error.outcome = Outcome.UNKNOWN  # of the chunk: its first POST may have landed, whatever this met
+        # Of the chunk: its first POST may have landed, whatever this request met.
+        error.restate(Outcome.UNKNOWN, SETTLE_BY_RERUN if record.path else SETTLE_BY_PUT)
         raise
     _landed(entry, "post", data, record)
 

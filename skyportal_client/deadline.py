@@ -27,14 +27,16 @@ _current = threading.local()
 
 
 class Watch:
-    """One attempt under the watchdog: its deadline, its socket once known, and whether it expired."""
+    """One attempt under the watchdog: its deadline, its socket once known, whether it expired,
+    and whether the request started going out on the connection (``request_sent``)."""
 
-    __slots__ = ("deadline", "sock", "expired")
+    __slots__ = ("deadline", "sock", "expired", "request_sent")
 
     def __init__(self, deadline: float):
         self.deadline = deadline
         self.sock: Optional[socket.socket] = None
         self.expired = False
+        self.request_sent = False
 
     def attach(self, sock: Optional[socket.socket]) -> None:
         """Called by the connection with the attempt's socket; an attempt already past its
@@ -114,24 +116,30 @@ def _attach_current(sock: Optional[socket.socket]) -> None:
         watch.attach(sock)
 
 
+def _mark_request_sent() -> None:
+    watch = getattr(_current, "watch", None)
+    if watch is not None:
+        watch.request_sent = True
+
+
 class _WatchedHTTPConnection(HTTPConnection):
     def connect(self) -> None:
         super().connect()
         _attach_current(self.sock)
 
     def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        _attach_current(self.sock)  # a kept-alive connection: connect() is not called again
+        if self.sock is None:
+            # http.client would connect on the first write; connecting first keeps a failure
+            # to connect apart from one after the request went out.
+            self.connect()
+        else:
+            _attach_current(self.sock)  # a kept-alive connection: connect() is not called again
+        _mark_request_sent()
         return super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _attach_current(self.sock)
-
-    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        _attach_current(self.sock)
-        return super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """The watched connection over TLS: urllib3 connects it (handshake included) before ``request``."""
 
 
 class _WatchedHTTPConnectionPool(HTTPConnectionPool):

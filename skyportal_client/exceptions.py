@@ -68,7 +68,7 @@ class NameLookupError(ApiValueError, LookupError):
         self.candidates = candidates
 
 
-# The shortest token taken out of what the server sent (see ErrorContext.redact).
+# The shortest token taken out of what the server sent wherever it stands (see ErrorContext.redact).
 MIN_REDACTED_LENGTH = 8
 
 
@@ -76,31 +76,42 @@ MIN_REDACTED_LENGTH = 8
 class ErrorContext:
     """What the client knows of a call that an error message can use.
 
-    ``token`` is only used to take it out of what the server sent; ``host_source``
-    and ``token_source`` say where the settings came from ("the host= argument",
-    "$SKYPORTAL_URL"), so that a message can say what to check. ``if_unknown`` is
-    the operation's advice for when the request may have landed.
+    ``token`` is only used to take it out of what the server sent (and is not in the
+    repr); ``token_prefix`` is what the client sends before it in the header
+    ("token "). ``host_source`` and ``token_source`` say where the settings came from
+    ("the host= argument", "$SKYPORTAL_URL"), so that a message can say what to check.
+    ``if_unknown`` is the operation's advice for when the request may have landed.
     """
 
     host: str = ""
     host_source: str = ""
-    token: Optional[str] = None
+    token: Optional[str] = dataclasses.field(default=None, repr=False)
     token_source: str = ""
     if_unknown: str = ""
+    token_prefix: str = "token "
 
     def redact(self, text: str) -> str:
-        token = self._redacted_token
-        return text.replace(token, "<token>") if token else text
+        token = self.token
+        if not token:
+            return text
+        if len(token) >= MIN_REDACTED_LENGTH:
+            return text.replace(token, "<token>")
+        return re.sub(self._sent_short_token(), r"\g<prefix><token>", text)
 
     def redact_bytes(self, data: bytes) -> bytes:
-        token = self._redacted_token
-        return data.replace(token.encode(), b"<token>") if token else data
+        token = self.token
+        if not token:
+            return data
+        if len(token) >= MIN_REDACTED_LENGTH:
+            return data.replace(token.encode(), b"<token>")
+        return re.sub(self._sent_short_token().encode(), rb"\g<prefix><token>", data)
 
-    @property
-    def _redacted_token(self) -> Optional[str]:
-        # SkyPortal's tokens are UUIDs. A value of a few characters cannot be one, and taking
-        # it out of a message would garble every word that holds it.
-        return self.token if self.token and len(self.token) >= MIN_REDACTED_LENGTH else None
+    def _sent_short_token(self) -> str:
+        # SkyPortal's tokens are UUIDs. A value of a few characters is taken out only where the
+        # client sent it, after its prefix, as a whole word: taken out everywhere, it would
+        # garble every word that holds it.
+        word = r"[\w.~+/=-]"
+        return rf"(?i)(?<!{word})(?P<prefix>{re.escape(self.token_prefix)}){re.escape(self.token or '')}(?!{word})"
 
 
 class ApiException(OpenApiException):
@@ -138,6 +149,14 @@ class ApiException(OpenApiException):
         self.headers = headers
         self.body = body
         super().__init__(str(self))
+
+    def restate(self, outcome: Outcome, hint: str) -> None:
+        """Say again what came of the request, when more is known than where the exception was
+        made (an earlier attempt may have landed): its ``outcome``, the ``hint``, and so the
+        message, kept in ``args`` too, so that str() and repr() agree."""
+        self.outcome = outcome
+        self.hint = hint
+        self.args = (str(self),)
 
     @property
     def may_have_reached_server(self) -> bool:
@@ -228,8 +247,11 @@ class InvalidAnswerError(ApiException):
 class ApiConnectionError(ApiException):
     """No answer: the connection failed, broke, or was redirected where the client does not follow.
 
-    ``outcome`` says whether the request may have been processed: NOT_SENT when the
-    connection was never made; UNKNOWN when it broke after the request was sent.
+    ``outcome`` says whether the request may have been processed: NOT_SENT when no byte
+    of it went out (the connection or its TLS handshake failed); UNKNOWN when the connection
+    broke, or the answer timed out, once it had started going out (or an earlier attempt
+    may have landed); NOT_PROCESSED for a redirect that is not followed (the server that
+    sent it did not act on the request).
     """
 
     def __init__(self, message: str, *, method: Optional[str] = None, path: Optional[str] = None,

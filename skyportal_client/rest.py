@@ -21,7 +21,7 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionErro
 
 from skyportal_client import json_codec
 from skyportal_client import outcome as outcomes
-from skyportal_client.deadline import Watchdog, deadline_pool_manager
+from skyportal_client.deadline import Watch, Watchdog, deadline_pool_manager
 from skyportal_client.exceptions import (
     ApiConnectionError,
     ApiException,
@@ -39,6 +39,8 @@ from skyportal_client.transport_policy import RequestTimeout, TransportPolicy
 logger = logging.getLogger("skyportal_client")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# The redirects that clients follow with a GET; 307 and 308 keep the method and the body.
+GET_REDIRECT_STATUSES = frozenset({301, 302, 303})
 # urllib3 makes neither retries nor redirects: RetryPolicy and the loop in request() do.
 # urllib3 turns ``retries=False`` into this very Retry on every call; one built once
 # saves that per request (a Retry is never changed in place, so threads can share it).
@@ -104,7 +106,8 @@ class RESTClient:
         """SkyPortal's answer to ``method path`` (path relative to the host, query included).
 
         Returns an ``Answer`` whose envelope has ``status`` "success", or, with
-        ``preload_content=False``, the urllib3 response of a 2xx answer, unread.
+        ``preload_content=False``, the urllib3 response of a 2xx answer, unread (the caller's
+        reads of it are bounded by the read timeout only: the total deadline ends here).
         ``decoder`` turns the body into the envelope. ``gone_messages``: the error messages
         that mean "already deleted"; when an earlier attempt may have landed, such an answer
         is the success it was. Raises the ApiException subclass for an error answer,
@@ -119,6 +122,7 @@ class RESTClient:
         target = _Target(self._pool, self._base_path + path, method, body, dict(headers))
         redirects = 0
         landed_before = False  # an earlier attempt may have landed
+        left_for: Optional[str] = None  # where a redirect to another origin led, without the credentials
         while True:
             if self.throttle is not None:
                 self.throttle.acquire()
@@ -134,7 +138,12 @@ class RESTClient:
                 delay = retries.backoff(failure.retry_after) if retries.is_retry(
                     method, failure.outcome, failure.status) else None
                 if delay is None:
-                    raise _final(failure, retries, landed_before, context) from None
+                    error = _final(failure, retries, landed_before, context)
+                    if failure.status == 401 and left_for is not None:
+                        error.restate(error.outcome, f"The request was redirected to {left_for}, another origin "
+                                                     "than the host, where the token is not sent: set host to "
+                                                     f"{_host_for(left_for, path)} if that is the server")
+                    raise error from None
                 event = RetryEvent(method, path, failure.cause, delay)
                 logger.info("%s %s: %s; retrying in %.2f s (retry %d of %d)", method, path, failure.cause, delay,
                             retries.attempt + 1, retries.total)
@@ -148,6 +157,8 @@ class RESTClient:
                     raise ApiConnectionError(f"More than {self.policy.redirects.max_redirects} redirects",
                                              method=method, path=path, outcome=Outcome.NOT_PROCESSED)
                 target = self._redirect(target, result, origin_only_headers, path)
+                if not self._is_configured_origin(target.pool):
+                    left_for = f"{target.pool.scheme}://{target.pool.host}:{target.pool.port}{target.url}"
                 continue
             return result
 
@@ -177,7 +188,7 @@ class RESTClient:
         except HTTPError as error:
             if response is not None:
                 response.close()
-            raise self._no_answer(error, watch.expired, total, target, path, attempts, retries, context) from None
+            raise self._no_answer(error, watch, total, target, path, attempts, retries, context) from None
         finally:
             self._watchdog.release(watch)
             if response is not None and not keep_open:
@@ -204,19 +215,24 @@ class RESTClient:
                                    context=context, attempts=attempts, history=retries.history, envelope=envelope)
         raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _no_answer(self, error: HTTPError, expired: bool, total: float, target: _Target, path: str, attempts: int,
+    def _no_answer(self, error: HTTPError, watch: Watch, total: float, target: _Target, path: str, attempts: int,
                    retries: RetryPolicy, context: ErrorContext) -> _Failure:
         method = target.method
-        outcome = outcomes.of_connection_error(error)
+        sent = watch.request_sent
+        outcome = outcomes.of_connection_error(sent)
         hint = ""
         cls: Type[ApiConnectionError]
         # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
-        if expired:
+        if watch.expired:
             cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"
         elif isinstance(error, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(error, NewConnectionError):
-            cls, detail = ApiTimeoutError, "The server did not answer in time"
+            # urllib3 reports a TLS handshake that never ends as a read timeout.
+            cls, detail = ApiTimeoutError, ("The server did not answer in time" if sent else
+                                            "The connection was not set up in time (connect_timeout)")
         elif isinstance(error, SSLError):
-            cls, detail = ApiConnectionError, f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert"
+            cls, detail = ApiConnectionError, (
+                f"The TLS connection broke after the request was sent: {error}" if sent else
+                f"TLS failed: {error}. Check the certificate, or set ssl_ca_cert")
         elif isinstance(error, NewConnectionError):
             # urllib3 puts its connection object's repr before the reason; the host and port say more.
             reason = str(error).split("Failed to establish a new connection: ", 1)[-1]
@@ -243,14 +259,23 @@ class RESTClient:
                                      outcome=Outcome.NOT_PROCESSED)
         new_pool = self._manager.connection_from_url(location)
         headers = target.headers
-        if (new_pool.scheme, new_pool.host, new_pool.port) != (self._pool.scheme, self._pool.host, self._pool.port):
+        if not self._is_configured_origin(new_pool):
             stripped = self.policy.redirects.strip_headers | origin_only_headers
             headers = {name: value for name, value in headers.items() if name.lower() not in stripped}
         method, body = target.method, target.body
-        if redirect.status == 303 or (redirect.status in (301, 302) and method == "POST"):
-            method, body = "GET", None
+        if redirect.status in GET_REDIRECT_STATUSES and method not in ("GET", "HEAD"):
+            # Clients follow these as a GET without the body. For an API that is another
+            # request than the one asked for: it would fail, or read where it should write.
+            # A GET or HEAD is sent on as it is, with its body (the range query's) if it has one.
+            raise ApiConnectionError(
+                f"Redirected ({redirect.status}) to {location}: a {redirect.status} is followed as a GET "
+                f"without the body, so this {method} was not sent there. Set host to "
+                f"{_host_for(location, path)}", method=method, path=path, outcome=Outcome.NOT_PROCESSED)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
         return _Target(new_pool, url, method, body, headers)
+
+    def _is_configured_origin(self, pool: Any) -> bool:
+        return (pool.scheme, pool.host, pool.port) == (self._pool.scheme, self._pool.host, self._pool.port)
 
     def _log(self, method: str, path: str, result: str, started: float, retries: RetryPolicy) -> None:
         debug_log = self._debug_log
@@ -278,6 +303,16 @@ class _Redirect:
     location: str
 
 
+def _host_for(location: str, path: str) -> str:
+    """The host setting that sends the request for ``path`` (relative to the host) to ``location``:
+    the location without that path, or else its origin."""
+    located, api_path = location.split("?", 1)[0], path.split("?", 1)[0]
+    if located.endswith(api_path) and len(located) > len(api_path):
+        return located[:-len(api_path)]
+    parts = urlsplit(location)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _is_gone(error: ApiException, gone_messages: Tuple[str, ...]) -> bool:
     return any(gone in (error.message or "") for gone in gone_messages)
 
@@ -292,16 +327,17 @@ def _final(failure: _Failure, retries: RetryPolicy, landed_before: bool, context
     makes the whole call's outcome unknown, whatever the last attempt met."""
     error = failure.error
     if landed_before and error.outcome is not Outcome.UNKNOWN:
-        error.outcome = Outcome.UNKNOWN
-        error.hint = context.if_unknown if error.method not in ("GET", "HEAD") else error.hint
+        error.restate(Outcome.UNKNOWN, context.if_unknown if error.method not in ("GET", "HEAD") else error.hint)
     asked = parse_retry_after(failure.retry_after)
-    if asked is not None and asked > retries.retry_after_max and retries.is_retry(
-            error.method or "", failure.outcome, failure.status):
+    # Not retried because the wait asked for is too long, or because no retry is left: either
+    # way the server said when it would take the request again.
+    if asked is not None and (asked > retries.retry_after_max or retries.remaining <= 0) and retries.is_retryable(
+            error.method or "", error.outcome, failure.status):
         when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=asked)
-        error.hint = (f"The server asked to wait {asked:g} s (Retry-After), longer than "
-                      f"RetryPolicy.retry_after_max ({retries.retry_after_max:g} s): try again after "
-                      f"{when:%H:%M:%S} UTC")
-    error.args = (str(error),)
+        longer = (f", longer than RetryPolicy.retry_after_max ({retries.retry_after_max:g} s)"
+                  if asked > retries.retry_after_max else "")
+        error.restate(error.outcome, f"The server asked to wait {asked:g} s (Retry-After){longer}: try again after "
+                                     f"{when:%H:%M:%S} UTC")
     return error
 
 

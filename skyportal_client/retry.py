@@ -93,7 +93,11 @@ class RetryPolicy:
     def is_retry(self, method: str, outcome: Outcome, status: Optional[int] = None) -> bool:
         """Whether to try again after an attempt that failed with ``outcome`` (and ``status``,
         when an answer came)."""
-        if self.remaining <= 0 or outcome is Outcome.REFUSED:
+        return self.remaining > 0 and self.is_retryable(method, outcome, status)
+
+    def is_retryable(self, method: str, outcome: Outcome, status: Optional[int] = None) -> bool:
+        """Whether such a failure is of the kind tried again, retries left or not."""
+        if outcome is Outcome.REFUSED:
             return False
         if status is not None and status not in self.statuses:
             return False

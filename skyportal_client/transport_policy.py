@@ -25,7 +25,9 @@ class Timeout:
         connect: to open the connection.
         read: for each read of the answer, so also before the answer starts.
         total: for the whole attempt, from connecting to the last byte of the answer,
-            however the server paces its bytes.
+            however the server paces its bytes. A raw response (``_preload_content=False``)
+            is returned once its headers are in: the caller reads its body, and only
+            ``read`` bounds each of those reads.
     """
 
     connect: float = 10.0

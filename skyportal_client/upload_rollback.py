@@ -42,7 +42,6 @@ GONE_MESSAGES = ("Invalid bulk upload id", "Cannot find photometry point")
 IDS_SHOWN = 5
 
 
-
 @dataclasses.dataclass(frozen=True)
 class RollbackPlan:
     """What a rollback of one manifest will do.

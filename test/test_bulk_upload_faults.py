@@ -110,6 +110,31 @@ def test_a_chunk_left_in_doubt_is_never_recorded_as_nothing_written_and_a_rerun_
         assert_stored_once(api_client, setup.obj_id, columns)
 
 
+@pytest.mark.parametrize("with_manifest", [True, False])
+def test_a_chunk_whose_settling_post_met_an_answer_of_nothing_done_says_it_may_have_landed_throughout(
+        skyportal_server, skyportal_provisioned, tmp_path, with_manifest):
+    """The settling POST meets the 503 "System provisioning" page, which on its own would mean
+    "not processed"; the first POST was stored, so the message, repr and hint all say the chunk
+    may have landed and how to settle it."""
+    setup = skyportal_provisioned
+    manifest = tmp_path / "upload.json" if with_manifest else None
+    skyportal_server.inject_fault("drop-after", methods=["POST"])
+    skyportal_server.inject_fault("status-503", count=4, methods=["POST"])
+    with make_client(skyportal_server) as api_client:
+        with pytest.raises(skyportal_client.ServiceException) as raised:
+            upload_photometry(api_client, columns_of(fresh_mjds(2)), obj_id=setup.obj_id,
+                              instrument_id=setup.instrument_id, manifest=manifest)
+    error = raised.value
+    assert error.outcome is skyportal_client.Outcome.UNKNOWN
+    if with_manifest:
+        assert error.hint == "run the same upload again with the same manifest: it settles this chunk"
+        assert states(manifest) == [UNACKNOWLEDGED]
+    else:
+        assert error.hint.startswith('upload the same points again with method="put"')
+    assert error.args == (str(error),) and str(error).endswith(f"It may have landed: {error.hint}")
+    assert "did not process" not in repr(error)
+
+
 def test_a_bulk_delete_whose_answer_is_lost_counts_as_done(skyportal_server, skyportal_provisioned, tmp_path):
     setup = skyportal_provisioned
     manifest = tmp_path / "upload.json"

@@ -43,6 +43,26 @@ def test_replace_gives_a_new_configuration_with_the_rest_kept(skyportal, monkeyp
         configuration.replace(colour="blue")
 
 
+def test_replace_keeps_the_host_and_token_and_where_they_came_from_whatever_the_environment_says_now(monkeypatch):
+    monkeypatch.delenv("SKYPORTAL_TOKEN", raising=False)
+    monkeypatch.setenv("SKYPORTAL_URL", "http://127.0.0.1:8")
+    without_token = skyportal_client.Configuration()
+    monkeypatch.setenv("SKYPORTAL_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("SKYPORTAL_TOKEN", "11111111-2222-4333-8444-555555555555")
+    copy = without_token.replace(read_timeout=120)
+    assert (copy.host, copy.host_source, copy.token, copy.token_source) == (
+        "http://127.0.0.1:8", "$SKYPORTAL_URL", None, "")
+    assert copy.auth_headers() == {} and copy.read_timeout == 120
+
+    with_token = skyportal_client.Configuration(token="6f1c2d3e-0000-4000-8000-000000000000")
+    monkeypatch.setenv("SKYPORTAL_TOKEN", "token not-even-valid")
+    copy = with_token.replace(retries=0)
+    assert (copy.host, copy.host_source) == ("http://127.0.0.1:9", "$SKYPORTAL_URL")
+    assert (copy.token, copy.token_source) == ("6f1c2d3e-0000-4000-8000-000000000000", "the token= argument")
+    changed = with_token.replace(host="http://127.0.0.1:7", token=None)
+    assert (changed.host, changed.host_source, changed.token) == ("http://127.0.0.1:7", "the host= argument", None)
+
+
 @pytest.mark.parametrize("token, message", [
     ("token abc", 'without "token " before it'),
     ("Bearer abc", 'without "Bearer " before it'),

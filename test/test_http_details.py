@@ -193,6 +193,55 @@ def test_a_redirect_from_https_to_http_is_not_followed(recording):
     assert len(secure.seen) == 1 and plain.seen == []
 
 
+POINT = {"obj_id": "ZTF21a", "instrument_id": 1, "mjd": 59000.0, "mag": 19.0, "magerr": 0.1, "filter": "ztfg",
+         "magsys": "ab"}
+SENDING_A_BODY = {
+    "POST": lambda api: api.api_photometry_post(unknown_base_type=POINT),
+    "PUT": lambda api: api.api_photometry_put(unknown_base_type=POINT),
+    "PATCH": lambda api: api.api_photometry_photometry_id_patch(1, unknown_base_type=POINT),
+}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+@pytest.mark.parametrize("method", sorted(SENDING_A_BODY))
+def test_a_request_with_a_body_redirected_as_a_get_is_not_followed_and_names_the_host_to_set(
+        recording, status, method):
+    secure = recording(tls=True)
+    plain = recording(lambda handler: (status, {"Location": f"{secure.url}{handler.path}"}, b""))
+    with pytest.raises(skyportal_client.ApiConnectionError) as raised:
+        SENDING_A_BODY[method](api_for(plain.url, ssl_ca_cert=str(CERTIFICATE)))
+    error = raised.value
+    assert error.outcome is skyportal_client.Outcome.NOT_PROCESSED and not error.may_have_reached_server
+    assert f"Redirected ({status}) to {secure.url}/api/photometry" in str(error)
+    assert f"Set host to {secure.url}. The server did not process it" in str(error)
+    assert len(plain.seen) == 1 and secure.seen == []
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_post_redirected_with_307_or_308_is_sent_again_whole_to_the_same_origin(recording, status):
+    def answer(handler):
+        if handler.path.startswith("/old"):
+            return status, {"Location": handler.path[len("/old"):]}, b""
+        return json_answer()(handler)
+
+    server = recording(answer)
+    api_for(server.url + "/old").api_photometry_post(unknown_base_type=POINT)
+    (first, second) = server.seen
+    assert (first[0], first[1], second[0], second[1]) == ("POST", "/old/api/photometry", "POST", "/api/photometry")
+    assert json.loads(second[3]) == POINT and second[2]["Authorization"] == "token secret-token"
+
+
+def test_a_401_after_a_redirect_to_another_origin_blames_the_redirect_not_the_token(recording):
+    refusal = {"status": "error", "message": "HTTP 401: Unauthorized (Credentials malformed)", "version": "1.4.0"}
+    target = recording(json_answer(refusal, status=401), host="127.0.0.2")
+    origin = recording(lambda handler: (301, {"Location": f"{target.url}{handler.path}"}, b""))
+    with pytest.raises(skyportal_client.UnauthorizedException) as raised:
+        api_for(origin.url).api_photometry_photometry_id_get(1)
+    hint = raised.value.hint
+    assert f"redirected to {target.url}" in hint and f"set host to {target.url}" in hint
+    assert "did not accept the token" not in str(raised.value)
+
+
 def test_a_retry_after_longer_than_the_maximum_is_not_retried_early(recording):
     server = recording(lambda handler: (429, {"Retry-After": "120", "Content-Type": "text/html"},
                                         b"<html><title>429 Too Many Requests</title></html>"))
@@ -201,6 +250,17 @@ def test_a_retry_after_longer_than_the_maximum_is_not_retried_early(recording):
     assert raised.value.attempts == 1 and len(server.seen) == 1
     assert "asked to wait 120 s (Retry-After), longer than RetryPolicy.retry_after_max (60 s): " \
            "try again after" in str(raised.value)
+
+
+def test_a_retry_after_met_when_no_retry_is_left_still_says_when_to_come_back(recording):
+    server = recording(lambda handler: (429, {"Retry-After": "30", "Content-Type": "text/html"},
+                                        b"<html><title>429 Too Many Requests</title></html>"))
+    with pytest.raises(skyportal_client.TooManyRequestsException) as raised:
+        api_for(server.url, retries=0).api_photometry_photometry_id_get(1)
+    assert len(server.seen) == 1
+    hint = raised.value.hint
+    assert hint.startswith("The server asked to wait 30 s (Retry-After): try again after ") and hint.endswith(" UTC")
+    assert str(raised.value).endswith(hint)
 
 
 def test_a_short_retry_after_is_waited_for_and_the_retry_kept_in_the_history(recording):

@@ -5,6 +5,7 @@ import logging
 import pytest
 
 import skyportal_client
+from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.photometry_api import PhotometryApi
 
 
@@ -53,3 +54,21 @@ def test_the_token_comes_from_the_environment(monkeypatch):
     assert (configuration.host, configuration.token) == ("http://127.0.0.1:1", "from-env")
     assert configuration.auth_headers() == {"Authorization": "token from-env"}
     assert skyportal_client.Configuration(api_key={"token": "legacy"}).token == "legacy"
+
+
+def test_the_error_context_shows_no_token_in_its_repr(configuration, skyportal):
+    context = configuration.error_context()
+    assert context.token == skyportal.token and skyportal.token not in repr(context)
+
+
+def test_a_token_too_short_to_take_out_everywhere_is_taken_out_where_it_is_sent(skyportal, skyportal_server):
+    short = "s3cr3t7"
+    configuration = skyportal_client.Configuration(host=skyportal.url, token=short, rate_limit=None, retries=0)
+    skyportal_server.inject_fault("echo-200")
+    with skyportal_client.ApiClient(configuration) as client:
+        with pytest.raises(skyportal_client.InvalidAnswerError) as raised:
+            GroupsApi(client).api_groups_get()
+    error = raised.value
+    assert "Authorization: token <token>" in error.message
+    shown = [str(error), repr(error), error.message, error.body.decode(), str(error.headers)]
+    assert not [text for text in shown if short in text]
