@@ -54,6 +54,8 @@ class BaseConfiguration:
         max_redirects: redirects followed for one request (default 5).
         debug: write every request of clients made with this configuration to stderr
             (method, path, status, time; never headers, bodies or the token).
+        host_source, token_source: how error messages name where ``host`` and ``token``
+            came from when they are given (a command line names its options, "--url").
 
     An ApiClient reads its configuration once, when it is made. Changing the
     configuration afterwards would not change that client, so it raises
@@ -71,21 +73,21 @@ class BaseConfiguration:
                  retries: Union[RetryPolicy, int, None] = None, rate_limit: Optional[float] = 5.0,
                  rate_limit_burst: int = 10, verify_ssl: bool = True, ssl_ca_cert: Optional[str] = None,
                  proxy: Optional[str] = None, connection_pool_maxsize: int = 10, max_redirects: int = 5,
-                 debug: bool = False):
-        if host:
-            host_source = "the host= argument"
-        elif os.environ.get(HOST_VARIABLE):
-            host, host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
-        else:
-            host, host_source = self.default_host, "the default host"
-        if token is None and api_key:
-            token, token_source = api_key.get("token"), 'api_key["token"]'
-        elif token is not None:
-            token_source = "the token= argument"
-        elif os.environ.get(TOKEN_VARIABLE) is not None:
-            token, token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
-        else:
-            token_source = ""
+                 debug: bool = False, host_source: str = "the host= argument",
+                 token_source: str = "the token= argument"):
+        # host_source and token_source name the arguments; a value found elsewhere names its own source.
+        if not host:
+            if os.environ.get(HOST_VARIABLE):
+                host, host_source = os.environ[HOST_VARIABLE], f"${HOST_VARIABLE}"
+            else:
+                host, host_source = self.default_host, "the default host"
+        if token is None:
+            if api_key:
+                token, token_source = api_key.get("token"), 'api_key["token"]'
+            elif os.environ.get(TOKEN_VARIABLE) is not None:
+                token, token_source = os.environ[TOKEN_VARIABLE], f"${TOKEN_VARIABLE}"
+            else:
+                token_source = ""
         self._set_host(host, host_source)
         self._set_token(token, token_source)
         self.connect_timeout = connect_timeout

@@ -223,7 +223,8 @@ def _group_ids(text: str) -> Union[List[int], str]:
 
 def _client(args: argparse.Namespace) -> ApiClient:
     configuration = Configuration(host=getattr(args, "url", None), token=getattr(args, "token", None),
-                                  retries=getattr(args, "retries", None))
+                                  retries=getattr(args, "retries", None), host_source="--url",
+                                  token_source="--token")
     if not configuration.token:
         raise UsageError("no token: set $SKYPORTAL_TOKEN (or pass --token)")
     return ApiClient(configuration)

@@ -381,5 +381,6 @@ def connection_refused_hint(context: ErrorContext) -> str:
     if context.host_source == "the default host":
         return (f"{checked}: no host was given and $SKYPORTAL_URL is not set; for another server pass host= "
                 "or set $SKYPORTAL_URL")
-    return (f"{checked}: is the server running there, and is host= right? ($SKYPORTAL_URL is not read when host= "
-            "is given)")
+    given = "host=" if context.host_source == "the host= argument" else context.host_source
+    return f"{checked}: is the server running there, and is {given} right? ($SKYPORTAL_URL is not read when " \
+        f"{given} is given)"

@@ -194,6 +194,8 @@ def test_the_module_runs_and_reports_an_unreachable_server_with_exit_1(tmp_path)
         capture_output=True, text=True, timeout=60)
     assert completed.returncode == 1
     assert f"Could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused" in completed.stderr
+    assert f"Check the host http://127.0.0.1:{port} (from --url): is the server running there, and is --url " \
+           "right? ($SKYPORTAL_URL is not read when --url is given)" in completed.stderr
     assert "secret-token-value" not in completed.stdout + completed.stderr
 
 
@@ -212,8 +214,10 @@ def test_values_the_client_refuses_before_sending_are_usage_errors(capsys, envir
                                                                   skyportal_server, tmp_path):
     skyportal_server.clear_requests()
     for argv, message in [
-        (("get", "ZTF21abc", "--url", "fritz.science"), "must be a URL starting with http:// or https://"),
-        (("get", "ZTF21abc", "--token", "Bearer abc"), 'Pass the token alone, without "Bearer " before it'),
+        (("get", "ZTF21abc", "--url", "fritz.science"),
+         "The host (from --url) must be a URL starting with http:// or https://"),
+        (("get", "ZTF21abc", "--token", "Bearer abc"),
+         'Pass the token alone, without "Bearer " before it (the value from --token'),
         (("get", "ZTF21abc", "--magsys", "vegas"), "magsys must be one of"),
         (("range", "--instrument-ids", "1", "--magsys", "vegas"), "magsys must be one of"),
         (("download", "--objects", "ZTF21abc", "--cache", tmp_path, "--magsys", "vegas"), "magsys must be one of"),
