@@ -40,6 +40,7 @@ from skyportal_client.exceptions import ApiException, ApiTypeError, ApiValueErro
 from skyportal_client.light_curve_cache import NoCacheError
 from skyportal_client.light_curve_plot import plot_light_curve
 from skyportal_client.light_curves import get_light_curve, get_photometry_range
+from skyportal_client.outcome import Outcome
 from skyportal_client.problems import LISTED_PROBLEMS
 from skyportal_client.tables import points_file_suffix, read_columns, require, write_csv, write_points
 from skyportal_client.upload_checks import UploadValidationError
@@ -357,9 +358,13 @@ def _delete(args: argparse.Namespace) -> int:
                     raise
                 # The error's own "Nothing was changed" is about this id only: say what the command did.
                 untried = args.ids[done + 1:]
+                # An id the server refused would be refused again: the rest is what a re-run can still delete.
+                refused = getattr(error, "outcome", None) is Outcome.REFUSED
+                rest = untried if refused else args.ids[done:]
                 print(f"error: {done} of {len(args.ids)} deleted; not deleted: {key} ({_reason(error)})"
                       + "".join(f", {other}" for other in untried) + (" (not tried)" if untried else "")
-                      + f". To finish: skyportal-photometry delete {' '.join(args.ids[done:])}", file=sys.stderr)
+                      + (f". To finish: skyportal-photometry delete {' '.join(rest)}" if rest else ""),
+                      file=sys.stderr)
                 return PARTIAL
     return OK
 

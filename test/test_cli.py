@@ -150,7 +150,7 @@ def test_a_delete_that_fails_after_deleting_some_says_what_is_left_and_exits_3(
     code, out, err = run(capsys, "delete", ids[0], 999999, ids[1], ids[2], "--retries", 0)
     assert (code, out) == (3, f"deleted point {ids[0]}\n")
     assert err == (f"error: 1 of 4 deleted; not deleted: 999999 (HTTP 400: Cannot find photometry point with ID: "
-                   f"999999), {ids[1]}, {ids[2]} (not tried). To finish: skyportal-photometry delete 999999 "
+                   f"999999), {ids[1]}, {ids[2]} (not tried). To finish: skyportal-photometry delete "
                    f"{ids[1]} {ids[2]}\n")
     # Failing on the first id, nothing was deleted: the server's refusal, exit 1.
     code, out, err = run(capsys, "delete", 999999, ids[1], "--retries", 0)
