@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import columns as cols
-from .bandpasses import BANDPASS_NAMES
+from .bandpasses import ALLOWED_BANDPASSES, BANDPASS_NAMES
 from .conversions import (
     DEFAULT_INPUT_NSIGMA, PHOT_ZP, MagsysError, limit_to_fluxerr, mag_to_flux, to_stored_flux,
 )
@@ -365,7 +365,7 @@ def _flux_fluxes(table: Table) -> list[Fluxes]:
 
 def _check_filters(table: Table) -> None:
     unknown = list(dict.fromkeys(value for value in table.columns["filter"].values
-                                 if isinstance(value, (list, dict)) or value not in BANDPASS_NAMES))
+                                 if isinstance(value, (list, dict)) or value not in ALLOWED_BANDPASSES))
     if any(isinstance(value, (list, dict)) for value in unknown):
         raise ApiError(500, f"unhashable type: '{type(unknown[0]).__name__}'")
     if unknown:
