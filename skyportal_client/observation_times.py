@@ -87,12 +87,13 @@ def mjd_problems(values: List[Any], column: str = "mjd") -> List[Problem]:
             return []
     problems = []
     for row, value in enumerate(values):
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_JD:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and value > LARGEST_JD:
             problems.append(Problem(row, column, "seconds, not MJD", (
                 f"is {value!r}, too large for an MJD or a Julian Date (days): if it is a Unix time in "
                 f"seconds, the MJD is seconds / 86400 + {MJD_OF_UNIX_EPOCH} "
                 f"({value / 86400 + MJD_OF_UNIX_EPOCH!r})")))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > LARGEST_MJD:
+        elif number and value > LARGEST_MJD:
             problems.append(Problem(row, column, "Julian Date, not MJD", (
                 f"is {value!r}, a Julian Date, not an MJD: the MJD is JD - 2400000.5 "
                 f"({value - JD_OF_MJD_EPOCH!r})")))
