@@ -22,12 +22,13 @@ Example::
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Type, Union
 
 from skyportal_client.conversions import INPUT_LIMIT_NSIGMA, ZERO_POINT, limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import ApiValueError
 from skyportal_client.model.photometry_flux_upload import PhotometryFluxUpload
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
+from skyportal_client.model_utils import Model
 from skyportal_client.problems import Problem, report, write_csv
 
 # What a table's columns may be: every per-point field of the upload models.
@@ -36,15 +37,11 @@ FLUX_COLUMNS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
 MODELS = {"mag": PhotometryMagUpload, "flux": PhotometryFluxUpload}
 # The per-point objects a table may hold besides its columns of values: one cell per row.
 OBJECT_COLUMNS = ("altdata",)
-# What to do instead of giving these as columns: settings of the whole upload, not of a row.
-UPLOAD_SETTINGS = {
-    "group_ids": ("is a setting of the whole upload, not a column: pass group_ids= (groups= to "
-                  "SkyPortal.photometry.upload, --group-ids on the command line)"),
-    "stream_ids": ("is a setting of the whole upload, which the upload helpers do not send: send it with "
-                   "PhotometryApi.api_photometry_post"),
-    "extinction_corrected": ("is a setting of the whole upload, which the upload helpers do not send: send it "
-                             "with PhotometryApi.api_photometry_post"),
-}
+# What to do instead of giving the upload models' other fields, settings of the whole upload, as columns.
+GROUP_IDS_ADVICE = ("is a setting of the whole upload, not a column: pass group_ids= (groups= to "
+                    "SkyPortal.photometry.upload, --group-ids on the command line)")
+UNSENT_SETTING_ADVICE = ("is a setting of the whole upload, which the upload helpers do not send: send it with "
+                         "PhotometryApi.api_photometry_post")
 # Where a required column's values can come from instead.
 MISSING_COLUMN_ADVICE = {
     "obj_id": "pass obj_id= (--obj-id on the command line), or add an obj_id column",
@@ -112,8 +109,7 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
         raise UploadValidationError(problems + list(error.problems)) from None
     model = MODELS[space]
     known = columns_of(space) + list(OBJECT_COLUMNS)
-    structure = [Problem(None, name, "unknown column",
-                         UPLOAD_SETTINGS.get(name, "SkyPortal does not accept this column; drop or rename it"))
+    structure = [Problem(None, name, "unknown column", _not_a_column(name, model))
                  for name in columns if name not in known]
     structure += [Problem(None, name, "missing column", "required column is missing"
                           + (f": {MISSING_COLUMN_ADVICE[name]}" if name in MISSING_COLUMN_ADVICE else ""))
@@ -131,6 +127,15 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
         raise UploadValidationError(problems)
     columns.update(checked)
     return space
+
+
+def _not_a_column(name: str, model: Type[Model]) -> str:
+    """Why ``name`` cannot be a column of an upload, and what to do instead."""
+    if name == "group_ids":
+        return GROUP_IDS_ADVICE
+    if name in model.fields:  # a field of the whole upload (stream_ids, extinction_corrected)
+        return UNSENT_SETTING_ADVICE
+    return "SkyPortal does not accept this column; drop or rename it"
 
 
 def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) -> List[Problem]:
