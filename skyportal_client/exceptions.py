@@ -324,7 +324,7 @@ def error_for_answer(status: int, reason: Optional[str], headers: Mapping[str, s
         server_version = envelope.get("version")
     else:
         # A proxy's page or other text: its title, or the text in one line, is the message.
-        message = meaningful_line(context.redact(body[:4096].decode("utf-8", "replace"))) or None
+        message = _body_line(body, context) or None
         server_version = None
     cls = EXCEPTION_BY_STATUS.get(status) or (ServiceException if status >= 500 else ApiException)
     return cls(status, reason, message=message, server_version=server_version, method=method, path=path,
@@ -337,11 +337,16 @@ def invalid_answer(status: int, reason: Optional[str], headers: Mapping[str, str
                    method: str, path: str, context: ErrorContext, attempts: int = 1,
                    history: Tuple[Any, ...] = ()) -> InvalidAnswerError:
     """The exception for a 2xx answer that is not SkyPortal's envelope; ``problem`` says how."""
-    shown = meaningful_line(context.redact(body[:4096].decode("utf-8", "replace"))) or "an empty body"
+    shown = _body_line(body, context) or "an empty body"
     return InvalidAnswerError(status, reason, message=f"{problem}: {shown}", method=method, path=path,
                               attempts=attempts, history=history, outcome=Outcome.UNKNOWN,
                               hint=context.if_unknown if method not in ("GET", "HEAD") else "",
                               headers=_redacted_headers(headers, context), body=context.redact_bytes(body))
+
+
+def _body_line(body: bytes, context: ErrorContext) -> str:
+    """The meaningful line of a body that is not SkyPortal's envelope (a proxy's page, say), token taken out."""
+    return meaningful_line(context.redact(body[:4096].decode("utf-8", "replace")))
 
 
 def _redacted_headers(headers: Mapping[str, str], context: ErrorContext) -> dict:
