@@ -256,7 +256,8 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             obj_id, instrument_id, mjd, filter, magsys, then either mag, magerr,
             limiting_mag (mag and magerr null: a non-detection) or flux, fluxerr, zp;
             optionally origin, ra, dec, ra_unc, dec_unc, limiting_mag_nsigma, magref,
-            e_magref, ref_flux, ref_fluxerr, ref_zp.  astropy units are converted
+            e_magref, ref_flux, ref_fluxerr, ref_zp, and altdata (a dict per point, or
+            its JSON text).  astropy units are converted
             (fluxes in Jy, mJy, ... become AB fluxes on the zero point), times
             (astropy Time, datetimes) become MJDs; see docs/tables.md.
         obj_id, instrument_id: the value for every row, when ``data`` has no such column.
