@@ -46,3 +46,6 @@ fi
   --output . \
   --global-property apiTests=false,modelTests=false \
   > "$resolved/generator.log" 2>&1 || { cat "$resolved/generator.log" >&2; exit 1; }
+
+# The generator makes the folders of its stock layout even when it writes nothing in them.
+rmdir skyportal_client/apis skyportal_client/models 2>/dev/null || true

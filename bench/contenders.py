@@ -130,19 +130,19 @@ class OurSdk(_GeneratedClient):
         return self._api.api_photometry_post(body)["data"]
 
     def fetch_table(self, obj_id, kind):
-        from skyportal_client.light_curves import get_light_curve
+        from skyportal_client._light_curves.read import get_light_curve
 
         return get_light_curve(self._client, obj_id, as_=kind)
 
     @staticmethod
     def table(points, kind):
-        from skyportal_client import tables
+        from skyportal_client._light_curves import tables
 
         return tables.to_pandas(points) if kind == "pandas" else tables.to_astropy(points)
 
     @staticmethod
     def write(points, table, path):
-        from skyportal_client.tables import write_points
+        from skyportal_client._light_curves.tables import write_points
 
         write_points(points, path)
 
@@ -151,7 +151,7 @@ class OurSdkStdlibJson(OurSdk):
     """skyportal_client as it runs without the [fast] extra: the standard library's json only."""
 
     def __init__(self, url, token):
-        from skyportal_client import json_codec
+        from skyportal_client._transport import json_codec
 
         json_codec.use_fast_json(False)
         super().__init__(url, token)

@@ -32,7 +32,7 @@ def best_of(action, runs=RUNS):
 
 def contenders(body):
     """(job, name, function) for every library installed; ``body`` is the upload body encoded."""
-    from skyportal_client import json_codec
+    from skyportal_client._transport import json_codec
     from skyportal_client.model.unknownbasetype import UNKNOWNBASETYPE
 
     found = [("decode", "json.loads", json.loads),
@@ -48,7 +48,7 @@ def contenders(body):
     except ImportError:
         pass
     else:
-        from skyportal_client.light_curve_columns import decode_light_curve
+        from skyportal_client._light_curves.columns import decode_light_curve
 
         found += [("decode", "msgspec.json.decode, to dicts", msgspec.json.Decoder().decode),
                   ("columns", "msgspec structs to columns (light_curve_columns)", decode_light_curve),

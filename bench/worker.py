@@ -147,7 +147,7 @@ def timing(settings):
         return samples(repeat(lambda: reader.table(points, kind), runs=4, budget_seconds=60))
 
     def write(suffix, runs):
-        from skyportal_client.tables import to_astropy
+        from skyportal_client._light_curves.tables import to_astropy
 
         points = reader.fetch("BENCH100k")
         table_of_points = to_astropy(points)  # what raw's astropy writer writes; made outside the timing

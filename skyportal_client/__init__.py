@@ -17,33 +17,37 @@ from skyportal_client.exceptions import (
     ApiTypeError,
     ApiValueError,
     BadRequestException,
+    CacheError,
     ForbiddenException,
     InvalidAnswerError,
+    ManifestError,
     MethodNotAllowedException,
     NameLookupError,
+    NoCacheError,
     NotFoundException,
     OpenApiException,
     PayloadTooLargeException,
+    RollbackIncomplete,
     ServiceException,
     TooManyRequestsException,
     UnauthorizedException,
+    UploadValidationError,
 )
-from skyportal_client.outcome import Outcome
-from skyportal_client.retry import RetryEvent, RetryPolicy
-from skyportal_client.throttle import Throttle
-from skyportal_client.transport_policy import RateLimit, RedirectPolicy, Timeout, TransportPolicy
+from skyportal_client._transport.outcome import Outcome
+from skyportal_client._transport.policy import RateLimit, RedirectPolicy, Timeout, TransportPolicy
+from skyportal_client._transport.retry import RetryEvent, RetryPolicy
+from skyportal_client._transport.throttle import Throttle
 
 # The front door: one object for a server, with short verbs over everything below.
-from skyportal_client.client import SkyPortal
+from skyportal_client._front_door.skyportal import SkyPortal
 
-# The hand-written helpers for whole light curves (none of them loads astropy, pandas, tqdm or matplotlib).
-from skyportal_client.bulk_download import DownloadReport, ObjectResult, download_light_curves, sync_light_curves
-from skyportal_client.bulk_upload import ManifestError, UploadResult, plan_upload, rollback, upload_photometry
+# The helpers for whole light curves (none of them loads astropy, pandas, tqdm or matplotlib).
+from skyportal_client._light_curves.download import DownloadReport, ObjectResult, download_light_curves, sync_light_curves
+from skyportal_client._light_curves.plot import plot_light_curve
+from skyportal_client._light_curves.read import get_light_curve, get_photometry_range
+from skyportal_client._uploads.pipeline import UploadResult, plan_upload, upload_photometry
+from skyportal_client._uploads.rollback import rollback
 from skyportal_client.conversions import flux_to_mag, fluxerr_to_limiting_mag, limiting_mag_to_fluxerr, mag_to_flux
-from skyportal_client.light_curve_cache import CacheError
-from skyportal_client.light_curve_plot import plot_light_curve
-from skyportal_client.light_curves import get_light_curve, get_photometry_range
-from skyportal_client.upload_checks import UploadValidationError
 
 __all__ = [
     "SkyPortal",
@@ -78,6 +82,7 @@ __all__ = [
     "rollback",
     "UploadResult",
     "ManifestError",
+    "RollbackIncomplete",
     "UploadValidationError",
     "get_light_curve",
     "get_photometry_range",
@@ -86,6 +91,7 @@ __all__ = [
     "DownloadReport",
     "ObjectResult",
     "CacheError",
+    "NoCacheError",
     "plot_light_curve",
     "mag_to_flux",
     "flux_to_mag",

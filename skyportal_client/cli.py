@@ -30,22 +30,39 @@ import sys
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
-from skyportal_client import progress
+from skyportal_client._light_curves.download import (
+    DEFAULT_WORKERS,
+    DownloadReport,
+    download_light_curves,
+    sync_light_curves,
+)
+from skyportal_client._light_curves.plot import plot_light_curve
+from skyportal_client._light_curves.read import get_light_curve, get_photometry_range
+from skyportal_client._light_curves.tables import (
+    points_file_suffix,
+    read_columns,
+    require,
+    write_csv,
+    write_points,
+)
+from skyportal_client._models.problems import LISTED_PROBLEMS
+from skyportal_client._transport.outcome import Outcome
+from skyportal_client._uploads.manifest import LANDED, UNACKNOWLEDGED, UploadRecord
+from skyportal_client._uploads.pipeline import plan_upload, send_upload
+from skyportal_client._uploads.rollback import plan_rollback, rollback
+from skyportal_client._util import progress
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.bulk_download import DEFAULT_WORKERS, DownloadReport, download_light_curves, sync_light_curves
-from skyportal_client.bulk_upload import plan_upload, send_upload
 from skyportal_client.configuration import Configuration
-from skyportal_client.exceptions import ApiException, ApiTypeError, ApiValueError, OpenApiException
-from skyportal_client.light_curve_cache import NoCacheError
-from skyportal_client.light_curve_plot import plot_light_curve
-from skyportal_client.light_curves import get_light_curve, get_photometry_range
-from skyportal_client.outcome import Outcome
-from skyportal_client.problems import LISTED_PROBLEMS
-from skyportal_client.tables import points_file_suffix, read_columns, require, write_csv, write_points
-from skyportal_client.upload_checks import UploadValidationError
-from skyportal_client.upload_manifest import LANDED, UNACKNOWLEDGED, UploadRecord
-from skyportal_client.upload_rollback import RollbackIncomplete, plan_rollback, rollback
+from skyportal_client.exceptions import (
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    NoCacheError,
+    OpenApiException,
+    RollbackIncomplete,
+    UploadValidationError,
+)
 
 # Exit codes: done; refused or failed with nothing of it landed; bad usage; partly done and resumable.
 OK, FAILED, USAGE, PARTIAL = 0, 1, 2, 3

@@ -10,7 +10,7 @@ Two families:
   with something that is not SkyPortal's answer, or could not be reached. Each
   carries ``status``, the server's ``message`` and ``version``, the ``method`` and
   ``path`` of the request, and ``outcome``: whether the request may have changed
-  anything on the server (see ``skyportal_client.outcome``).
+  anything on the server (see ``skyportal_client._transport.outcome``).
 
 SkyPortal answers 400 for most errors, whatever the cause (not found, invalid,
 duplicate), so read ``message`` to tell them apart. The token is never part of
@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, TextIO, Tuple, Union
 
-from skyportal_client.outcome import Outcome
-from skyportal_client.problems import Problem
+from skyportal_client._models.problems import Problem, report, write_csv
+from skyportal_client._transport.outcome import Outcome
+
+if TYPE_CHECKING:
+    from skyportal_client._uploads.rollback import RollbackResult
 
 
 class OpenApiException(Exception):
@@ -389,3 +393,44 @@ def connection_refused_hint(context: ErrorContext) -> str:
     given = "host=" if context.host_source == "the host= argument" else context.host_source
     return f"{checked}: is the server running there, and is {given} right? ($SKYPORTAL_URL is not read when " \
         f"{given} is given)"
+
+
+# The helpers' own errors: input the client refused, and files it cannot use.
+
+class UploadValidationError(ApiValueError):
+    """Rows SkyPortal would refuse; nothing was sent.
+
+    ``problems`` lists them all (``problems.Problem``: row, column, kind, detail); row is
+    the position in the input counted from 0, or None for a problem with a whole column.
+    The message shows them all when they are few, else a summary by kind of bounded
+    length; ``write_report`` writes every one as CSV.
+    """
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__(report(self.problems, "in the photometry; nothing was sent", Problem.in_table))
+
+    def write_report(self, destination: Union[str, "os.PathLike[str]", TextIO]) -> None:
+        """Write every problem as CSV (row, column, kind, detail) to a file path or an open text stream."""
+        write_csv(self.problems, destination)
+
+
+class ManifestError(ApiValueError):
+    """A manifest that cannot be used for this upload or rollback; the message says why and what to do."""
+
+
+class RollbackIncomplete(ManifestError):
+    """A rollback that left points of the upload on the server on purpose; ``result`` says
+    what it did, the message which points it kept and how to remove them."""
+
+    def __init__(self, message: str, result: RollbackResult):
+        super().__init__(message)
+        self.result = result
+
+
+class CacheError(ApiValueError):
+    """A cache directory that cannot be used; the message says why and what to do."""
+
+
+class NoCacheError(CacheError):
+    """A directory to bring up to date that holds no cache: a download makes one, an update does not."""

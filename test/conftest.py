@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import skyportal_client
-from skyportal_client import json_codec
+from skyportal_client._transport import json_codec
 from skyportal_client.api import photometry_api
 
 

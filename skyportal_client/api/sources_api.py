@@ -7,7 +7,7 @@ The models these operations take and return can be imported from here too.
 # One template writes every API module, and each uses only some of these names.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
-from skyportal_client import parameters
+from skyportal_client._models import parameters
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.error import Error
 from skyportal_client.model.new_source import NewSource

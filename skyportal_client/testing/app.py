@@ -16,11 +16,14 @@ from . import envelope
 from .accounts import Caller
 from .base import Handler, Request
 from .envelope import ApiError
-from .photometry import (
-    BulkDeletePhotometryHandler, ObjPhotometryHandler, PhotometryHandler, PhotometryRangeHandler,
-)
 from .facilities import InstrumentHandler, TelescopeHandler
 from .groups import GroupHandler
+from .photometry import (
+    BulkDeletePhotometryHandler,
+    ObjPhotometryHandler,
+    PhotometryHandler,
+    PhotometryRangeHandler,
+)
 from .sources import SourceExistsHandler, SourceHandler
 from .storage import Store
 from .system import EnumTypesHandler, SysInfoHandler

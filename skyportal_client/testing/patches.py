@@ -15,7 +15,14 @@ from typing import Any
 
 from .bandpasses import BANDPASS_NAMES
 from .catalog import CatalogRecords
-from .conversions import ALLOWED_MAGSYSTEMS, PHOT_ZP, MagsysError, limit_to_fluxerr, mag_to_flux, to_stored_flux
+from .conversions import (
+    ALLOWED_MAGSYSTEMS,
+    PHOT_ZP,
+    MagsysError,
+    limit_to_fluxerr,
+    mag_to_flux,
+    to_stored_flux,
+)
 from .envelope import ApiError
 from .standardize import validate_fluxerr
 

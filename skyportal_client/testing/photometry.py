@@ -12,13 +12,29 @@ from .base import Handler, permissions
 from .clock import utcnow_iso
 from .conversions import ALLOWED_MAGSYSTEMS
 from .envelope import ApiError
-from .points import SerializationError, serialize
-from .standardize import database_refusal, dedup_key_mismatch, photstats_refusal, standardize_upload
-from .storage import DuplicatePoints, PointsCheck, RepeatedPoints, Store, TooManyGroupRows
-from .tracebacks import (
-    DatabaseError, MAX_PARAMETERS, PARAMETERS_PER_GROUP_ROW, parameter_limit_error, photometry_insert_error, traceback_error,
-)
 from .patches import parse_patch
+from .points import SerializationError, serialize
+from .standardize import (
+    database_refusal,
+    dedup_key_mismatch,
+    photstats_refusal,
+    standardize_upload,
+)
+from .storage import (
+    DuplicatePoints,
+    PointsCheck,
+    RepeatedPoints,
+    Store,
+    TooManyGroupRows,
+)
+from .tracebacks import (
+    MAX_PARAMETERS,
+    PARAMETERS_PER_GROUP_ROW,
+    DatabaseError,
+    parameter_limit_error,
+    photometry_insert_error,
+    traceback_error,
+)
 
 MJD_EPOCH = datetime.datetime(1858, 11, 17)
 RANGE_BODY_FIELDS = ("instrument_ids", "min_date", "max_date")

@@ -5,8 +5,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from .conversions import (
-    MAGERR_PER_RELATIVE_FLUXERR, PHOT_SYS, PHOT_ZP, MagsysError, flux_to_mag, flux_to_magerr, is_finite,
-    magsys_offset, output_limiting_mag, resolve_magsys, signal_to_noise,
+    MAGERR_PER_RELATIVE_FLUXERR,
+    PHOT_SYS,
+    PHOT_ZP,
+    MagsysError,
+    flux_to_mag,
+    flux_to_magerr,
+    is_finite,
+    magsys_offset,
+    output_limiting_mag,
+    resolve_magsys,
+    signal_to_noise,
 )
 
 OUTPUT_FORMATS = ("flux", "mag", "both")

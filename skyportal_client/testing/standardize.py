@@ -22,7 +22,12 @@ from typing import Any
 from . import columns as cols
 from .bandpasses import ALLOWED_BANDPASSES, BANDPASS_NAMES
 from .conversions import (
-    DEFAULT_INPUT_NSIGMA, PHOT_ZP, MagsysError, limit_to_fluxerr, mag_to_flux, to_stored_flux,
+    DEFAULT_INPUT_NSIGMA,
+    PHOT_ZP,
+    MagsysError,
+    limit_to_fluxerr,
+    mag_to_flux,
+    to_stored_flux,
 )
 from .envelope import ApiError
 from .tracebacks import DatabaseError

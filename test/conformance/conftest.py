@@ -6,8 +6,8 @@ are then skipped).  Written with plain urllib3, independent of the SDK.
 """
 
 import pytest
+from plain_http import Api, Uploads
 
-from support import Api, Uploads
 
 @pytest.fixture(scope="session")
 def api(skyportal):

@@ -2,8 +2,7 @@
 second, ordinary user (embedded only: it needs a new user and token)."""
 
 import pytest
-
-from support import assert_error
+from plain_http import assert_error
 
 
 @pytest.fixture

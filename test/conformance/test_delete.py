@@ -1,6 +1,6 @@
 """observed-exchanges §7 (DELETE /api/photometry/{id}) and §8 (bulk delete)."""
 
-from support import assert_error
+from plain_http import assert_error
 
 
 def test_delete_point_then_again(api, uploads):

@@ -2,7 +2,7 @@
 docstring): only AB and vega/ztfg are known offline; other pairs fail the way
 SkyPortal fails.  Embedded only: a real SkyPortal converts them all."""
 
-from support import assert_error
+from plain_http import assert_error
 
 
 def test_unknown_pair_on_upload_is_a_standardization_error(api, uploads, embedded_only):

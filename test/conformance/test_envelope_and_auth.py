@@ -3,8 +3,7 @@
 import json
 
 import pytest
-
-from support import assert_error
+from plain_http import assert_error
 
 MALFORMED = 'HTTP 401: Unauthorized (Credentials malformed; expected form "Authorization: token abc123")'
 

@@ -14,10 +14,10 @@ import time
 
 import pytest
 import urllib3
+from plain_http import Reply, assert_error
 
 from skyportal_client.testing import SkyPortalTestServer
 from skyportal_client.testing.provision import unique_name
-from support import Reply, assert_error
 
 NGINX_429 = (b"<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n"
              b"<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n"

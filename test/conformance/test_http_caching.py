@@ -6,8 +6,7 @@ import json
 
 import pytest
 import urllib3
-
-from support import assert_error
+from plain_http import assert_error
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
 """observed-exchanges §4: PATCH /api/photometry/{id}."""
 
 import pytest
-
-from support import assert_error
+from plain_http import assert_error
 
 
 def _full_mag_patch(setup, **fields):

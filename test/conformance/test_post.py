@@ -4,7 +4,7 @@ import ast
 import json
 import math
 
-from support import REGISTERED_MAGSYSTEMS, UUID4, assert_error
+from plain_http import REGISTERED_MAGSYSTEMS, UUID4, assert_error
 
 DEDUP_KEYS = "(deduplication keys: obj_id, instrument_id, origin, mjd, fluxerr, flux)"
 

@@ -1,6 +1,6 @@
 """observed-exchanges §5: PUT /api/photometry."""
 
-from support import assert_error
+from plain_http import assert_error
 
 
 def _put_body(uploads, **fields):

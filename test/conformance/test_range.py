@@ -5,8 +5,7 @@ SkyPortal holding millions of other points reads only this suite's; the
 tests of an unscoped query run against the embedded server only."""
 
 import pytest
-
-from support import assert_error
+from plain_http import assert_error
 
 # 2021-07-05T12:00 is MJD 59400.5; 2021-07-07T12:00 is MJD 59402.5.
 WINDOW = {"min_date": "2021-07-05T12:00:00", "max_date": "2021-07-07T12:00:00"}

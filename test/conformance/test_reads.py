@@ -1,6 +1,6 @@
 """observed-exchanges §2 (GET /api/sources/{obj_id}/photometry) and §3 (GET /api/photometry/{id})."""
 
-from support import ISO_NAIVE, REGISTERED_MAGSYSTEMS, assert_error
+from plain_http import ISO_NAIVE, REGISTERED_MAGSYSTEMS, assert_error
 
 LIST_KEYS = ["obj_id", "ra", "dec", "filter", "mjd", "snr", "instrument_id", "instrument_name", "ra_unc",
              "dec_unc", "origin", "id", "altdata", "created_at", "groups"]

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 import urllib3
+from plain_http import assert_error
 
 from skyportal_client.testing import SkyPortalTestServer
-from support import assert_error
 
 BAD_BODIES = [
     "not json at all",

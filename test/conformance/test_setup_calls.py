@@ -1,6 +1,7 @@
 """observed-exchanges "Setup calls": the calls that make photometry usable."""
 
-from support import assert_error
+from plain_http import assert_error
+
 from skyportal_client.testing.provision import unique_name
 
 

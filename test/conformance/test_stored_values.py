@@ -7,8 +7,7 @@ import json
 import math
 
 import pytest
-
-from support import assert_error
+from plain_http import assert_error
 
 ZP = 23.9
 MAGERR_PER_RELATIVE_FLUXERR = 2.5 / math.log(10)

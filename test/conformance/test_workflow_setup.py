@@ -5,9 +5,9 @@ import datetime
 import re
 
 import pytest
+from plain_http import assert_error
 
 from skyportal_client.testing.provision import unique_name
-from support import assert_error
 
 TELESCOPE_KEYS = {"lat", "nickname", "elevation", "diameter", "weather_link", "robotic", "id", "lon", "name",
                   "mpc_obscode", "skycam_link", "fixed_location", "modified", "created_at"}

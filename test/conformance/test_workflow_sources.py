@@ -3,10 +3,10 @@
 position, so no query reaches another test's, or anyone else's, sources."""
 
 import pytest
+from plain_http import assert_error
 
 from skyportal_client.testing import sky
 from skyportal_client.testing.provision import random_position, unique_name
-from support import assert_error
 
 OBJ_KEYS = {"offset", "summary_history", "mpc_name", "dec", "t0", "altdata", "tns_name", "detect_photometry_count",
             "redshift", "dist_nearest_source", "tns_info", "ra", "ra_dis", "redshift_error", "mag_nearest_source",

@@ -1,0 +1,190 @@
+"""Every check SkyPortal makes on uploaded photometry, made on all rows before anything is sent.
+
+SkyPortal refuses a whole request for one bad row and names only the first;
+checking here finds every problem in one pass and names each row and column.
+The rules of each column are the upload model's (``_models.base``, from
+openapi.yaml); added here are what needs the whole table or the server: the
+columns a table may have, the instruments and their filters, and points that
+repeat within the upload.
+
+Example::
+
+    >>> from skyportal_client._uploads.checks import check_rows
+    >>> columns = {"obj_id": ["ZTF21a", "ZTF21a"], "instrument_id": [1, 1], "mjd": [59400.1, 59400.2],
+    ...            "filter": ["ztfg", "ztfg"], "magsys": ["ab", "ab"], "mag": [19.1, None], "magerr": [0.05, None]}
+    >>> check_rows(columns, instrument_filters={1: ["ztfg", "ztfr"]})
+    Traceback (most recent call last):
+    ...
+    skyportal_client.exceptions.UploadValidationError: 1 problem in the photometry; nothing was sent:
+      row 1, limiting_mag: is null where mag is null: a point without mag needs limiting_mag
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
+
+from skyportal_client._models.base import Model
+from skyportal_client._models.problems import Problem
+from skyportal_client.conversions import (
+    INPUT_LIMIT_NSIGMA,
+    ZERO_POINT,
+    limiting_mag_to_fluxerr,
+    mag_to_flux,
+)
+from skyportal_client.model.photometry_flux_upload import PhotometryFluxUpload
+from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
+from skyportal_client.exceptions import UploadValidationError
+
+# What a table's columns may be: every per-point field of the upload models.
+MAG_COLUMNS = ("mag", "magerr", "limiting_mag", "limiting_mag_nsigma", "magref", "e_magref")
+FLUX_COLUMNS = ("flux", "fluxerr", "zp", "ref_flux", "ref_fluxerr", "ref_zp")
+MODELS = {"mag": PhotometryMagUpload, "flux": PhotometryFluxUpload}
+# The per-point objects a table may hold besides its columns of values: one cell per row.
+OBJECT_COLUMNS = ("altdata",)
+# What to do instead of giving the upload models' other fields, settings of the whole upload, as columns.
+GROUP_IDS_ADVICE = ("is a setting of the whole upload, not a column: pass group_ids= (groups= to "
+                    "SkyPortal.photometry.upload, --group-ids on the command line)")
+UNSENT_SETTING_ADVICE = ("is a setting of the whole upload, which the upload helpers do not send: send it with "
+                         "PhotometryApi.api_photometry_post")
+# Where a required column's values can come from instead.
+MISSING_COLUMN_ADVICE = {
+    "obj_id": "pass obj_id= (--obj-id on the command line), or add an obj_id column",
+    "instrument_id": ("pass instrument_id= (instrument= to SkyPortal.photometry.upload, --instrument-id on the "
+                      "command line), or add an instrument_id column"),
+}
+MAGNITUDE_SYSTEMS = PhotometryMagUpload.fields["magsys"].enum  # as openapi.yaml lists them
+
+
+def columns_of(space: str) -> List[str]:
+    """The columns a table of ``space`` ("mag" or "flux") may have: the model's per-point fields."""
+    return [name for name, field in MODELS[space].fields.items() if field.column]
+
+
+def photometry_space(columns: Mapping[str, object]) -> str:
+    """"mag" or "flux": which kind of upload the column names make.
+
+    Raises UploadValidationError when they make neither or both."""
+    mag = [name for name in MAG_COLUMNS if name in columns]
+    flux = [name for name in FLUX_COLUMNS if name in columns]
+    if mag and flux:
+        raise UploadValidationError([Problem(None, ", ".join(mag + flux), "mixed spaces", (
+            "magnitude and flux columns are mixed; one upload is all magnitudes (mag, magerr, "
+            "limiting_mag) or all fluxes (flux, fluxerr, zp): drop one set"))])
+    if not mag and not flux:
+        raise UploadValidationError([Problem(None, "mag/flux", "no photometry", (
+            "no photometry: give mag, magerr and limiting_mag columns, or flux, fluxerr and zp"))])
+    return "mag" if mag else "flux"
+
+
+def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
+               earlier: Sequence[Problem] = ()) -> str:
+    """Raise UploadValidationError listing every problem in ``columns``, or return the space ("mag"/"flux").
+
+    ``columns`` maps each column to its list of plain values (see ``_uploads.normalise``),
+    with obj_id, instrument_id and magsys already filled in.  ``instrument_filters``
+    maps each instrument id to the filters it accepts, or to None when any filter goes
+    (instruments that are not imagers); an id missing from it is an unknown instrument.
+    ``earlier``: the problems an earlier step found; they are reported with these, and
+    a cell they name is not reported again.  On success the columns hold the values to
+    send (numpy scalars made plain).
+    """
+    problems = list(earlier)
+    try:
+        space = photometry_space(columns)
+    except UploadValidationError as error:
+        raise UploadValidationError(problems + list(error.problems)) from None
+    model = MODELS[space]
+    known = columns_of(space) + list(OBJECT_COLUMNS)
+    structure = [Problem(None, name, "unknown column", _not_a_column(name, model))
+                 for name in columns if name not in known]
+    structure += [Problem(None, name, "missing column", "required column is missing"
+                          + (f": {MISSING_COLUMN_ADVICE[name]}" if name in MISSING_COLUMN_ADVICE else ""))
+                  for name, field in model.fields.items() if field.required and name not in columns]
+    if structure:
+        raise UploadValidationError(problems + structure)
+    checked, model_problems = model.check_values(columns)
+    problems += _not_yet_reported(model_problems, problems)
+    problems += _instrument_problems(checked, instrument_filters, {(problem.row, problem.column)
+                                                                  for problem in problems})
+    bad_rows = {problem.row for problem in problems}
+    problems += _repeated_points(checked, space, bad_rows)
+    if problems:
+        problems.sort(key=lambda problem: (problem.row is not None, problem.row or 0))
+        raise UploadValidationError(problems)
+    columns.update(checked)
+    return space
+
+
+def _not_a_column(name: str, model: Type[Model]) -> str:
+    """Why ``name`` cannot be a column of an upload, and what to do instead."""
+    if name == "group_ids":
+        return GROUP_IDS_ADVICE
+    if name in model.fields:  # a field of the whole upload (stream_ids, extinction_corrected)
+        return UNSENT_SETTING_ADVICE
+    return "SkyPortal does not accept this column; drop or rename it"
+
+
+def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) -> List[Problem]:
+    """The ``problems`` at cells (row and column) that ``reported`` does not name already."""
+    cells = {(problem.row, problem.column) for problem in reported}
+    return [problem for problem in problems if (problem.row, problem.column) not in cells]
+
+
+def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
+                         bad_cells: set) -> List[Problem]:
+    """Unknown instruments, and filters the instrument does not have, in the rows where
+    neither the instrument_id nor the filter has a problem already."""
+    problems = []
+    for row, (instrument_id, band) in enumerate(zip(columns["instrument_id"], columns["filter"])):
+        if (row, "instrument_id") in bad_cells or (row, "filter") in bad_cells or not isinstance(instrument_id, int):
+            continue
+        if instrument_id not in instrument_filters:
+            problems.append(Problem(row, "instrument_id", "unknown instrument",
+                                    f"there is no instrument {instrument_id} on the server"))
+            continue
+        accepted = instrument_filters[instrument_id]
+        if accepted is not None and band not in accepted:
+            problems.append(Problem(row, "filter", "filter not on the instrument", (
+                f"instrument {instrument_id} has no filter {band!r} (it has {', '.join(accepted)})")))
+    return problems
+
+
+def _repeated_points(columns: Mapping[str, list], space: str, bad_rows: set) -> List[Problem]:
+    """Rows that are the same point as an earlier row, as SkyPortal compares points."""
+    problems = []
+    first_row_of_point: Dict[tuple, int] = {}
+    names = list(columns)
+    for row, values in enumerate(zip(*columns.values())):
+        if row in bad_rows:
+            continue
+        key = _deduplication_key(dict(zip(names, values)), space)
+        if key in first_row_of_point:
+            problems.append(Problem(row, "mjd", "repeated point", (
+                f"the same point as row {first_row_of_point[key]} (SkyPortal keeps one point per object, "
+                "instrument, origin, mjd, flux and flux error); remove one")))
+        first_row_of_point.setdefault(key, row)
+    return problems
+
+
+def _deduplication_key(values: Mapping[str, Any], space: str) -> tuple:
+    """What SkyPortal compares to find the same point twice: the object, instrument,
+    origin, mjd and the flux and flux error it would store.
+
+    The stored flux is known here only for AB magnitudes on zero point 23.9; in other
+    systems the band enters the conversion, so the filter and system join the key.
+    """
+    magsys = values["magsys"]
+    flux: Optional[float]
+    fluxerr: Optional[float]
+    if space == "mag":
+        if values.get("mag") is None:
+            nsigma = values.get("limiting_mag_nsigma") or INPUT_LIMIT_NSIGMA
+            flux, fluxerr = None, limiting_mag_to_fluxerr(values["limiting_mag"], nsigma)
+        else:
+            flux, fluxerr = mag_to_flux(values["mag"], values["magerr"])
+        zp = ZERO_POINT
+    else:
+        flux, fluxerr, zp = values["flux"], values["fluxerr"], values["zp"]
+    band = None if magsys == "ab" and zp == ZERO_POINT else (values["filter"], magsys, zp)
+    origin = values.get("origin") or "None"  # SkyPortal stores a missing origin as the text "None"
+    return (values["obj_id"], values["instrument_id"], origin, values["mjd"], flux, fluxerr, band)

@@ -1,0 +1,1 @@
+"""Small utilities with no knowledge of SkyPortal: files replaced in one step, and progress reports."""
