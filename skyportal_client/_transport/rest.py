@@ -172,6 +172,7 @@ class RESTClient:
             return result
 
     def _prepared(self, options: RequestOptions) -> _Request:
+        """What every attempt of ``options`` shares, worked out once before the first."""
         limits = self.policy.timeout.for_call(options.timeout)
         timeout = self._default_timeout if limits is self.policy.timeout else \
             urllib3.Timeout(connect=limits.connect, read=limits.read)

@@ -97,3 +97,20 @@ def test_a_decoders_envelope_is_still_checked(recording, api_for):
     options = RequestOptions("GET", "/api/sources/ZTF21a/photometry", decoder=lambda body: {"data": []})
     with pytest.raises(skyportal_client.InvalidAnswerError, match="not SkyPortal's envelope"):
         api_for(recording()).api_client.call_api(options)
+
+
+def test_per_call_keywords_replace_only_the_options_they_name(recording, api_for):
+    release = threading.Event()
+
+    def stall(handler):
+        release.wait(5)
+        return points(handler)
+
+    server = recording(stall)
+    options = RequestOptions("GET", "/api/photometry/1", timeout=(1, 0.2))
+    try:
+        with pytest.raises(skyportal_client.ApiTimeoutError, match="did not answer in time"):
+            api_for(server).api_client.call_api(options, _headers={"X-Trace": "8"})
+    finally:
+        release.set()
+    assert server.seen[0][2]["X-Trace"] == "8"
