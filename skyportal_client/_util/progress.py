@@ -18,8 +18,9 @@ from skyportal_client.exceptions import ApiTypeError
 # ``Lines`` writes at most about this many lines however many steps there are, unless each names its item.
 MOST_LINES = 100
 
-# What a ``progress`` argument may be.
-ProgressArgument = Union[None, bool, Callable[..., Any]]
+# What a ``progress`` argument may be: for points, and for items.
+ProgressArgument = Union[None, bool, Callable[[int, int], Any]]
+ItemProgressArgument = Union[None, bool, Callable[[Any, int, int], Any]]
 
 
 class Progress:
@@ -30,7 +31,7 @@ class Progress:
     (item, done, in all), and the bar or the lines show ``describe(item)``.
     """
 
-    def __init__(self, progress: ProgressArgument, total: int, unit: str = "point",
+    def __init__(self, progress: Union[ProgressArgument, ItemProgressArgument], total: int, unit: str = "point",
                  describe: Optional[Callable[[Any], str]] = None):
         self._total = total
         self._describe = describe
