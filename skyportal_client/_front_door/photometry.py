@@ -145,8 +145,8 @@ class Photometry:
                 rolled back).
             manifest: a JSON file recording what has landed: run the same call again after
                 a crash to send only the rest, and pass it to ``rollback`` to undo the upload.
-            progress: True for a progress bar on stderr (needs tqdm), or a function called
-                with (rows done, rows in all).
+            progress: True for a progress bar on stderr (tqdm), or a line per chunk without
+                tqdm; or a function called with (rows done, rows in all).
             chunk_size: rows per request; by default the most the server takes (10 000,
                 fewer when the points go to groups).
             nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls

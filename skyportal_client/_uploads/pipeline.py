@@ -62,6 +62,7 @@ from skyportal_client._uploads.manifest import (
     UploadRecord,
 )
 from skyportal_client._uploads.normalise import normalise
+from skyportal_client._util.checks import is_integer
 from skyportal_client._util.progress import Progress, ProgressArgument
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
@@ -69,6 +70,7 @@ from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import (
     ApiException,
+    ApiTypeError,
     ApiValueError,
     BadRequestException,
     UploadValidationError,
@@ -169,10 +171,12 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
     largest = largest_chunk(groups)
     if chunk_size is None:
         chunk_size = largest
+    elif not is_integer(chunk_size):
+        raise ApiTypeError(f"chunk_size must be a whole number of points, not {chunk_size!r}")
     elif not 1 <= chunk_size <= largest:
         why = "" if largest == MAX_ROWS_PER_REQUEST else (
             f" for points in {groups} groups (SkyPortal needs 4 × points × groups ≤ {MAX_STATEMENT_PARAMETERS})")
-        raise ValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
+        raise ApiValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
     chunks = _split(columns, group_ids, chunk_size, MODELS[space])
     return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
 
@@ -270,8 +274,8 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             repeat; cannot be rolled back).
         manifest: a JSON file path.  Records every chunk that landed; a rerun with the
             same data, method and manifest sends only the rest.
-        progress: None, True (a tqdm bar on stderr; needs the [progress] extra), or a
-            function called with (rows done, rows in all) after each chunk.
+        progress: None, True (a tqdm bar on stderr with the [progress] extra, else a line
+            per chunk), or a function called with (rows done, rows in all) after each chunk.
         chunk_size: points per request; by default the most the server takes (10 000,
             or 65 535 // (4 × groups per point) when the points go to several groups).
         nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls, as
@@ -287,7 +291,7 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             before it have landed; with a manifest, run the same call again to finish.
     """
     if method not in ("post", "put"):
-        raise ValueError(f'method must be "post" or "put", not {method!r}')
+        raise ApiValueError(f'method must be "post" or "put", not {method!r}')
     plan = plan_upload(api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=group_ids,
                        magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report)
     record = UploadRecord.for_upload(None if manifest is None else os.fspath(manifest), plan.chunks,

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from support.light_curve_samples import add_points, new_objects, objects_with_points
+from support.upload_bodies import fresh_mjds
 
 import skyportal_client
 from skyportal_client._light_curves.cache import MARKER_NAME
@@ -20,7 +21,13 @@ from skyportal_client._light_curves.download import (
     sync_light_curves,
 )
 from skyportal_client._light_curves.read import get_light_curve
-from skyportal_client.exceptions import CacheError, NoCacheError
+from skyportal_client._uploads.pipeline import upload_photometry
+from skyportal_client.exceptions import (
+    ApiTypeError,
+    ApiValueError,
+    CacheError,
+    NoCacheError,
+)
 
 
 @pytest.fixture
@@ -326,15 +333,16 @@ def test_a_cache_of_another_server_is_refused_before_anything_is_sent(client, th
 
 
 @pytest.mark.parametrize("arguments, error, message", [
-    ({"obj_ids": "ZTF21abc"}, TypeError, "a list of ids, not the string 'ZTF21abc'"),
-    ({"obj_ids": ["ZTF21abc", 7]}, TypeError, "Every obj_id must be a string; got 7"),
-    ({"format": "magnitude"}, ValueError, "format must be one of mag, flux, both"),
-    ({"magsys": "AB"}, ValueError, "magsys must be one of jla1, ab, vega"),
-    ({"as_": "numpy"}, ValueError, "as_ must be one of records, astropy, pandas"),
-    ({"workers": 0}, ValueError, "workers must be a whole number from 1 to the client's connection_pool_maxsize"),
-    ({"workers": 11}, ValueError, r"\(10\), not 11; raise connection_pool_maxsize"),
-    ({"max_age": -1}, ValueError, "max_age must be None or a number of seconds"),
-    ({"progress": "yes"}, TypeError, "progress must be None, True or a function"),
+    ({"obj_ids": "ZTF21abc"}, ApiTypeError, "a list of ids, not the string 'ZTF21abc'"),
+    ({"obj_ids": ["ZTF21abc", 7]}, ApiTypeError, "Every obj_id must be a string; got 7"),
+    ({"format": "magnitude"}, ApiValueError, "format must be one of mag, flux, both"),
+    ({"format": None}, ApiValueError, "format must be one of mag, flux, both; got None"),
+    ({"magsys": "AB"}, ApiValueError, "magsys must be one of jla1, ab, vega"),
+    ({"as_": "numpy"}, ApiValueError, "as_ must be one of records, astropy, pandas"),
+    ({"workers": 0}, ApiValueError, "workers must be a whole number from 1 to the client's connection_pool_maxsize"),
+    ({"workers": 11}, ApiValueError, r"\(10\), not 11; raise connection_pool_maxsize"),
+    ({"max_age": -1}, ApiValueError, "max_age must be None or a number of seconds"),
+    ({"progress": "yes"}, ApiTypeError, "progress must be None, True or a function"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_sent(client, skyportal_server, tmp_path, arguments, error,
                                                            message):
@@ -358,16 +366,40 @@ def test_progress_is_a_bar_with_tqdm(client, three, capsys):
     pytest.importorskip("tqdm")
     download_light_curves(client, three, progress=True)
     err = capsys.readouterr().err
-    assert "3/3" in err and "object" in err and "fetched=3" in err
+    assert "3/3" in err and "object" in err and ": fetched, 3 points" in err
 
 
 def test_progress_is_a_line_per_object_without_tqdm(client, three, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
     download_light_curves(client, three, cache=tmp_path, progress=True)
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 3 and all(line.endswith(" s left") for line in lines)
-    assert sorted(line.split("] ")[1].split(":")[0] for line in lines) == sorted(three)
-    assert lines[-1].startswith("[3/3] ") and ": fetched, 3 points (new); about 0 s left" in lines[-1]
+    assert [line.split(" objects: ")[0] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert sorted(line.split(" objects: ")[1].split(":")[0] for line in lines) == sorted(three)
+    assert all(line.endswith(" left") for line in lines[:-1]), "the time left, while unfinished"
+    assert lines[-1].endswith(": fetched, 3 points (new)")
+
+
+def test_progress_is_shown_as_for_an_upload(client, three, skyportal_provisioned, capsys, monkeypatch):
+    """progress=True and a bad progress mean the same for a download as for an upload: without tqdm,
+    lines of "done/in all" with the time left, and the same refusal before anything is sent."""
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    setup = skyportal_provisioned
+    rows = [{"mjd": mjd, "mag": 19.0, "magerr": 0.1, "limiting_mag": 21.0, "filter": "ztfg"}
+            for mjd in fresh_mjds(3)]
+    upload_photometry(client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id, magsys="ab",
+                      method="put", chunk_size=2, progress=True)
+    uploaded = capsys.readouterr().err.splitlines()
+    download_light_curves(client, three, progress=True)
+    downloaded = capsys.readouterr().err.splitlines()
+    assert uploaded[0].startswith("2/3 points, ") and uploaded[0].endswith(" left")
+    assert uploaded[-1] == "3/3 points"
+    assert downloaded[0].startswith("1/3 objects: ") and downloaded[0].endswith(" left")
+    assert downloaded[-1].startswith("3/3 objects: ") and not downloaded[-1].endswith(" left")
+    for call in (lambda: upload_photometry(client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
+                                           magsys="ab", progress="yes"),
+                 lambda: download_light_curves(client, three, progress="yes")):
+        with pytest.raises(ApiTypeError, match="^progress must be None, True or a function of "):
+            call()
 
 
 def test_progress_can_be_a_function(client, three):

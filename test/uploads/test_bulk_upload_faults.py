@@ -21,6 +21,7 @@ from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.bulk_upload import plan_upload, rollback, upload_photometry
 from skyportal_client.conversions import mag_to_flux
+from skyportal_client.exceptions import ApiValueError
 from skyportal_client.testing import SkyPortalTestServer, provision
 
 # The faults after which the client cannot tell whether a POST landed: the server processed
@@ -198,7 +199,7 @@ def test_chunks_are_sized_by_the_groups_each_point_joins(api_client, skyportal, 
                        instrument_id=setup.instrument_id, group_ids=group_ids)
     assert (plan.groups_per_point, plan.chunk_size) == (groups, chunk_size) == (groups, largest_chunk(groups))
     assert [len(chunk.rows) for chunk in plan.chunks] == [chunk_size] * (BIG // chunk_size) + [BIG % chunk_size]
-    with pytest.raises(ValueError, match=f"chunk_size must be between 1 and {chunk_size}"):
+    with pytest.raises(ApiValueError, match=f"chunk_size must be between 1 and {chunk_size}"):
         plan_upload(api_client, columns_of(fresh_mjds(3)), obj_id=setup.obj_id, instrument_id=setup.instrument_id,
                     group_ids=group_ids, chunk_size=chunk_size + 1)
 
