@@ -55,12 +55,7 @@ from skyportal_client._models.base import Model
 from skyportal_client._models.problems import write_csv
 from skyportal_client._transport.outcome import Outcome
 from skyportal_client._uploads.checks import MODELS, check_rows
-from skyportal_client._uploads.manifest import (
-    LANDED,
-    PENDING,
-    UNACKNOWLEDGED,
-    UploadRecord,
-)
+from skyportal_client._uploads.manifest import LANDED, UNACKNOWLEDGED, UploadRecord
 from skyportal_client._uploads.normalise import normalise
 from skyportal_client._util.progress import Progress, ProgressArgument
 from skyportal_client.api.groups_api import GroupsApi
@@ -290,8 +285,7 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
         raise ValueError(f'method must be "post" or "put", not {method!r}')
     plan = plan_upload(api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=group_ids,
                        magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report)
-    record = UploadRecord.for_upload(None if manifest is None else os.fspath(manifest), plan.chunks,
-                                     plan.row_count, method, api_client.configuration.host)
+    record = UploadRecord.for_upload(manifest, plan.chunks, plan.row_count, method, api_client.configuration.host)
     return send_upload(api_client, plan, record, progress=progress)
 
 
@@ -303,56 +297,55 @@ def send_upload(api_client: ApiClient, plan: UploadPlan, record: UploadRecord, *
     ids: List[Optional[int]] = [None] * plan.row_count
     sent = skipped = rows_done = 0
     with Progress(progress, plan.row_count) as report:
-        for chunk, entry in zip(plan.chunks, record.chunks):
-            if entry["state"] == LANDED:
+        for index, chunk in enumerate(plan.chunks):
+            if record.chunks[index].state == LANDED:
                 skipped += 1
             else:
-                (_put if record.method == "put" else _post)(api, chunk, entry, record)
+                (_put if record.method == "put" else _post)(api, chunk, index, record)
                 sent += 1
-            for row, point_id in zip(chunk.rows, entry["ids"]):
+            for row, point_id in zip(chunk.rows, record.chunks[index].ids):
                 ids[row] = point_id
             rows_done += len(chunk.rows)
             report(rows_done)
-    upload_ids = [entry["upload_id"] for entry in record.chunks if entry["upload_id"]]
+    upload_ids = [entry.upload_id for entry in record.chunks if entry.upload_id]
     return UploadResult(ids=ids, upload_ids=upload_ids, sent=sent, skipped=skipped)
 
 
-def _post(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
-    """POST one chunk until it has landed, recording each change of what is known of it."""
-    if entry["state"] != UNACKNOWLEDGED:  # else an earlier run's POST may have landed: settle it
+def _post(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
+    """POST chunk ``index`` until it has landed, recording each change of what is known of it."""
+    if record.chunks[index].state != UNACKNOWLEDGED:  # else an earlier run's POST may have landed: settle it
         try:
-            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+            data = _send_recorded(api.api_photometry_post, chunk, index, record)
         except ApiException as error:
             if not error.may_have_reached_server:
                 raise
         else:
-            _landed(entry, "post", data, record)
+            record.landed(index, "post", data["ids"], data["upload_id"])
             return
-    _settle(api, chunk, entry, record)
+    _settle(api, chunk, index, record)
 
 
-def _put(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
-    _landed(entry, "put", _send_recorded(api.api_photometry_put, chunk, entry, record), record)
+def _put(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
+    data = _send_recorded(api.api_photometry_put, chunk, index, record)
+    record.landed(index, "put", data["ids"], None)  # a PUT's answer has no upload_id
 
 
-def _send_recorded(send: Callable[..., Any], chunk: Chunk, entry: dict, record: UploadRecord) -> dict:
-    """The data of ``send``'s answer for the chunk.  The chunk is recorded as UNACKNOWLEDGED
+def _send_recorded(send: Callable[..., Any], chunk: Chunk, index: int, record: UploadRecord) -> dict:
+    """The data of ``send``'s answer for chunk ``index``.  The chunk is recorded as UNACKNOWLEDGED
     before it goes, and as PENDING again only when the server refused it cleanly (or never
     saw it) and no earlier request of it may have landed: any other failure, whatever
     raised it, leaves it UNACKNOWLEDGED."""
-    landed_before = entry["state"] == UNACKNOWLEDGED
-    entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
-    record.save()
+    landed_before = record.chunks[index].state == UNACKNOWLEDGED
+    record.sending(index)  # saved before sending: a crash from here on may leave it stored
     try:
         return send(unknown_base_type=chunk.upload)["data"]
     except ApiException as error:
         if not error.may_have_reached_server and not landed_before:
-            entry["state"] = PENDING
-            record.save()
+            record.refused(index)
         raise
 
 
-def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
+def _settle(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
     """Find out what came of a POST that may have landed, and finish the chunk: POST it
     again.  A success lands the chunk, the first POST having not.  SkyPortal writes
     nothing for a POST it refuses, and refuses one holding points it already stores
@@ -362,20 +355,14 @@ def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord)
     that the chunk may have landed."""
     try:
         try:
-            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+            data = _send_recorded(api.api_photometry_post, chunk, index, record)
         except ApiException as error:
             if error.outcome is not Outcome.REFUSED:
                 raise
-            _put(api, chunk, entry, record)
+            _put(api, chunk, index, record)
             return
     except ApiException as error:
         # Of the chunk: its first POST may have landed, whatever this request met.
         error.restate(Outcome.UNKNOWN, SETTLE_BY_RERUN if record.path else SETTLE_BY_PUT)
         raise
-    _landed(entry, "post", data, record)
-
-
-def _landed(entry: dict, method: str, data: dict, record: UploadRecord) -> None:
-    upload_id = data["upload_id"] if method == "post" else None  # a PUT's answer has none
-    entry.update(state=LANDED, sent_with=method, ids=data["ids"], upload_id=upload_id)
-    record.save()
+    record.landed(index, "post", data["ids"], data["upload_id"])
