@@ -22,7 +22,7 @@ record's methods, each of which writes the file.  The file (version 1)::
 
 import dataclasses
 import os
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from skyportal_client._util.versioned_json import VersionedJson
 from skyportal_client.exceptions import ManifestError
@@ -52,7 +52,7 @@ class ChunkRecord:
     digest: str  # the chunk's (``Chunk.digest``), to recognise the same upload
     state: str = PENDING
     sent_with: Optional[str] = None  # "post" or "put", once it landed
-    ids: List[int] = dataclasses.field(default_factory=list)  # its points' ids, once it landed
+    ids: Tuple[int, ...] = ()  # its points' ids, in the chunk's order, once it landed
     upload_id: Optional[str] = None  # once it landed by POST
 
 
@@ -108,7 +108,8 @@ class UploadRecord:
             raise ManifestError(f"{path} lacks {', '.join(missing)}: it was not written whole by skyportal_client")
         try:
             chunks = [ChunkRecord(entry["obj_id"], entry["rows"], entry["digest"], entry["state"],
-                                  entry["sent_with"], entry["ids"], entry["upload_id"]) for entry in state["chunks"]]
+                                  entry["sent_with"], tuple(entry["ids"]), entry["upload_id"])
+                      for entry in state["chunks"]]
         except (KeyError, TypeError) as error:
             raise ManifestError(f"{path} has a chunk without {error}: it was not written whole by "
                                 "skyportal_client") from None
@@ -130,10 +131,10 @@ class UploadRecord:
         it may have landed: nothing of it is on the server."""
         self._change(index, state=PENDING)
 
-    def landed(self, index: int, method: str, ids: List[int], upload_id: Optional[str]) -> None:
+    def landed(self, index: int, method: str, ids: Sequence[int], upload_id: Optional[str]) -> None:
         """Chunk ``index`` landed, sent with ``method``, its points stored as ``ids``
         (``upload_id``: a POST's, None for a PUT)."""
-        self._change(index, state=LANDED, sent_with=method, ids=list(ids), upload_id=upload_id)
+        self._change(index, state=LANDED, sent_with=method, ids=tuple(ids), upload_id=upload_id)
 
     def rolled_back(self, index: int) -> None:
         """The points of chunk ``index`` were deleted."""
@@ -150,5 +151,5 @@ class UploadRecord:
     def _members(self) -> Dict[str, Any]:
         return {"host": self.host, "method": self.method, "rows": self.point_count,
                 "chunks": [{"obj_id": entry.obj_id, "rows": entry.point_count, "digest": entry.digest,
-                            "state": entry.state, "sent_with": entry.sent_with, "ids": entry.ids,
+                            "state": entry.state, "sent_with": entry.sent_with, "ids": list(entry.ids),
                             "upload_id": entry.upload_id} for entry in self.chunks]}

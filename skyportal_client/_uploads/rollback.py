@@ -121,7 +121,7 @@ def _plan(record: UploadRecord, manifest: ManifestPath, delete_settled: bool) ->
         if entry.upload_id:
             by_upload_id.append((index, entry.upload_id, len(entry.ids)))
         else:
-            (one_by_one if delete_settled else kept).append((index, entry.ids))
+            (one_by_one if delete_settled else kept).append((index, list(entry.ids)))
     already = sum(len(entry.ids) for entry in record.chunks if entry.state == ROLLED_BACK)
     return RollbackPlan(by_upload_id, one_by_one, kept, already)
 
