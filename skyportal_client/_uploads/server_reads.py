@@ -3,8 +3,9 @@
 to size the requests).
 
 An instrument looked up by name for the upload (``instruments_named``) is then known
-by its id as well: SkyPortal's answer to ``GET /api/instrument?name=`` carries each
-instrument's type and filters, as the answer for one id does.
+by its id as well: SkyPortal's answer to a lookup by name
+(``InstrumentsApi.api_instrument_get(name=...)``) carries each instrument's type and
+filters, as the answer for one id does.
 """
 
 from typing import Dict, List, Optional
