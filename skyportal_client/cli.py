@@ -290,7 +290,7 @@ def _upload(args: argparse.Namespace) -> int:
 def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, args: argparse.Namespace) -> int:
     """Say what landed of an upload that stopped, and how to finish it; the exit code."""
     _say_stopped(error)
-    landed, unknown = record.rows_in(LANDED), record.rows_in(UNACKNOWLEDGED)
+    landed, unknown = record.points_in(LANDED), record.points_in(UNACKNOWLEDGED)
     if not landed and not unknown:
         advice = "Nothing was stored."
         if DUPLICATE_MESSAGE in (getattr(error, "message", None) or ""):

@@ -332,6 +332,34 @@ def test_a_cache_of_another_server_is_refused_before_anything_is_sent(client, th
     assert skyportal_server.requests == []
 
 
+@pytest.mark.parametrize("marker, message", [
+    ("{\"format\": ", r"Cannot read the light curve cache marker .*skyportal-cache\.json: .*Delete it to use its "
+                    "directory as a new cache"),
+    ("{}", r"skyportal-cache\.json is not a light curve cache marker written by skyportal_client: use another "
+           "directory as the cache"),
+    (json.dumps({"format": "skyportal-client light curve cache", "version": 2}),
+     r"skyportal-cache\.json is a version 2 light curve cache marker; this client reads version 1: use another "
+     "directory, or a client of that version"),
+])
+def test_a_cache_marker_that_cannot_be_used_is_named_with_the_fix(client, three, tmp_path, skyportal_server,
+                                                                  marker, message):
+    (tmp_path / MARKER_NAME).write_text(marker)
+    skyportal_server.clear_requests()
+    with pytest.raises(CacheError, match=message):
+        download_light_curves(client, three, cache=tmp_path)
+    assert skyportal_server.requests == []
+
+
+def test_a_sidecar_of_another_version_is_fetched_again(client, three, tmp_path):
+    download_light_curves(client, three[:1], cache=tmp_path, as_=None)
+    sidecar = tmp_path / f"{three[0]}.mag.ab.json"
+    sidecar.write_text(json.dumps(dict(json.loads(sidecar.read_text()), version=2)))
+    report = download_light_curves(client, three[:1], cache=tmp_path)
+    assert statuses(report) == [FETCHED]
+    assert "is a version 2 cached light curve's sidecar" in report.results[0].reason
+    assert json.loads(sidecar.read_text())["version"] == 1
+
+
 @pytest.mark.parametrize("arguments, error, message", [
     ({"obj_ids": "ZTF21abc"}, ApiTypeError, "a list of ids, not the string 'ZTF21abc'"),
     ({"obj_ids": ["ZTF21abc", 7]}, ApiTypeError, "Every obj_id must be a string; got 7"),

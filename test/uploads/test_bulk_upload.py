@@ -15,7 +15,7 @@ from skyportal_client._uploads.manifest import (
     LANDED,
     ROLLED_BACK,
     UNACKNOWLEDGED,
-    load_manifest,
+    UploadRecord,
 )
 from skyportal_client.bulk_upload import (
     ManifestError,
@@ -148,7 +148,7 @@ def test_a_manifest_missing_its_fields_is_a_manifest_error(tmp_path):
     manifest = tmp_path / "broken.json"
     manifest.write_text(json.dumps({"format": "skyportal-client upload manifest", "version": 1}))
     with pytest.raises(ManifestError, match="lacks host, method, rows, chunks"):
-        load_manifest(manifest)
+        UploadRecord.load(manifest)
 
 
 # -- chunking, ids, progress, the manifest -----------------------------------------------
@@ -224,6 +224,54 @@ def test_a_manifest_is_only_reused_for_the_same_upload(api_client, skyportal_pro
     again = upload_photometry(api_client, columns, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
                               manifest=manifest)
     assert (again.sent, again.skipped, len(again.ids)) == (0, 1, 5)
+
+
+def test_a_manifest_of_the_first_layout_is_resumed_and_rolled_back(api_client, skyportal_server,
+                                                                  skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    columns = light_curve_columns(4, fresh_mjds(4))
+    options = {"obj_id": setup.obj_id, "instrument_id": setup.instrument_id, "chunk_size": 2}
+    plan = plan_upload(api_client, columns, **options)
+    first = upload_photometry(api_client, {name: values[:2] for name, values in columns.items()}, **options)
+    # A manifest as version 1 writes it, by hand: the first chunk landed, the second not sent.
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({
+        "format": "skyportal-client upload manifest", "version": 1, "host": api_client.configuration.host,
+        "method": "post", "rows": 4,
+        "chunks": [{"obj_id": setup.obj_id, "rows": 2, "digest": plan.chunks[0].digest, "state": "landed",
+                    "sent_with": "post", "ids": first.ids, "upload_id": first.upload_ids[0]},
+                   {"obj_id": setup.obj_id, "rows": 2, "digest": plan.chunks[1].digest, "state": "pending",
+                    "sent_with": None, "ids": [], "upload_id": None}]}))
+    skyportal_server.clear_requests()
+    resumed = upload_photometry(api_client, columns, manifest=manifest, **options)
+    assert [record.method for record in writes(skyportal_server)] == ["POST"]
+    assert (resumed.sent, resumed.skipped, resumed.ids[:2]) == (1, 1, first.ids)
+    assert resumed.upload_ids[0] == first.upload_ids[0] and len(resumed.upload_ids) == 2
+    written = json.loads(manifest.read_text())
+    assert (written["version"], [entry["rows"] for entry in written["chunks"]]) == (1, [2, 2])
+    assert counts(rollback(api_client, manifest)) == (4, 0, 0)
+    assert not set(resumed.ids) & {point["id"] for point in get_light_curve(api_client, setup.obj_id)}
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{\"format\": \"skyportal-client upload manifest\", \"vers", r"Cannot read the upload manifest .*m\.json: .*"
+                                                                 r"Pass the manifest= file of the upload"),
+    ("[1, 2]", r"m\.json is not an upload manifest written by skyportal_client: pass the manifest= file"),
+    (json.dumps({"format": "skyportal-client upload manifest", "version": 2}),
+     r"m\.json is a version 2 upload manifest; this client reads version 1: finish or roll back that upload "
+     "with the skyportal_client version that wrote it"),
+])
+def test_a_manifest_that_cannot_be_used_is_named_with_the_fix(api_client, skyportal_server, skyportal_provisioned,
+                                                              tmp_path, content, message):
+    manifest = tmp_path / "m.json"
+    manifest.write_text(content)
+    skyportal_server.clear_requests()
+    with pytest.raises(ManifestError, match=message):
+        rollback(api_client, manifest)
+    with pytest.raises(ManifestError, match=message):
+        upload_photometry(api_client, light_curve_columns(2, fresh_mjds(2)), obj_id=skyportal_provisioned.obj_id,
+                          instrument_id=skyportal_provisioned.instrument_id, manifest=manifest)
+    assert writes(skyportal_server) == []
 
 
 # -- 100 000 points, interrupted and resumed ---------------------------------------------
