@@ -1,5 +1,5 @@
 """SkyPortal, the front door: every verb against the server under test (the embedded one, or a real
-SkyPortal with SKYPORTAL_URL and SKYPORTAL_TOKEN set). What the token may not do is skipped with the
+SkyPortal with SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN set). What the token may not do is skipped with the
 server's words. The set-up checks and the hints have their own file, test_front_door_messages.py.
 """
 

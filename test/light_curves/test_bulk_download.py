@@ -57,17 +57,24 @@ def gets(server):
 # -- the acceptance run: 200 objects under SkyPortal's rate limit ---------------------------------
 
 
+# The rate-limited runs go ten times faster than SkyPortal's clock: both sides at 50 requests per
+# second instead of 5, the burst (a number of requests) unchanged, so that the same requests meet
+# the same token buckets in a tenth of the time.
+SPEEDUP = 10
+
+
 def test_200_objects_under_the_rate_limit_then_304s_then_only_what_changed(skyportal, skyportal_server,
                                                                             skyportal_provisioned, tmp_path):
     """The embedded server limits like SkyPortal's nginx (5/s, bursts of 10), and the client
     keeps to the same limit by default: four threads sharing it never get a 429."""
     setup = skyportal_provisioned
-    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
-    assert (configuration.rate_limit, configuration.rate_limit_burst) == (5.0, 10)
+    default = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
+    assert (default.rate_limit, default.rate_limit_burst) == (5.0, 10)
+    configuration = default.replace(rate_limit=default.rate_limit * SPEEDUP)
     obj_ids = new_objects(skyportal, setup, 200)
     with skyportal_client.ApiClient(configuration) as api_client:
         add_points(api_client, setup, obj_ids)
-        skyportal_server.set_rate_limit(5.0, 10)
+        skyportal_server.set_rate_limit(5.0 * SPEEDUP, 10)
 
         skyportal_server.clear_requests()
         first = download_light_curves(api_client, obj_ids, cache=tmp_path, as_=None)

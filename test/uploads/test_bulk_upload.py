@@ -11,6 +11,7 @@ from support.upload_bodies import fresh_mjds
 
 import skyportal_client
 from skyportal_client._light_curves.read import get_light_curve
+from skyportal_client._uploads.pipeline import largest_chunk
 from skyportal_client._uploads.manifest import (
     LANDED,
     ROLLED_BACK,
@@ -27,7 +28,6 @@ from skyportal_client.conversions import limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import RollbackIncomplete, UploadValidationError
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
 
-BIG = 100_000
 FILTERS = ("ztfg", "ztfr", "ztfi")
 
 
@@ -303,30 +303,38 @@ def own_server(skyportal_server, tmp_path):
     server.stop()
 
 
-def test_100k_points_from_columns_land_once_when_an_answer_is_lost(own_server, tmp_path):
+# Each recovery in ten chunks: of 100 points in the quick run, and of the default size, the
+# 10 000 points the server takes at most (100 000 in all), in the slow one.
+TEN_CHUNKS = [pytest.param(100, id="chunks of 100"), pytest.param(None, id="chunks of 10000", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("chunk_size", TEN_CHUNKS)
+def test_ten_chunks_from_columns_land_once_when_an_answer_is_lost(own_server, tmp_path, chunk_size):
     server = own_server
     setup = provision(server.url, server.token)
-    columns = light_curve_columns(BIG, [59000 + row * 0.0001 for row in range(BIG)])
+    per_chunk = chunk_size or largest_chunk(1)
+    points = 10 * per_chunk
+    columns = light_curve_columns(points, [59000 + row * 0.0001 for row in range(points)])
     manifest = tmp_path / "upload.json"
 
     def lose_the_fourth_answer(done, total):
-        if done == 30_000:
+        if done == 3 * per_chunk:
             # The 4th POST is stored but its answer lost; the PUTs that would settle it
             # all fail, so the upload stops with that chunk unacknowledged.
             server.inject_fault("drop-after", methods=["POST"])
             server.inject_fault("drop-before", count=4, methods=["PUT"])
 
-    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest)
+    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest, chunk_size=chunk_size)
     with make_client(server) as api_client:
         with pytest.raises(skyportal_client.ApiConnectionError):
             upload_photometry(api_client, columns, progress=lose_the_fourth_answer, **upload)
         states = [entry["state"] for entry in json.loads(manifest.read_text())["chunks"]]
         assert states == [LANDED] * 3 + [UNACKNOWLEDGED] + ["pending"] * 6
-        assert server.photometry_count() == 40_000
+        assert server.photometry_count() == 4 * per_chunk
 
         result = upload_photometry(api_client, columns, **upload)
-        assert server.photometry_count() == BIG
-        assert (result.sent, result.skipped, len(set(result.ids))) == (7, 3, BIG)
+        assert server.photometry_count() == points
+        assert (result.sent, result.skipped, len(set(result.ids))) == (7, 3, points)
         assert None not in result.ids
         # The unanswered POST was sent again once in each call, refused as already stored
         # (writing nothing), and the chunk then settled by PUT; 9 chunks have upload_ids.
@@ -337,32 +345,37 @@ def test_100k_points_from_columns_land_once_when_an_answer_is_lost(own_server, t
         assert_read_back_equals(api_client, setup.obj_id, columns)
 
 
-def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_server, tmp_path):
+@pytest.mark.parametrize("chunk_size", TEN_CHUNKS)
+def test_ten_chunks_from_a_dataframe_land_once_when_the_server_is_stopped(own_server, tmp_path, chunk_size):
     pandas = pytest.importorskip("pandas")
     server = own_server
     setup = provision(server.url, server.token)
-    mjds = [59000 + row * 0.0001 for row in range(BIG)]
-    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))  # non-detections: NaN mag and magerr
+    per_chunk = chunk_size or largest_chunk(1)
+    points = 10 * per_chunk
+    mjds = [59000 + row * 0.0001 for row in range(points)]
+    frame = pandas.DataFrame(light_curve_columns(points, mjds))  # non-detections: NaN mag and magerr
     manifest = tmp_path / "upload.json"
+    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest, chunk_size=chunk_size,
+                  nan_as_nondetection=True)
     stopper = threading.Thread(target=server.stop)
 
     def stop_the_server_after_two_chunks(done, total):
-        if done == 20_000:
+        if done == 2 * per_chunk:
             stopper.start()
+            if chunk_size is not None:  # small chunks would all go before the stop: let it finish first
+                stopper.join()
 
     with make_client(server) as api_client, pytest.raises(skyportal_client.ApiConnectionError):
-        upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                          manifest=manifest, progress=stop_the_server_after_two_chunks, nan_as_nondetection=True)
+        upload_photometry(api_client, frame, progress=stop_the_server_after_two_chunks, **upload)
     stopper.join()
     server.start()
     landed_before_the_stop = server.photometry_count()
-    assert 20_000 <= landed_before_the_stop < BIG
+    assert 2 * per_chunk <= landed_before_the_stop < points
 
     with make_client(server) as api_client:
-        result = upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                                   manifest=manifest, nan_as_nondetection=True)
-        assert server.photometry_count() == BIG
-        assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == BIG
+        result = upload_photometry(api_client, frame, **upload)
+        assert server.photometry_count() == points
+        assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == points
 
 
 # -- rollback ---------------------------------------------------------------------------
