@@ -161,6 +161,24 @@ def repair_path_regex_remnants(doc: Document) -> int:
     return fixed
 
 
+def repair_ignored_path_segments(doc: Document) -> int:
+    """A last path segment ``{_}`` (the handler's ignored argument, an optional segment of its route) is dropped
+    with its parameter: ``/api/candidates/scan_reports/{report_id}/items/{_}`` GET lists the items."""
+    fixed = 0
+    paths = {}
+    for path, item in doc["paths"].items():
+        if "{_}" in path:
+            if not path.endswith("/{_}") or path[:-4] in doc["paths"]:
+                raise SpecDefect(f"{path}: an ignored parameter '{{_}}' that is not an optional last segment")
+            for method in [m for m in HTTP_METHODS if m in item]:
+                item[method]["parameters"] = [p for p in item[method].get("parameters", []) if p.get("name") != "_"]
+            path = path[:-4]
+            fixed += 1
+        paths[path] = item
+    doc["paths"] = paths
+    return fixed
+
+
 def repair_operation_stray_keys(doc: Document) -> int:
     """Keys that are not part of an operation object (e.g. SkyPortal's empty ``parameter``) are removed."""
     fixed = 0
@@ -307,6 +325,31 @@ def repair_schema_const(doc: Document) -> int:
     return fixed
 
 
+def repair_null_defaults(doc: Document) -> int:
+    """``default: null`` (what SkyPortal's body models write for an optional field) is removed: without a
+    default nothing is sent either, and the generator refuses a null default on an object or array."""
+    fixed = 0
+    for obj in _schemas(doc):
+        if "default" in obj and obj["default"] is None:
+            del obj["default"]
+            fixed += 1
+    return fixed
+
+
+def repair_null_enum_members(doc: Document) -> int:
+    """``null`` among a nullable schema's ``enum`` members is removed: ``nullable`` already admits it, and the
+    generator cannot render a null member."""
+    fixed = 0
+    for obj in _schemas(doc):
+        if isinstance(obj.get("enum"), list) and None in obj["enum"]:
+            obj["enum"] = [member for member in obj["enum"] if member is not None]
+            obj["nullable"] = True
+            fixed += 1
+            if not obj["enum"]:
+                del obj["enum"]
+    return fixed
+
+
 def repair_enum_placeholders(doc: Document) -> int:
     """An ``enum`` that is not a list (a placeholder such as ``{list(role_acls): null}``) is removed."""
     fixed = 0
@@ -407,6 +450,7 @@ def repair_untagged_operations(doc: Document) -> int:
 
 REPAIRS: Tuple[Tuple[str, Callable[[Document], int]], ...] = (
     ("path-regex-remnants", repair_path_regex_remnants),
+    ("ignored-path-segments", repair_ignored_path_segments),
     ("operation-stray-keys", repair_operation_stray_keys),
     ("parameter-location-typos", repair_parameter_location_typos),
     ("parameter-nullable", repair_parameter_nullable),
@@ -416,7 +460,9 @@ REPAIRS: Tuple[Tuple[str, Callable[[Document], int]], ...] = (
     ("required-flags", repair_required_flags),
     ("misnested-fields", repair_misnested_fields),
     ("schema-const", repair_schema_const),
+    ("null-defaults", repair_null_defaults),
     ("enum-placeholders", repair_enum_placeholders),
+    ("null-enum-members", repair_null_enum_members),
     ("media-type-schema-keywords", repair_media_type_schema_keywords),
     ("type-names", repair_type_names),
     ("array-items", repair_array_items),
