@@ -13,7 +13,7 @@ import json
 import pathlib
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
@@ -101,8 +101,16 @@ def _operation(key: Operation) -> str:
     return f"`{key[1].upper()} {key[0]}`"
 
 
-def changelog(diff: SpecDiff, title: Optional[str] = None) -> str:
-    """The differences as a Markdown section for CHANGELOG.md."""
+def changelog(diff: SpecDiff, title: Optional[str] = None, curated: FrozenSet[str] = frozenset()) -> str:
+    """The differences as a Markdown section for CHANGELOG.md.
+
+    ``curated`` names the operations openapi.yaml defines (see ``curated_operations``): the SDK keeps our
+    definition of those, so their lines say that SkyPortal's change is not in the SDK by itself.
+    """
+    def name(change: OperationChange) -> str:
+        kept = " (curated: the SDK keeps openapi.yaml's definition)" if change.operation_id in curated else ""
+        return f"`{change.operation_id}`{kept}"
+
     lines = [f"### {title or f'SkyPortal API {diff.old_version} → {diff.new_version}'}", ""]
 
     def section(heading: str, items: List[str]) -> None:
@@ -112,13 +120,13 @@ def changelog(diff: SpecDiff, title: Optional[str] = None) -> str:
     section("Operations added", [f"- {_operation(k)}" for k in diff.added])
     section("Operations removed", [f"- {_operation(k)}" for k in diff.removed])
     section(f"Parameters added or removed ({sum(1 for c in diff.changed.values() if c.added or c.removed)} operations)",
-            [f"- {_operation(key)} (`{change.operation_id}`): " + "; ".join(
+            [f"- {_operation(key)} {name(change)}: " + "; ".join(
                 ([f"added {', '.join(change.added)}"] if change.added else [])
                 + ([f"removed {', '.join(change.removed)}"] if change.removed else []))
              for key, change in diff.changed.items() if change.added or change.removed])
     section(f"Parameters retyped ({sum(1 for c in diff.changed.values() if c.retyped)} operations)",
-            [f"- {_operation(key)} (`{change.operation_id}`): " + "; ".join(
-                f"`{name}` is now {new} (was {old})" for name, old, new in change.retyped)
+            [f"- {_operation(key)} {name(change)}: " + "; ".join(
+                f"`{parameter}` is now {new} (was {old})" for parameter, old, new in change.retyped)
              for key, change in diff.changed.items() if change.retyped])
     section("Schemas added", [f"- `{name}`" for name in diff.schemas_added])
     section("Schemas removed", [f"- `{name}`" for name in diff.schemas_removed])
@@ -126,6 +134,11 @@ def changelog(diff: SpecDiff, title: Optional[str] = None) -> str:
     if len(lines) == 2:
         lines.extend(["No changes to operations, parameters or schemas.", ""])
     return "\n".join(lines)
+
+
+def curated_operations(overlay: Document) -> FrozenSet[str]:
+    """The operationIds of the operations our openapi.yaml defines."""
+    return frozenset(operation["operationId"] for _, _, operation in operations(overlay))
 
 
 def load(path: pathlib.Path) -> Document:
@@ -137,8 +150,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old", type=pathlib.Path)
     parser.add_argument("new", type=pathlib.Path)
+    parser.add_argument("--overlay", type=pathlib.Path, default=pathlib.Path("openapi.yaml"),
+                        help="our curated operations, marked in the list (default: openapi.yaml)")
     args = parser.parse_args(argv)
-    print(changelog(compare(load(args.old), load(args.new))), end="")
+    curated = curated_operations(load(args.overlay)) if args.overlay.exists() else frozenset()
+    print(changelog(compare(load(args.old), load(args.new)), curated=curated), end="")
     return 0
 
 

@@ -1,9 +1,10 @@
 """scripts/spec_diff.py: what changed between two SkyPortal documents, as a CHANGELOG section."""
 
 import copy
+import re
 
 import pytest
-from support.spec_files import NEWER, UPSTREAM, load_json, needs_upstream
+from support.spec_files import NEWER, OVERLAY, UPSTREAM, load_json, load_yaml, needs_upstream
 
 from scripts import spec_diff
 from scripts.import_spec import method_name
@@ -44,7 +45,16 @@ def test_the_diff_of_the_two_documents_lists_the_44_operations_whose_parameters_
     text = spec_diff.changelog(diff)
     assert "#### Parameters added or removed (44 operations)" in text
     for path, method in expected:
-        assert f" (`{method_name(path, method)}`): added " in text or f" (`{method_name(path, method)}`): removed " in text
+        assert re.search(rf" `{method_name(path, method)}`[^:]*: (added|removed) ", text), (path, method)
+
+
+@needs_upstream
+def test_the_changes_to_curated_operations_say_the_sdk_keeps_our_definition(older, newer):
+    text = spec_diff.changelog(spec_diff.compare(older, newer),
+                               curated=spec_diff.curated_operations(load_yaml(OVERLAY)))
+    line = next(line for line in text.splitlines() if line.startswith("- `GET /api/sources` "))
+    assert line.startswith("- `GET /api/sources` `api_sources_get` (curated: the SDK keeps openapi.yaml's definition): added ")
+    assert all("curated" not in line for line in text.splitlines() if line.startswith("- `GET /api/candidates` "))
 
 
 @needs_upstream
@@ -52,7 +62,7 @@ def test_a_retyped_parameter_is_listed_with_its_old_and_new_type(older, newer):
     diff = spec_diff.compare(older, newer)
     change = diff.changed[("/api/observation", "get")]
     assert change.retyped == [("numberObservations", "number", "integer")]
-    assert "`numberObservations` is now integer (was number)" in spec_diff.changelog(diff)
+    assert "`api_observation_get`: `numberObservations` is now integer (was number)" in spec_diff.changelog(diff)
 
 
 @needs_upstream
