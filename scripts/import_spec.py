@@ -104,7 +104,7 @@ def operation_docs_url(path: str, method: str, tags: List[str]) -> str:
 
 
 def operations(doc: Document) -> Iterator[Tuple[str, str, Dict[str, Any]]]:
-    """Every (path, method, operation) of a document, in its order."""
+    """Every (path, method, operation) of a document: paths in its order, methods in ``HTTP_METHODS`` order."""
     for path, item in doc["paths"].items():
         for method in HTTP_METHODS:
             if method in item:
