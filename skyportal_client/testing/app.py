@@ -36,7 +36,7 @@ from .storage import Store
 from .streams import GroupStreamHandler, StreamHandler, StreamUserHandler
 from .system import EnumTypesHandler, SysInfoHandler
 from .thumbnails import ThumbnailFileHandler, ThumbnailHandler
-from .users import TokenHandler, UserHandler
+from .users import ProfileHandler, TokenHandler, UserHandler
 
 MALFORMED_CREDENTIALS = ('HTTP 401: Unauthorized (Credentials malformed; '
                          'expected form "Authorization: token abc123")')
@@ -81,6 +81,7 @@ ROUTES: list[tuple[str, type[Handler]]] = [
     (r"/api/thumbnail(/[0-9]+)?", ThumbnailHandler),
     (r"/api/user(/.*)?", UserHandler),
     (r"/api/internal/tokens(/[0-9A-Za-z-]+)?", TokenHandler),
+    (r"/api/internal/profile", ProfileHandler),
     (r"/api/.*", InvalidEndpointHandler),
     # nginx serves SkyPortal's static directory, thumbnails' files among them.
     (r"/static/thumbnails/(.*)", ThumbnailFileHandler),

@@ -39,3 +39,12 @@ class TokenHandler(Handler):
         if not isinstance(user_id, int) or not self.store.existing_user_ids([user_id]):
             raise ApiError(400, f"Invalid user_id: {user_id}")
         return envelope.success({"token_id": self.store.create_token(user_id, acls)})
+
+
+class ProfileHandler(Handler):
+    def get(self) -> envelope.Response:
+        """The caller's own user: id, username and the token's ACLs (SkyPortal's
+        profile carries many more keys; these are the ones a test needs)."""
+        user = self.store.get_user(self.caller.user_id)
+        return envelope.success({"id": user["id"], "username": user["username"], "first_name": None,
+                                 "last_name": None, "permissions": list(self.caller.acls)})
