@@ -10,8 +10,8 @@ def post(api, obj_id, body):
 
 
 def test_one_annotation_per_origin_whatever_the_groups(api, alert):
-    """§4 "post annotation", "post annotation again, same origin" and "... same origin,
-    other group": 400 "Annotation already exists: " with the database text."""
+    """§4 "post annotation", "post annotation again, same origin" and "post annotation,
+    same origin, other group": 400 "Annotation already exists: " with the database text."""
     other = api.ok("POST", "/api/groups", {"name": f"other-{alert.obj_id}", "group_admins": [alert.admin_id]})["id"]
     annotation_id = post(api, alert.obj_id, {"origin": "kowalski", "group_ids": [alert.group_id],
                                              "data": {"acai_h": 0.91, "sgscore1": 0.02, "drb": 0.999}})
@@ -36,8 +36,9 @@ def test_annotation_without_groups_goes_to_every_accessible_group(api, alert):
 
 
 def test_annotation_body_errors(api, alert):
-    """§4 "origin not matching ^\\w+", "post annotation without data", "data not an object",
-    "unknown group" (400) and "unknown object" (404)."""
+    """§4 "post annotation, origin not matching ^\\w+", "post annotation without data", "post
+    annotation, data not an object", "post annotation, unknown group" (400) and "post
+    annotation, unknown object" (404)."""
     path = f"/api/sources/{alert.obj_id}/annotations"
     assert_error(api.call("POST", path, {"origin": "-kowalski", "data": {"x": 1}}), 400,
                  "Invalid/missing parameters: origin: String should match pattern '^\\w+'")
@@ -85,7 +86,7 @@ def test_put_errors(api, alert):
 
 
 def test_delete_annotation(api, alert):
-    """§4 "delete annotation", "delete annotation again" (403)."""
+    """§4 "delete annotation", "delete annotation again" (403) and "delete the second annotation"."""
     annotation_id = post(api, alert.obj_id, {"origin": "kowalski", "data": {"x": 1}})
     path = f"/api/sources/{alert.obj_id}/annotations/{annotation_id}"
     assert api.ok("DELETE", path) == {}

@@ -29,9 +29,9 @@ def test_head_and_get_of_an_unknown_object(api):
 
 
 def test_head_of_a_candidate(api, alert, bot):
-    """§3 "candidate exists? (present)" (200, the empty body's Etag), "... as the non-admin
-    user" (404: only filters of the caller's groups count) and "source exists? (candidate
-    only, not saved)" (404)."""
+    """§3 "candidate exists? (present)" (200, the empty body's Etag), "candidate exists? as
+    the non-admin user (no filter in its groups)" (404: only filters of the caller's groups
+    count) and "source exists? (candidate only, not saved)" (404)."""
     reply = api.call("HEAD", f"/api/candidates/{alert.obj_id}")
     assert_head(reply, 200, "application/json")
     assert reply.headers["Etag"] == alerts.HEAD_ETAG
@@ -41,8 +41,9 @@ def test_head_of_a_candidate(api, alert, bot):
 
 
 def test_candidate_is_unique_per_object_filter_and_time(api, alert):
-    """§3 "post candidate (new object)", "post the same candidate again" (same id), "post
-    again ..., another filter" and "... a later passed_at" (new rows)."""
+    """§3 "post candidate (new object)", "post the same candidate again (same filter, same
+    passed_at)" (same id), "post again for the same object, another filter" and "post again,
+    first filter, a later passed_at (next alert)" (new rows)."""
     second = alerts.new_filter(api, alert.group_id, alert.stream_id)
     body = {"ra": alert.ra, "dec": alert.dec, "passing_alert_id": 2456789012345678901, "origin": "Kowalski"}
     [first] = alerts.post_candidate(api, alert.obj_id, [alert.filter_id], **body)
@@ -66,8 +67,9 @@ def test_existing_object_needs_no_position_and_unknown_filters_are_dropped(api, 
 
 
 def test_candidate_body_errors(api, alert):
-    """§3 "post candidate without passed_at", "... without filter_ids", "... without id",
-    "... for a new object without ra", "... with a bad passed_at"."""
+    """§3 "post candidate without passed_at", "post candidate without filter_ids", "post
+    candidate without id", "post candidate for a new object without ra", "post candidate
+    with a bad passed_at" and "post candidate with ra as a string"."""
     obj_id = alerts.new_obj_id()
     cases = [
         ({"id": obj_id, "ra": 1.0, "dec": 2.0, "filter_ids": [alert.filter_id]},
@@ -100,7 +102,7 @@ def test_no_valid_filter_stores_nothing(api):
 
 
 def test_candidate_mistakes_that_are_500s(api, alert):
-    """§3 "post candidate with filter_ids not a list" and "passing_alert_id not an integer"
+    """§3 "post candidate with filter_ids not a list" and "post candidate, passing_alert_id not an integer"
     (500, the second with the SQL text: rule "status codes")."""
     reply = api.call("POST", "/api/candidates", {"id": alert.obj_id, "filter_ids": alert.filter_id,
                                                  "passed_at": "2026-12-06T10:00:00"})
@@ -134,8 +136,9 @@ def test_candidate_get_returns_the_object(api, alert):
 
 
 def test_candidate_lists(api, alert):
-    """§3 "candidates list, by filter", "... by group", "... by group and time window" and
-    "... unknown filter": the object once, with passing_group_ids and is_source."""
+    """§3 "candidates list, by filter", "candidates list, by group", "candidates list, by
+    group and time window" and "candidates list, unknown filter": the object once, with
+    passing_group_ids and is_source."""
     second = alerts.new_filter(api, alert.group_id, alert.stream_id)
     alerts.post_candidate(api, alert.obj_id, [second], passed_at="2026-12-06T12:00:00")
     for query in (f"filterIDs={alert.filter_id}", f"groupIDs={alert.group_id}",
@@ -154,7 +157,8 @@ def test_candidate_lists(api, alert):
 
 
 def test_delete_candidate_rows(api, alert):
-    """§3 "delete candidate rows for (object, second filter)" (every row of the pair),
+    """§3 "delete candidate rows for (object, second filter)" and §9 "delete candidate rows
+    (object, first filter)" (every row of the pair),
     "delete again" and "delete with an unknown filter" (400), "delete without a filter id" (500)."""
     alerts.post_candidate(api, alert.obj_id, [alert.filter_id], passed_at="2026-12-06T11:30:00")
     assert api.ok("DELETE", f"/api/candidates/{alert.obj_id}/{alert.filter_id}") == {}

@@ -35,8 +35,8 @@ def test_comments_are_not_deduplicated(api, alert):
 
 
 def test_comment_errors(api, alert):
-    """§8 "post comment without text" (Python's AttributeError text), "... unknown object"
-    (the database's text) and "... unknown group"."""
+    """§8 "post comment without text" (Python's AttributeError text), "post comment,
+    unknown object" (the database's text) and "post comment, unknown group"."""
     assert_error(api.call("POST", f"/api/sources/{alert.obj_id}/comments", {"group_ids": [alert.group_id]}), 400,
                  f"Error posting comment for sources {alert.obj_id}: 'NoneType' object has no attribute 'replace'")
     reply = api.call("POST", "/api/sources/NoSuchObj999/comments", {"text": "x", "group_ids": [alert.group_id]})
@@ -92,8 +92,10 @@ def test_classifications_are_not_deduplicated(api, alert):
 
 
 def test_classification_errors(api, alert):
-    """§8 "class not in taxonomy", "probability 1.5", "without taxonomy_id" (the bare key),
-    "unknown taxonomy" and "unknown object": 400 "Error posting classification: ..."."""
+    """§8 "post classification, class not in taxonomy", "post classification, probability
+    1.5", "post classification without taxonomy_id" (the bare key), "post classification,
+    unknown taxonomy" and "post classification, unknown object": 400 "Error posting
+    classification: ..."."""
     taxonomy_id = taxonomy(api, alert.group_id)["id"]
     body = {"obj_id": alert.obj_id, "classification": "SN Ia", "taxonomy_id": taxonomy_id, "probability": 0.8,
             "group_ids": [alert.group_id]}

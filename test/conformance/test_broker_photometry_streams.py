@@ -12,7 +12,8 @@ def _body(alert, setup, **fields):
 
 def test_put_is_an_upsert_that_only_adds_streams(api, alert, setup):
     """§5 "create a second stream", "put photometry with stream_ids", "put the same
-    photometry again", "... another stream", "... no stream_ids" (same ids each time), and
+    photometry again", "put the same photometry again, another stream", "put the same
+    photometry again, no stream_ids" (same ids each time), and
     "object photometry with stream info" (both streams on both points)."""
     second = alerts.new_stream(api, altdata={"collection": "ZTF_alerts", "selector": [1, 2]})
     ids = api.ok("PUT", "/api/photometry", _body(alert, setup, stream_ids=[alert.stream_id]))["ids"]
@@ -38,7 +39,8 @@ def test_streams_show_only_with_include_stream_info(api, alert, setup):
 
 
 def test_stream_ids_errors(api, alert, setup):
-    """§5 "put photometry, unknown stream id", "stream_ids not a list", "stream_ids not integers"."""
+    """§5 "put photometry, unknown stream id", "put photometry, stream_ids not a list" and
+    "put photometry, stream_ids not integers"."""
     body = _body(alert, setup, mjd=[60651.1, 60651.2])
     assert_error(api.call("PUT", "/api/photometry", {**body, "stream_ids": [999999]}), 400,
                  "Invalid stream IDs: {999999}. Available stream IDs: set()")
@@ -50,7 +52,7 @@ def test_stream_ids_errors(api, alert, setup):
 
 def test_stream_without_access_reads_like_unknown(api, alert, setup, bot):
     """§5 "put photometry as the non-admin user, stream it has no access to" (same text as
-    an unknown id) and "... no stream_ids" (200)."""
+    an unknown id) and "put photometry as the non-admin user, no stream_ids" (200)."""
     group_id = alerts.new_group(api, alert.admin_id)
     api.ok("POST", f"/api/groups/{group_id}/users", {"userID": bot.user_id, "admin": False})
     body = _body(alert, setup, mjd=[60651.1, 60651.2], group_ids=[group_id])

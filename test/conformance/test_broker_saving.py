@@ -21,7 +21,7 @@ def saved_group_ids(api, obj_id):
 def test_save_a_candidate(api, alert, bot):
     """§7 "source exists? (before saving)" (404), "groups of an object not saved anywhere"
     ([]), "save candidate as source to a group" (no ra/dec), "source exists? (saved)" (200),
-    "... as the non-admin user (not in that group)" (404) and "groups of the source"."""
+    "source exists? as the non-admin user (not in that group)" (404) and "groups of the source"."""
     assert head_status(api, alert.obj_id) == 404
     assert saved_group_ids(api, alert.obj_id) == []
     saved = api.ok("POST", "/api/sources", {"id": alert.obj_id, "group_ids": [alert.group_id]})
@@ -40,7 +40,8 @@ def test_groups_of_an_unknown_object(api):
 
 
 def test_source_groups_is_not_idempotent_and_sources_is(api, alert):
-    """§7 "save to another group (source_groups)", "save to the same group again" (400) and
+    """§7 "save to another group (source_groups)", "save to the same group again
+    (source_groups)" (400) and
     "save again through POST /api/sources (already saved)" (200, every requested group)."""
     other = alerts.new_group(api, alert.admin_id)
     api.ok("POST", "/api/sources", {"id": alert.obj_id, "group_ids": [alert.group_id]})
@@ -53,7 +54,8 @@ def test_source_groups_is_not_idempotent_and_sources_is(api, alert):
 
 
 def test_source_groups_body_errors(api, alert):
-    """§7 "source_groups with snake_case keys", "... without group lists" and "... unknown object"."""
+    """§7 "source_groups with snake_case keys", "source_groups without group lists" and
+    "source_groups, unknown object"."""
     assert_error(api.call("POST", "/api/source_groups", {"obj_id": alert.obj_id, "group_ids": [alert.group_id]}),
                  400, "Invalid/missing parameters: objId: Field required; obj_id: Extra inputs are not permitted; "
                       "group_ids: Extra inputs are not permitted")
@@ -94,7 +96,7 @@ def test_save_to_an_unknown_group(api, alert):
 
 
 def test_unsave_reads_group_id_from_the_body(api, alert):
-    """§9 "unsave source, group_id in the query" (ignored: 400), "... in the JSON body"
+    """§9 "unsave source, group_id in the query" (ignored: 400), "unsave source, group_id in the JSON body"
     (200), "unsave, unknown group id" (400), "source exists? (every group row inactive)"
     (HEAD still 200) and "groups of the source (every group row inactive)" ([])."""
     api.ok("POST", "/api/sources", {"id": alert.obj_id, "group_ids": [alert.group_id]})

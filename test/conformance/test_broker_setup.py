@@ -24,7 +24,8 @@ def test_a_group_without_members_cannot_be_deleted(api, admin_user_id):
 
 
 def test_group_admins_makes_the_token_user_a_member(api, admin_user_id):
-    """§0 "create group (token's user as group admin)": group_admins lists the token's user."""
+    """§0 "create group (token's user as group admin)" and "create a second group":
+    group_admins lists the token's user."""
     group_id = api.ok("POST", "/api/groups", {"name": unique_name("brk-group"), "nickname": unique_name("brk"),
                                               "group_admins": [admin_user_id]})["id"]
     [member] = api.ok("GET", f"/api/groups/{group_id}")["group_users"]

@@ -37,7 +37,8 @@ def test_stream_name_taken_is_a_500_with_sql(api):
 
 
 def test_stream_body_is_validated(api):
-    """§2 "create stream without name", "... with an unknown field", "... name not a string"."""
+    """§2 "create stream without name", "create stream with an unknown field" and
+    "create stream, name not a string"."""
     assert_error(api.call("POST", "/api/streams", {"altdata": {"collection": "ZTF_alerts"}}), 400,
                  "Invalid/missing parameters: name: Field required")
     assert_error(api.call("POST", "/api/streams", {"name": unique_name("x"), "selector": [1]}), 400,
@@ -52,7 +53,7 @@ def test_stream_missing(api):
 
 
 def test_stream_hidden_from_user_without_access(api, bot):
-    """§2 "streams as the non-admin user", "stream by id as the non-admin user"
+    """§2 "streams as the non-admin user (no stream access)", "stream by id as the non-admin user"
     (stream_read_access_logic) and "stream: create as the non-admin user" (401)."""
     stream_id = alerts.new_stream(api)
     assert stream_id not in {stream["id"] for stream in api.ok("GET", "/api/streams", token=bot.token)}
@@ -63,8 +64,9 @@ def test_stream_hidden_from_user_without_access(api, bot):
 
 
 def test_group_stream_needs_every_member_linked(api, admin_user_id):
-    """§2 "give group the stream before its member has stream access" (403), "grant the
-    admin user access", "grant again" (400), "give group the stream", "... again" (400)."""
+    """§2 "give group the stream before its member (the token's user) has stream access"
+    (403), "grant the admin user access to the stream", "grant again" (400), "give group the
+    stream" and "give group the stream again" (400)."""
     group_id = alerts.new_group(api, admin_user_id)
     stream_id = alerts.new_stream(api)
     assert_error(api.call("POST", f"/api/groups/{group_id}/streams", {"stream_id": stream_id}), 403,
@@ -80,7 +82,8 @@ def test_group_stream_needs_every_member_linked(api, admin_user_id):
 
 
 def test_group_stream_unknown_or_missing_stream(api, admin_user_id):
-    """§2 "give group an unknown stream" (the members' check first: 403) and "stream_id missing" (400)."""
+    """§2 "give group an unknown stream" (the members' check first: 403) and "give group a
+    stream, stream_id missing" (400)."""
     group_id = alerts.new_group(api, admin_user_id)
     assert_error(api.call("POST", f"/api/groups/{group_id}/streams", {"stream_id": 999999}), 403,
                  "Not all users have stream access with ID 999999")
@@ -105,7 +108,8 @@ def test_member_without_stream_blocks_the_group_and_cannot_join(api, alert, bot)
 
 
 def test_filters(api, alert):
-    """§2 "filters", "create filter", "create a second filter", "filters (list)" and "filter by id"."""
+    """§2 "filters", "create filter", "create a second filter (same group and stream)",
+    "filters (list)" and "filter by id"."""
     second = alerts.new_filter(api, alert.group_id, alert.stream_id)
     assert second != alert.filter_id
     listed = {found["id"]: found for found in api.ok("GET", "/api/filters")}
@@ -127,7 +131,8 @@ def test_filter_needs_no_group_stream_link(api, alert):
 
 def test_filter_refused_to_non_admin_names_the_raw_token(api, alert, bot):
     """§2 "create filter as the non-admin user (member of the group, no stream access)" and
-    "... for a group it is not in": 400 naming the raw token and the refused row's id."""
+    "create filter as the non-admin user for a group it is not in": 400 naming the raw
+    token and the refused row's id (rule "status codes")."""
     member_group = alerts.new_group(api, alert.admin_id)
     api.ok("POST", f"/api/groups/{member_group}/users", {"userID": bot.user_id, "admin": False})
     pattern = re.compile(r'^Insufficient permissions for operation "Token <token> create Filter \{(\d+)\}"\.$')
@@ -140,7 +145,8 @@ def test_filter_refused_to_non_admin_names_the_raw_token(api, alert, bot):
 
 
 def test_filter_unknown_stream_or_group_is_a_500_with_sql(api, alert):
-    """§2 "create filter with unknown stream" and "... unknown group": 500, foreign key text."""
+    """§2 "create filter with unknown stream" and "create filter with unknown group": 500,
+    the foreign key text (rule "status codes")."""
     for field, table in (("stream_id", "streams"), ("group_id", "groups")):
         body = {"name": unique_name("brk-filter"), "stream_id": alert.stream_id, "group_id": alert.group_id,
                 field: 999999}

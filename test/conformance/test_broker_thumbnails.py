@@ -27,8 +27,9 @@ def expected_url(obj_id, ttype):
 
 
 def test_a_second_thumbnail_of_a_type_is_a_new_row(api, alert):
-    """§6 "post thumbnail (new)", "... (new) again, another image", "... (ref)", "... (sub)
-    with survey", "thumbnail by id" (both 'new' rows, one file) and "candidate's thumbnails"."""
+    """§6 "post thumbnail (new)", "post thumbnail (new) again, another image", "post
+    thumbnail (ref)", "post thumbnail (sub) with survey", "thumbnail by id" and "thumbnail by
+    id (second 'new')" (one file), and "candidate's thumbnails (in GET /api/candidates/{obj_id})"."""
     first = post(api, alert.obj_id, "new", alerts.png(20, 20, 10))
     second = post(api, alert.obj_id, "new", alerts.png(20, 20, 200))
     ref = post(api, alert.obj_id, "ref", alerts.png(20, 20))
@@ -76,8 +77,9 @@ def test_unknown_ttype(api, alert):
 
 
 def test_only_png_images_of_16_to_500_pixels(api, alert):
-    """§6 "post thumbnail, JPEG", "not base64", "base64 of text", "PNG too small (8x8)" and
-    "PNG too large (501x20)": 400 "Thumbnail failed to post: <exception text>"."""
+    """§6 "post thumbnail, JPEG", "post thumbnail, not base64", "post thumbnail, base64 of
+    text", "post thumbnail, PNG too small (8x8)" and "post thumbnail, PNG too large
+    (501x20)": 400 "Thumbnail failed to post: <exception text>"."""
     def refused(data):
         return api.call("POST", "/api/thumbnail", {"obj_id": alert.obj_id, "data": data, "ttype": "new"})
     assert_error(refused(alerts.JPEG_BASE64), 400, FAILED + "Invalid thumbnail image type. Only PNG are supported.")
@@ -91,8 +93,8 @@ def test_only_png_images_of_16_to_500_pixels(api, alert):
 
 
 def test_thumbnail_body_errors(api, alert):
-    """§6 "post thumbnail, unknown object", "... without ttype" and "... with key
-    'thumbnail_type' instead of 'ttype'"."""
+    """§6 "post thumbnail, unknown object", "post thumbnail without ttype" and "post
+    thumbnail with key 'thumbnail_type' instead of 'ttype'"."""
     data = encoded(alerts.png(20, 20))
     assert_error(api.call("POST", "/api/thumbnail", {"obj_id": "NoSuchObj999", "data": data, "ttype": "new"}), 400,
                  FAILED + "Invalid obj_id: NoSuchObj999")
