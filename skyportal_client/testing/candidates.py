@@ -125,8 +125,10 @@ class CandidateHandler(Handler):
         if group_ids:
             wanted = {int(value) for value in group_ids.split(",")}
             filters = [found for found in filters if found["group_id"] in wanted]
-        group_of = {found["id"]: found["group_id"] for found in filters}
-        rows = [row for row in self.store.candidates() if row["filter_id"] in group_of]
+        # passing_group_ids counts every accessible filter the object passed, not only the queried ones.
+        group_of = {found["id"]: found["group_id"] for found in accessible_filters(self.store, self.caller)}
+        queried = {found["id"] for found in filters}
+        rows = [row for row in self.store.candidates() if row["filter_id"] in queried]
         for name, keep in (("startDate", lambda row, moment: row["passed_at"] >= moment),
                            ("endDate", lambda row, moment: row["passed_at"] <= moment)):
             value = self.get_query_argument(name)
@@ -145,10 +147,11 @@ class CandidateHandler(Handler):
         per_page = int(self.get_query_argument("numPerPage", str(DEFAULT_CANDIDATES_PER_PAGE)))
         listed = []
         for obj_id in obj_ids[(page - 1) * per_page:page * per_page]:
-            passing = sorted({row["filter_id"] for row in rows if row["obj_id"] == obj_id})
+            passing = sorted({row["filter_id"] for row in self.store.candidates("obj_id = ?", (obj_id,))
+                              if row["filter_id"] in group_of})
             candidate = self._candidate(obj_id)
             listed.append({**candidate, "is_source": bool(candidate["is_source"]),
-                           "passing_group_ids": [group_of[filter_id] for filter_id in passing]})
+                           "passing_group_ids": [group_of[filter_id] for filter_id in passing], "tags": []})
         return envelope.success({"queryID": str(uuid.uuid4()), "pageNumber": page, "numPerPage": per_page,
                                  "totalMatches": len(obj_ids), "candidates": listed})
 

@@ -150,8 +150,9 @@ def test_candidate_lists(api, alert):
         assert UUID4.match(data["queryID"])
         [candidate] = data["candidates"]
         assert candidate["id"] == alert.obj_id and candidate["is_source"] is False
-    by_group = api.ok("GET", f"/api/candidates?groupIDs={alert.group_id}")["candidates"][0]
-    assert by_group["passing_group_ids"] == [alert.group_id, alert.group_id]
+    # One entry per passing filter, the filters not queried included.
+    by_filter = api.ok("GET", f"/api/candidates?filterIDs={alert.filter_id}")["candidates"][0]
+    assert by_filter["passing_group_ids"] == [alert.group_id, alert.group_id]
     data = api.ok("GET", "/api/candidates?filterIDs=999999")
     assert (data["totalMatches"], data["numPerPage"], data["candidates"]) == (0, 25, [])
 
