@@ -176,7 +176,7 @@ class AccountRecords(Database):
 
     def add_group_user(self, group_id: int, user_id: int, admin: bool) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO group_users (group_id, user_id, admin) VALUES (?, ?, ?)",
+            db.execute("INSERT INTO group_users (group_id, user_id, admin) VALUES (?, ?, ?)",
                        (group_id, user_id, int(admin)))
 
     def delete_group(self, group_id: int) -> None:

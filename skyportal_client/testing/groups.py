@@ -155,5 +155,7 @@ class GroupUserHandler(Handler):
                 username = self.store.get_user(user_id)["username"]
                 raise ApiError(403, f"User with ID {user_id} ({username}) does not have stream access with ID "
                                     f"{stream_id}. Please contact a super-admin to grant access.")
+        if any(user["id"] == user_id for user, _ in self.store.group_members(number)):
+            raise ApiError(400, f"User {user_id} is already a member of group {number}.")
         self.store.add_group_user(number, user_id, admin)
         return envelope.success({"group_id": number, "user_id": user_id, "admin": admin})
