@@ -331,8 +331,12 @@ class AlertRecords(Database):
         return None if row is None else bytes(row["png"])
 
     def delete_thumbnail(self, thumbnail_id: int) -> None:
+        """The row and its file, which other rows of the same type may still name."""
         with self.transaction() as db:
+            row = db.execute("SELECT public_url FROM thumbnails WHERE id = ?", (thumbnail_id,)).fetchone()
             db.execute("DELETE FROM thumbnails WHERE id = ?", (thumbnail_id,))
+            if row is not None:
+                db.execute("DELETE FROM thumbnail_files WHERE public_url = ?", (row["public_url"],))
 
     # -- photometry streams ---------------------------------------------------------
 

@@ -4,7 +4,8 @@ Read from SkyPortal's post_thumbnail (revision 8bd346c0): the object is
 checked first, then the image (base64, PNG only, 16 to 500 px a side), and
 the type last, by the database's ``thumbnail_types`` enum; every failure is
 400 "Thumbnail failed to post: <exception text>".  A second thumbnail of a
-type is a new row pointing at the same file, which it overwrites.  The
+type is a new row pointing at the same file, which it overwrites; deleting
+any of those rows deletes the file (SkyPortal's delete_thumbnail_from_disk).  The
 files are served at their ``public_url`` (``/static/thumbnails/...``) as
 nginx serves SkyPortal's static directory.  ``is_grayscale`` is true for
 one-band PNGs (gray or palette) and false for gray with alpha; for RGB

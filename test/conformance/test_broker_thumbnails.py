@@ -111,3 +111,14 @@ def test_delete_thumbnail(api, alert):
     assert api.ok("DELETE", f"/api/thumbnail/{thumbnail_id}") == {}
     assert_error(api.call("DELETE", f"/api/thumbnail/{thumbnail_id}"), 400,
                  f"Cannot find Thumbnail with ID: {thumbnail_id}")
+
+
+def test_deleting_one_row_of_a_type_deletes_the_shared_file(api, alert):
+    """Rule "thumbnails" with §6 "delete thumbnail": the rows of a type share one file, and
+    deleting a row deletes that file from disk, so the other row's public_url is gone too."""
+    first = post(api, alert.obj_id, "new", alerts.png(20, 20, 10))
+    second = post(api, alert.obj_id, "new", alerts.png(20, 20, 200))
+    assert api.call("GET", expected_url(alert.obj_id, "new")).status == 200
+    api.ok("DELETE", f"/api/thumbnail/{first}")
+    assert api.ok("GET", f"/api/thumbnail/{second}")["public_url"] == expected_url(alert.obj_id, "new")
+    assert api.call("GET", expected_url(alert.obj_id, "new")).status == 404
