@@ -9,7 +9,7 @@ Quick start::
         ...  # talk HTTP to server.url with "Authorization: token <server.token>"
 
 The emulation copies SkyPortal 1.4.0 as recorded in
-shared/reference/observed-exchanges.md (status codes, messages, content
+shared/reference/observed-exchanges*.md (status codes, messages, content
 types, envelope, numbers).  See ``server`` for the API, ``pytest_plugin`` for
 the fixtures.
 
@@ -28,6 +28,15 @@ Emulated
     tornado's Etag and 304; nginx's gzip, 413 body limit (100 MB), optional
     429 rate limit, and injected faults (gateway errors, resets, cut and
     trickled answers, proxies' odd 200s).
+    An alert broker's calls (observed-exchanges-broker.md): /api/streams
+    and their users, /api/groups/{id}/streams and /users, DELETE
+    /api/groups/{id}, /api/filters, GET/HEAD/POST/DELETE /api/candidates,
+    /api/sources/{id}/annotations, /comments, /classifications and /groups,
+    /api/source_groups, /api/thumbnail and the thumbnails' files under
+    /static/thumbnails, /api/taxonomy, /api/classification, DELETE
+    /api/objs/{id}, photometry tagged with ``stream_ids``; and what a test
+    needs to act as another user: POST/DELETE /api/user, POST
+    /api/internal/tokens, GET /api/internal/profile.
 
 What is not emulated, and why, is listed in ``server``'s docstring.
 """

@@ -69,18 +69,10 @@ class AccountRecords(Database):
     def create_user_token(self, username: str, acls: Iterable[str]) -> str:
         """A new user (own single-user group, member of the public group) and a
         token for it carrying ``acls``."""
-        token = str(uuid.uuid4())
-        with self.transaction() as db:
-            group_id = self._insert_group(db, username, None, single_user=True)
-            now = utcnow_iso()
-            user_id = db.execute(
-                "INSERT INTO users (username, single_user_group_id, created_at, modified) VALUES (?, ?, ?, ?)",
-                (username, group_id, now, now)).lastrowid
-            db.executemany("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
-                           [(group_id, user_id), (self.public_group_id(), user_id)])
-            db.execute("INSERT INTO tokens (id, user_id, acls) VALUES (?, ?, ?)",
-                       (token, user_id, json.dumps(list(acls))))
-        return token
+        user_id = self.create_user(username)
+        if user_id is None:
+            raise ValueError(f"The username {username} is taken: choose another one")
+        return self.create_token(user_id, acls)
 
     def find_caller(self, token: str) -> Caller | None:
         row = self._query_one(
@@ -145,3 +137,50 @@ class AccountRecords(Database):
 
     def member_groups(self, caller: Caller) -> list[dict[str, Any]]:
         return self.groups("id IN (SELECT group_id FROM group_users WHERE user_id = ?)", (caller.user_id,))
+
+    # -- users, tokens and memberships made through the API ------------------------
+
+    def create_user(self, username: str) -> int | None:
+        """A new user (own single-user group, member of the public group)
+        without a token; None when the username is taken."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+                return None
+            group_id = self._insert_group(db, username, None, single_user=True)
+            now = utcnow_iso()
+            user_id = cast(int, db.execute(
+                "INSERT INTO users (username, single_user_group_id, created_at, modified) VALUES (?, ?, ?, ?)",
+                (username, group_id, now, now)).lastrowid)
+            db.executemany("INSERT INTO group_users (group_id, user_id) VALUES (?, ?)",
+                           [(group_id, user_id), (self.public_group_id(), user_id)])
+        return user_id
+
+    def create_token(self, user_id: int, acls: Iterable[str]) -> str:
+        token = str(uuid.uuid4())
+        with self.transaction() as db:
+            db.execute("INSERT INTO tokens (id, user_id, acls) VALUES (?, ?, ?)",
+                       (token, user_id, json.dumps(list(acls))))
+        return token
+
+    def delete_user(self, user_id: int) -> bool:
+        """The user, its tokens, memberships and single-user group; False if unknown."""
+        with self.transaction() as db:
+            row = db.execute("SELECT single_user_group_id FROM users WHERE id = ?", (user_id,)).fetchone()
+            if row is None:
+                return False
+            db.execute("DELETE FROM tokens WHERE user_id = ?", (user_id,))
+            db.execute("DELETE FROM group_users WHERE user_id = ?", (user_id,))
+            db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            db.execute("DELETE FROM groups WHERE id = ?", (row["single_user_group_id"],))
+        return True
+
+    def add_group_user(self, group_id: int, user_id: int, admin: bool) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO group_users (group_id, user_id, admin) VALUES (?, ?, ?)",
+                       (group_id, user_id, int(admin)))
+
+    def delete_group(self, group_id: int) -> None:
+        """The group and its memberships (its stream links cascade)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM group_users WHERE group_id = ?", (group_id,))
+            db.execute("DELETE FROM groups WHERE id = ?", (group_id,))

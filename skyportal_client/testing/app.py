@@ -16,17 +16,27 @@ from . import envelope
 from .accounts import Caller
 from .base import Handler, Request
 from .envelope import ApiError
+from .annotations import AnnotationHandler
+from .candidates import CandidateHandler
+from .classifications import ClassificationHandler, ObjClassificationHandler, TaxonomyHandler
+from .comments import CommentHandler
 from .facilities import InstrumentHandler, TelescopeHandler
-from .groups import GroupHandler
+from .filters import FilterHandler
+from .groups import GroupHandler, GroupUserHandler
+from .objs import ObjHandler
 from .photometry import (
     BulkDeletePhotometryHandler,
     ObjPhotometryHandler,
     PhotometryHandler,
     PhotometryRangeHandler,
 )
+from .saving import ObjGroupsHandler, SourceGroupsHandler
 from .sources import SourceExistsHandler, SourceHandler
 from .storage import Store
+from .streams import GroupStreamHandler, StreamHandler, StreamUserHandler
 from .system import EnumTypesHandler, SysInfoHandler
+from .thumbnails import ThumbnailFileHandler, ThumbnailHandler
+from .users import ProfileHandler, TokenHandler, UserHandler
 
 MALFORMED_CREDENTIALS = ('HTTP 401: Unauthorized (Credentials malformed; '
                          'expected form "Authorization: token abc123")')
@@ -42,18 +52,39 @@ class InvalidEndpointHandler(Handler):
 
 # SkyPortal's routes for these handlers, in its order.
 ROUTES: list[tuple[str, type[Handler]]] = [
+    (r"/api/candidates(/[0-9A-Za-z-_]+)/([0-9]+)", CandidateHandler),
+    (r"/api/candidates(/.*)?", CandidateHandler),
+    (r"/api/classification(/[0-9]+)?", ClassificationHandler),
     (r"/api/enum_types(/.*)?", EnumTypesHandler),
+    (r"/api/filters(/.*)?", FilterHandler),
+    (r"/api/groups(/[0-9]+)/streams(/[0-9]+)?", GroupStreamHandler),
+    (r"/api/groups(/[0-9]+)/users(/.*)?", GroupUserHandler),
     (r"/api/groups(/[0-9]+)?", GroupHandler),
     (r"/api/instrument(/[0-9]+)?", InstrumentHandler),
+    (r"/api/objs(/[0-9A-Za-z-_\.\+]+)", ObjHandler),
     (r"/api/telescope(/[0-9]+)?", TelescopeHandler),
     (r"/api/photometry(/[0-9]+)?", PhotometryHandler),
     (r"/api/photometry/bulk_delete/(.*)", BulkDeletePhotometryHandler),
     (r"/api/photometry/range(/.*)?", PhotometryRangeHandler),
     (r"/api/sources(/[0-9A-Za-z-_\.\+]+)/photometry", ObjPhotometryHandler),
+    (r"/api/sources(/[0-9A-Za-z-_\.\+]+)/classifications", ObjClassificationHandler),
+    (r"/api/sources(/[0-9A-Za-z-_\.\+]+)/groups", ObjGroupsHandler),
+    (r"/api/(sources)/([0-9A-Za-z-_\.\+]+)/comments(/[0-9]+)?", CommentHandler),
+    (r"/api/(sources)(/[0-9A-Za-z-_\.\+]+)/annotations(/[0-9]+)?", AnnotationHandler),
     (r"/api/sources(/[^/]*)?", SourceHandler),
     (r"/api/source_exists(/.*)?", SourceExistsHandler),
+    (r"/api/source_groups(/.*)?", SourceGroupsHandler),
+    (r"/api/streams(/[0-9]+)/users(/.*)?", StreamUserHandler),
+    (r"/api/streams(/[0-9]+)?", StreamHandler),
     (r"/api/sysinfo", SysInfoHandler),
+    (r"/api/taxonomy(/.*)?", TaxonomyHandler),
+    (r"/api/thumbnail(/[0-9]+)?", ThumbnailHandler),
+    (r"/api/user(/.*)?", UserHandler),
+    (r"/api/internal/tokens(/[0-9A-Za-z-]+)?", TokenHandler),
+    (r"/api/internal/profile", ProfileHandler),
     (r"/api/.*", InvalidEndpointHandler),
+    # nginx serves SkyPortal's static directory, thumbnails' files among them.
+    (r"/static/thumbnails/(.*)", ThumbnailFileHandler),
 ]
 COMPILED_ROUTES = [(re.compile(pattern + "$"), handler) for pattern, handler in ROUTES]
 

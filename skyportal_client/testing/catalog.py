@@ -101,14 +101,7 @@ class CatalogRecords(Database):
         given, and save it to ``group_ids`` (re-activating unsaved rows)."""
         now = utcnow_iso()
         with self.transaction() as db:
-            if db.execute("SELECT 1 FROM objs WHERE id = ?", (obj_id,)).fetchone() is None:
-                db.execute(
-                    "INSERT INTO objs (id, ra, dec, internal_key, properties, created_at, modified) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (obj_id, ra, dec, str(uuid.uuid4()), json.dumps(properties), now, now))
-            if ra is not None and dec is not None:
-                db.execute("UPDATE objs SET healpix = ?, modified = ? WHERE id = ?",
-                           (sky.healpix_index(ra, dec), now, obj_id))
+            self.insert_obj(db, obj_id, ra, dec, properties)
             for group_id in group_ids:
                 row = db.execute("SELECT active FROM sources WHERE obj_id = ? AND group_id = ?",
                                  (obj_id, group_id)).fetchone()
@@ -118,6 +111,22 @@ class CatalogRecords(Database):
                 elif not row["active"]:
                     db.execute("UPDATE sources SET active = 1, saved_by_id = ? WHERE obj_id = ? AND group_id = ?",
                                (saver_id, obj_id, group_id))
+
+    @staticmethod
+    def insert_obj(db: sqlite3.Connection, obj_id: str, ra: float | None, dec: float | None,
+                   properties: Mapping[str, Any]) -> None:
+        """Inside ``db``'s transaction: create the object if it is new (its
+        other columns from ``properties``) and point its HEALPix index at
+        (ra, dec) when both are given."""
+        now = utcnow_iso()
+        if db.execute("SELECT 1 FROM objs WHERE id = ?", (obj_id,)).fetchone() is None:
+            db.execute(
+                "INSERT INTO objs (id, ra, dec, internal_key, properties, created_at, modified) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (obj_id, ra, dec, str(uuid.uuid4()), json.dumps(properties), now, now))
+        if ra is not None and dec is not None:
+            db.execute("UPDATE objs SET healpix = ?, modified = ? WHERE id = ?",
+                       (sky.healpix_index(ra, dec), now, obj_id))
 
     def unsave_source(self, obj_id: str, group_id: int, caller: Caller) -> bool:
         """Mark the source inactive; False when there is no such source."""
@@ -172,3 +181,29 @@ class CatalogRecords(Database):
             tuple(group_ids))
         return [(row["id"], row["ra"], row["dec"]) for row in rows
                 if sky.separation(ra, dec, row["ra"], row["dec"]) <= radius]
+
+    # -- saving through /api/source_groups ---------------------------------------
+
+    def source_row(self, obj_id: str, group_id: object) -> dict[str, Any] | None:
+        row = self._query_one("SELECT * FROM sources WHERE obj_id = ? AND group_id = ?", (obj_id, group_id))
+        return None if row is None else dict(row)
+
+    def save_to_group(self, obj_id: str, group_id: int, saver_id: int, requested: bool) -> None:
+        """Save (or, with ``requested``, ask to save) the object to a group,
+        re-activating an inactive row."""
+        now = utcnow_iso()
+        active, asked = (0, 1) if requested else (1, 0)
+        with self.transaction() as db:
+            db.execute("INSERT INTO sources (obj_id, group_id, saved_by_id, saved_at, active, requested) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (obj_id, group_id) DO UPDATE SET "
+                       "active = excluded.active, requested = excluded.requested, saved_by_id = excluded.saved_by_id",
+                       (obj_id, group_id, saver_id, now, active, asked))
+
+    def saved_or_requested_groups(self, obj_id: str, group_ids: Collection[int]) -> list[dict[str, Any]]:
+        """Groups among ``group_ids`` with an active or requested save of the object."""
+        marks = ",".join("?" * len(group_ids))
+        rows = self._query(
+            "SELECT groups.* FROM sources JOIN groups ON groups.id = sources.group_id WHERE sources.obj_id = ? "
+            f"AND (sources.active = 1 OR sources.requested = 1) AND sources.group_id IN ({marks}) ORDER BY groups.id",
+            (obj_id, *group_ids))
+        return [group_from_row(row) for row in rows]

@@ -11,6 +11,9 @@ from typing import Any
 from . import envelope
 from .base import Handler, permissions
 from .envelope import ApiError
+from .filters import filter_dict
+from .storage import Store
+from .streams import may_update_group, stream_dict
 
 # Key orders of SkyPortal's answers: a group as a member sees it, and as listed.
 MEMBER_GROUP_KEYS = ("name", "nickname", "description", "private", "auto_accept_requests", "single_user_group",
@@ -22,13 +25,21 @@ USER_KEYS = ("username", "first_name", "last_name", "bio", "affiliations", "cont
 
 
 def group_dict(group: Mapping[str, Any], keys: Sequence[str] = MEMBER_GROUP_KEYS,
-               with_streams: bool = True) -> dict[str, Any]:
+               with_streams: bool = True, store: Store | None = None) -> dict[str, Any]:
     """A group in ``keys`` order; groups other than single-user ones carry
-    their (always empty) streams where SkyPortal has loaded that relationship."""
+    their streams (read from ``store``) where SkyPortal has loaded that relationship."""
     result = {key: group[key] for key in keys}
     if with_streams and not group["single_user_group"]:
-        result["streams"] = []
+        result["streams"] = group_streams(store, group["id"]) if store is not None else []
     return result
+
+
+def group_streams(store: Store, group_id: int) -> list[dict[str, Any]]:
+    stream_ids = store.group_stream_ids(group_id)
+    if not stream_ids:
+        return []
+    return [stream_dict(stream) for stream in store.streams(f"id IN ({','.join('?' * len(stream_ids))})",
+                                                           stream_ids)]
 
 
 def user_dict(user: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,9 +69,11 @@ class GroupHandler(Handler):
             accessible = [group for group in accessible if group["id"] in member_ids]
         listed = [group for group in everything if include_single_user or not group["single_user_group"]]
         return envelope.success({
-            "user_groups": [group_dict(group) for group in members],
-            "user_accessible_groups": [group_dict(group, LISTED_GROUP_KEYS) for group in sorted(accessible, key=_by_name)],
-            "all_groups": [group_dict(group, LISTED_GROUP_KEYS) for group in sorted(listed, key=_by_name)],
+            "user_groups": [group_dict(group, store=self.store) for group in members],
+            "user_accessible_groups": [group_dict(group, LISTED_GROUP_KEYS, store=self.store)
+                                       for group in sorted(accessible, key=_by_name)],
+            "all_groups": [group_dict(group, LISTED_GROUP_KEYS, store=self.store)
+                           for group in sorted(listed, key=_by_name)],
         })
 
     def _one(self, group_id: int) -> envelope.Response:
@@ -68,7 +81,8 @@ class GroupHandler(Handler):
         if not found:
             raise ApiError(400, f"Cannot find Group with id {group_id}")
         group = {key: found[0][key] for key in MEMBER_GROUP_KEYS}
-        group["streams"], group["filters"] = [], []
+        group["streams"] = group_streams(self.store, group_id)
+        group["filters"] = [filter_dict(found) for found in self.store.filters("group_id = ?", (group_id,))]
         members = self.store.group_members(group_id)
         group["group_users"] = [
             {"id": user["membership_id"], "created_at": group["created_at"], "can_save": True, "user_id": user["id"],
@@ -102,3 +116,46 @@ class GroupHandler(Handler):
         if group_id is None:
             raise ApiError(400, f"Group with name {name} already exists. Please select a new one.")
         return envelope.success({"id": group_id})
+
+    @permissions("Upload data")
+    def delete(self, group_id: str) -> envelope.Response:
+        number = int(group_id)
+        # SkyPortal's delete access joins group_users: a group without
+        # members cannot be deleted, even by a system admin (403).
+        members = self.store.group_members(number)
+        allowed = bool(members) and (self.caller.is_admin or any(
+            user["id"] == self.caller.user_id and admin for user, admin in members))
+        if not allowed:
+            raise ApiError(403, f"Cannot find Group with id {number}")
+        self.store.delete_group(number)
+        return envelope.success({})
+
+
+class GroupUserHandler(Handler):
+    # Read from SkyPortal's GroupUserHandler.post (revision 8bd346c0).
+    @permissions("Upload data")
+    def post(self, group_id: str, *ignored: str | None) -> envelope.Response:
+        data = self.get_json()
+        if data.get("userID") is None:
+            raise ApiError(400, "userID parameter must be specified")
+        try:
+            user_id = int(data["userID"])
+        except (TypeError, ValueError):
+            raise ApiError(400, "Invalid userID parameter: unable to parse to integer") from None
+        admin = data.get("admin", False)
+        if not isinstance(admin, bool):
+            raise ApiError(400, "Invalid (non-boolean) value provided for parameter `admin`")
+        number = int(group_id)
+        if not self.store.groups("id = ?", (number,)) or not may_update_group(self, number):
+            raise ApiError(400, f"Group with ID {number} not accessible")
+        if not self.store.existing_user_ids([user_id]):
+            raise ApiError(400, f"User with ID {user_id} not accessible")
+        for stream_id in self.store.group_stream_ids(number):
+            if user_id not in self.store.stream_user_ids(stream_id):
+                username = self.store.get_user(user_id)["username"]
+                raise ApiError(403, f"User with ID {user_id} ({username}) does not have stream access with ID "
+                                    f"{stream_id}. Please contact a super-admin to grant access.")
+        if any(user["id"] == user_id for user, _ in self.store.group_members(number)):
+            raise ApiError(400, f"User {user_id} is already a member of group {number}.")
+        self.store.add_group_user(number, user_id, admin)
+        return envelope.success({"group_id": number, "user_id": user_id, "admin": admin})

@@ -57,10 +57,11 @@ def _id_set(values: Iterable[Any], name: str) -> set[int]:
         raise ApiError(500, str(exc)) from None
 
 
-def _resolve_upload_groups(store: Store, caller: Caller, body: Mapping[str, Any]) -> list[int]:
+def _resolve_upload_groups(store: Store, caller: Caller, body: Mapping[str, Any]) -> tuple[list[int], list[int]]:
     """The groups uploaded points go to: the requested ones ("all" is the
-    public group), plus always the uploader's single-user group.  No
-    stream exists here, so any stream id is unknown."""
+    public group), plus always the uploader's single-user group; and the
+    streams they are tagged with, each readable by the caller (an unknown
+    stream reads like an unreadable one, as in get_stream_ids)."""
     requested = body.get("group_ids", [])
     if isinstance(requested, list):
         group_ids = _id_set(requested, "group_ids")
@@ -75,12 +76,13 @@ def _resolve_upload_groups(store: Store, caller: Caller, body: Mapping[str, Any]
     if not isinstance(streams, list):
         raise ApiError(400, "Invalid stream_ids parameter value. Must be a list of IDs (integers).")
     stream_ids = _id_set(streams, "stream_ids")
-    if stream_ids:
-        raise ApiError(400, f"Invalid stream IDs: {stream_ids}. Available stream IDs: set()")
+    available = stream_ids & store.readable_stream_ids(caller)
+    if stream_ids - available:
+        raise ApiError(400, f"Invalid stream IDs: {stream_ids - available}. Available stream IDs: {available}")
     upload_group_ids = list(group_ids)
     if caller.single_user_group_id not in upload_group_ids:
         upload_group_ids.append(caller.single_user_group_id)
-    return upload_group_ids
+    return upload_group_ids, sorted(stream_ids)
 
 
 def _filter_mismatch(points: list[dict[str, Any]]) -> str | None:
@@ -152,20 +154,20 @@ def _serialized(points: Iterable[Mapping[str, Any]], output_format: str, magsys:
 
 
 class PhotometryHandler(Handler):
-    def _points_from_body(self) -> tuple[list[dict[str, Any]], list[int]]:
-        """The groups and standardised points of a POST/PUT body (SkyPortal
-        reads the body afresh for each step)."""
-        group_ids = _resolve_upload_groups(self.store, self.caller, self.get_json())
+    def _points_from_body(self) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+        """The standardised points, groups and streams of a POST/PUT body
+        (SkyPortal reads the body afresh for each step)."""
+        group_ids, stream_ids = _resolve_upload_groups(self.store, self.caller, self.get_json())
         points = standardize_upload(
             self.get_json(),
             instruments=lambda ids: {instrument_id: instrument for instrument_id in ids
                                      if (instrument := self.store.get_instrument(instrument_id))},
             objects_exist=lambda ids: {obj_id for obj_id in ids if self.store.obj_exists(obj_id)})
-        return points, group_ids
+        return points, group_ids, stream_ids
 
     @permissions("Upload data")
     def post(self) -> envelope.Response:
-        points, group_ids = self._points_from_body()
+        points, group_ids, stream_ids = self._points_from_body()
         _refuse_at_insert("post", points, self.caller)
         try:
             ids, upload_id = self.store.insert_points(
@@ -175,11 +177,12 @@ class PhotometryHandler(Handler):
             raise traceback_error("post", "insert", DUPLICATES_MESSAGE.format(exc.stored_keys)) from None
         except TooManyGroupRows as exc:
             raise _group_rows_error("post", exc) from None
+        self.store.add_photometry_streams(ids, stream_ids)
         return envelope.success({"ids": ids, "upload_id": upload_id})
 
     @permissions("Upload data")
     def put(self) -> envelope.Response:
-        points, group_ids = self._points_from_body()
+        points, group_ids, stream_ids = self._points_from_body()
         for point in points:  # find_duplicate_photometry reads every mjd with float() first
             try:
                 float(point["mjd"])
@@ -196,6 +199,8 @@ class PhotometryHandler(Handler):
             raise photometry_insert_error("put", CARDINALITY, _insert_rows(exc.points, self.caller)) from None
         except TooManyGroupRows as exc:
             raise _group_rows_error("put", exc) from None
+        # Streams are only ever added: a PUT without stream_ids keeps the points' links.
+        self.store.add_photometry_streams(ids, stream_ids)
         return envelope.success({"ids": ids})
 
     def _readable_point(self, photometry_id: int) -> dict[str, Any]:
@@ -233,7 +238,7 @@ class PhotometryHandler(Handler):
         group_ids = body.get("group_ids")
         if group_ids is not None:
             group_ids = self._patch_groups(group_ids)
-        if body.get("stream_ids") is not None:  # no stream exists here
+        if body.get("stream_ids") is not None:  # re-tagging points with streams by PATCH is not emulated
             raise ApiError(400, "Invalid stream_ids field. Specify at least one valid stream ID.")
         try:
             self.store.update_point(point_id, point, group_ids)
@@ -295,7 +300,7 @@ class ObjPhotometryHandler(Handler):
             result["owner"] = {"id": owner["id"], "username": owner["username"],
                                "first_name": None, "last_name": None}
         if self.get_bool_argument("includeStreamInfo"):
-            result["streams"] = []
+            result["streams"] = self.store.photometry_streams(point["id"])
         if self.get_bool_argument("includeValidationInfo"):
             result["validations"] = []
         if self.get_bool_argument("includeExtinction") and output_format != "plot":

@@ -13,20 +13,31 @@ Magnitude systems
     jla1/ab/vega/bd17/csp/ab-b12 (and 500 for a known name lacking a band).
 
 Not emulated, and why
-    - Streams: no stream exists, so any non-empty ``stream_ids`` is a 400
-      ("Invalid stream IDs").  Streams need filters and alert brokers.
-    - Photometric series, annotations, validations, classifications,
-      comments, follow-up requests, assignments, thumbnails, phase folding,
-      super objects: nothing creates them here, so they read as empty lists
-      (``individualOrSeries=series`` gives [], ``phaseFoldData`` is ignored).
+    - Alert-broker routes, as far as observed-exchanges-broker.md and
+      SkyPortal's handlers reach: no brokers (``broker_id`` is null), filter
+      definitions and autosave, scan reports or bulk candidate deletion;
+      the candidate list filters on ``filterIDs``, ``groupIDs``,
+      ``startDate``/``endDate`` and pages only; candidates' ``photstats``
+      are empty; annotations and comments only on sources (not spectra or
+      photometry), without attachments, channels or edits; classifications
+      without votes beyond the author's, ``ml`` or ``origin``; re-tagging
+      points with streams by PATCH; ``is_grayscale`` of RGB thumbnails
+      (null: SkyPortal measures colour on the pixels); users without roles
+      (a user's token carries exactly the ACLs it was made with); group
+      members cannot be removed.
+    - Photometric series, validations, follow-up requests, assignments,
+      phase folding, super objects: nothing creates them here, so they read
+      as empty lists (``individualOrSeries=series`` gives [],
+      ``phaseFoldData`` is ignored); a source's own GET still lists no
+      annotations or classifications.
     - Extinction and distances: no dust maps (like the observed install) and
       no cosmology, so extinction, mag_corr, flux_corr, ebv,
       luminosity_distance, dm and angular_diameter_distance are null, even
       for an object with a redshift; ``extinction_corrected`` uploads are a 400.
     - PUT ``duplicate_ignore_flux``/``overwrite_flux`` and ``refresh``
       (websocket pushes): ignored.
-    - Updating and deleting telescopes, instruments and groups, group
-      members and streams, source PATCH, instrument fields, regions, logs
+    - Updating telescopes, instruments and groups, deleting telescopes and
+      instruments, source PATCH, instrument fields, regions, logs
       and references (a POST naming ``field_data``, ``field_region``,
       ``field_fov_type``, ``field_fov_attributes`` or ``references`` is a
       400), ``saver_per_group_id`` on a source POST (400): these reach far
@@ -50,10 +61,10 @@ Not emulated, and why
     - PostgreSQL's casts are followed where the suite reaches them (text or
       booleans in float columns, NaN in JSON, numbers in ``origin``); a
       non-integral float ``instrument_id`` is truncated here, rounded there.
-    - Only the admin's and tokens' users exist: no browser sessions (so a
-      group made here never gets its creator as member, as with a token on
-      SkyPortal), no expired users (403), no anonymous access, no 50-85 s
-      start-up delay.  An ordinary user reads an object saved to one of its
+    - Users are the admin, those of ``create_token`` and of POST /api/user:
+      no browser sessions (so a group made here never gets its creator as
+      member, as with a token on SkyPortal), no expired users (403), no
+      anonymous access, no 50-85 s start-up delay.  An ordinary user reads an object saved to one of its
       groups or holding photometry it can read.
     - Answers from the app carry tornado's Server header, the front's own
       answers nginx's; behind a real nginx every answer says nginx.

@@ -59,7 +59,7 @@ def _marshmallow_number(value: Any) -> float:
     return number
 
 
-def _obj_schema_errors(data: Mapping[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+def obj_schema_errors(data: Mapping[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """Obj.__schema__().load(data) errors, and the loaded values."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -132,7 +132,7 @@ class SourceHandler(Handler):
             raise ApiError(404, "Source not found")
         lon, lat = sky.galactic(obj["ra"], obj["dec"])
         return envelope.success({
-            **_obj_dict(obj), "followup_requests": [], "galaxies": None, "duplicates": self._duplicates(obj),
+            **obj_dict(obj), "followup_requests": [], "galaxies": None, "duplicates": self._duplicates(obj),
             "assignments": [], "annotations": [], "classifications": [], "gal_lat": lat, "gal_lon": lon,
             "luminosity_distance": None, "dm": None, "angular_diameter_distance": None, "ebv": None,
             "tags": [], "groups": self._saved_groups(obj["id"]), "associated_objs": [],
@@ -183,7 +183,7 @@ class SourceHandler(Handler):
             obj = self.store.stored_obj(obj_id)
             lon, lat = sky.galactic_for_source_list(obj["ra"], obj["dec"])
             data["sources"].append({
-                **_obj_dict(obj), "groups": self._saved_groups(obj_id), "gal_lon": lon, "gal_lat": lat,
+                **obj_dict(obj), "groups": self._saved_groups(obj_id), "gal_lon": lon, "gal_lat": lat,
                 "luminosity_distance": None, "dm": None, "angular_diameter_distance": None,
                 "classifications": [], "annotations": [], "tags": []})
         return envelope.success(data)
@@ -238,7 +238,7 @@ class SourceHandler(Handler):
             raise SourcePostError("saver_per_group_id is not emulated by the embedded test server")
         properties: dict[str, Any] = {}
         if existing is None:
-            errors, properties = _obj_schema_errors(data)
+            errors, properties = obj_schema_errors(data)
             if errors:
                 raise SourcePostError(f"Invalid/missing parameters: {errors}")
         found = self.store.existing_group_ids(group_ids)
@@ -305,7 +305,7 @@ def _sql_like(pattern: str, text: str) -> bool:
     return re.fullmatch("".join(parts), text, re.DOTALL) is not None
 
 
-def _obj_dict(obj: Mapping[str, Any]) -> dict[str, Any]:
+def obj_dict(obj: Mapping[str, Any]) -> dict[str, Any]:
     values = {**OBJ_DEFAULTS, **obj["properties"], **obj}
     return {key: values.get(key) for key in OBJ_KEYS}
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .accounts import AccountRecords, Caller
+from .alert_records import ALERT_SCHEMA, AlertRecords
 from .catalog import CatalogRecords
 from .clock import utcnow_iso
 
@@ -178,11 +179,11 @@ def _point_from_row(row: sqlite3.Row) -> dict[str, Any]:
     return point
 
 
-class Store(AccountRecords, CatalogRecords):
+class Store(AccountRecords, CatalogRecords, AlertRecords):
     """The embedded server's database: photometry here, the rest in its parts."""
 
     def __init__(self, db_path: str | None = None) -> None:
-        super().__init__(db_path, SCHEMA)
+        super().__init__(db_path, SCHEMA + ALERT_SCHEMA)
 
     # -- photometry ------------------------------------------------------------
 

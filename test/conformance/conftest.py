@@ -5,6 +5,7 @@ SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN are set (tests needing the embedded 
 are then skipped).  Written with plain urllib3, independent of the SDK.
 """
 
+import alerts
 import pytest
 from plain_http import Api, Uploads
 
@@ -29,3 +30,21 @@ def uploads(api, setup):
 def embedded_only(skyportal):
     if not skyportal.embedded:
         pytest.skip("needs the embedded server")
+
+
+@pytest.fixture(scope="session")
+def admin_user_id(api):
+    """The id of the token's own user."""
+    return alerts.admin_id(api)
+
+
+@pytest.fixture
+def alert(api, admin_user_id):
+    """A fresh group, stream, filter and candidate (``alerts.Alerting``)."""
+    return alerts.alerting(api, admin_user_id)
+
+
+@pytest.fixture(scope="session")
+def bot(api):
+    """A non-admin user with a token (ACLs Upload data, Annotate, Comment, Classify)."""
+    return alerts.new_bot(api)
