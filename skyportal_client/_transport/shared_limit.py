@@ -101,6 +101,9 @@ class SQLiteBucket:
         if self._connection is None or self._pid != os.getpid():
             connection = sqlite3.connect(self.path, timeout=STORE_TIMEOUT, isolation_level=None,
                                          check_same_thread=False)
+            # A bucket is worth no disk flush: a process killed mid-write still leaves the file
+            # whole (the journal is rolled back); only a machine that crashes may lose it.
+            connection.execute("PRAGMA synchronous = OFF")
             connection.execute("CREATE TABLE IF NOT EXISTS skyportal_client_buckets "
                                "(key TEXT PRIMARY KEY, full_at REAL NOT NULL)")
             self._connection, self._pid = connection, os.getpid()
