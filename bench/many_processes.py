@@ -28,15 +28,14 @@ import sys
 import tempfile
 import time
 
-from skyportal_client.testing import SkyPortalTestServer, create_source, provision
-from skyportal_client.testing.provision import api_call
+from bench.download_case import POINTS_PER_OBJECT, objects
+from skyportal_client.testing import SkyPortalTestServer
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.md"
 START, END = "<!-- many processes: start -->", "<!-- many processes: end -->"
 RATE, BURST = 5.0, 10
 OBJECTS = 50
-POINTS_PER_OBJECT = 30
 DASK_OBJECTS = 200
 # The server's count of a finished case must drain before the next starts with full buckets.
 SETTLE_SECONDS = (BURST + 1) / RATE + 1
@@ -159,23 +158,10 @@ def redis_server(folder):
     return None, "redis-server did not start"
 
 
-def _objects(server, count):
-    setup = provision(server.url, server.token)
-    obj_ids = [create_source(server.url, server.token, setup.group_id) for _ in range(count)]
-    rows = [(obj_id, index) for obj_id in obj_ids for index in range(POINTS_PER_OBJECT)]
-    api_call(server.url, server.token, "POST", "/api/photometry", {
-        "obj_id": [obj_id for obj_id, _ in rows], "instrument_id": setup.instrument_id,
-        "mjd": [59000.0 + number * 0.01 for number in range(len(rows))],
-        "filter": [setup.filters[index % 3] for _, index in rows],
-        "mag": [18.0 + (index % 17) / 10 for _, index in rows], "magerr": [0.05] * len(rows),
-        "limiting_mag": [21.0] * len(rows), "magsys": "ab", "group_ids": [setup.group_id]})
-    return obj_ids
-
-
 def measure():
     results, skipped = {}, {}
     with SkyPortalTestServer() as server, tempfile.TemporaryDirectory(prefix="skyportal-bench-") as folder:
-        obj_ids = _objects(server, DASK_OBJECTS)
+        obj_ids = objects(server, DASK_OBJECTS)
         server.set_rate_limit(RATE, BURST)
         reads = obj_ids[:OBJECTS]
         print("many processes: one process alone, fixed limit (today) ...", flush=True)
