@@ -201,3 +201,20 @@ def test_a_dask_cluster_sharing_redis_downloads_every_light_curve_without_a_429(
     assert sorted(count for part in counts for count in part) == [3] * len(obj_ids)
     statuses = [record.status for record in skyportal_server.requests]
     assert len(statuses) == len(obj_ids) and statuses.count(429) == 0
+
+
+def test_without_the_redis_package_a_redis_store_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # import redis now raises ImportError
+    with pytest.raises(skyportal_client.ApiValueError) as raised:
+        skyportal_client.SkyPortal("http://127.0.0.1:1", "t", rate_limit_store="redis://:secret@127.0.0.1:1/0")
+    assert str(raised.value) == ('rate_limit_store=redis://... needs the redis package: '
+                                 'pip install "skyportal-client[redis]"')
+
+
+def test_a_store_that_cannot_be_reached_leaves_each_request_to_its_own_limit(skyportal, caplog, tmp_path):
+    unwritable = f"sqlite:///{tmp_path}/no-such-folder/rate.db"
+    with skyportal_client.SkyPortal(skyportal.url, skyportal.token, rate_limit_store=unwritable) as sp:
+        assert sp.version == "1.4.0"
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and "The shared rate limit store is unavailable (the SQLite file" in warnings[0]
+    assert skyportal.token not in warnings[0]
