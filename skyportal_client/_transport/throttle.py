@@ -92,6 +92,7 @@ class Throttle:
         self._started = clock()
         self._full_at = self._started
         self._bucket_rate = self.rate  # the rate the bucket refills at now
+        self._cut_at: Optional[float] = None  # when the last 429 cut the rate
         self._answered: collections.deque = collections.deque()  # when the answers in the window came
 
     @property
@@ -131,12 +132,17 @@ class Throttle:
         The cut is to BETA of the rate, or to the rate at which answers came in the last
         WINDOW intervals when that is lower: that is this client's share of the limit while
         others take the rest, so many clients come down to their shares after one 429 each
-        instead of one 429 for every step.
+        instead of one 429 for every step. A 429 that comes sooner after the last cut than one
+        interval at the new rate answers a request sent before that cut (threads of one
+        client meet the same congestion together): it cuts nothing more.
         """
         if self._curve is None:
             return
         with self._lock:
             now = self._clock()
+            if self._cut_at is not None and now - self._cut_at < 1.0 / self._bucket_rate:
+                return
+            self._cut_at = now
             current = self._follow_curve(now)
             self._forget_before(now)
             share = (len(self._answered) + 1) * self.rate / WINDOW

@@ -104,3 +104,17 @@ def test_without_adaptation_a_429_changes_nothing():
     throttle = Throttle(rate=5, burst=10, adaptive=False, clock=clock, sleep=clock.sleep)
     throttle.on_throttled()
     assert throttle.current_rate == 5.0 and throttle.acquire() == 0.0
+
+
+
+def test_429s_to_requests_sent_before_a_cut_cut_nothing_more():
+    """Threads of one client meet the same congestion together: one cut for all of them."""
+    clock = FakeClock()
+    throttle = Throttle(rate=5, burst=10, clock=clock, sleep=clock.sleep)
+    answered(throttle, clock, 10)
+    for _ in range(4):  # four threads' requests, all sent before the first 429 came
+        throttle.on_throttled()
+    assert throttle.current_rate == pytest.approx(2.5)
+    clock.now += 1.0  # a request sent after the cut meets a 429 too: that one counts
+    throttle.on_throttled()
+    assert throttle.current_rate < 2.5
