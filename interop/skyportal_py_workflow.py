@@ -3,7 +3,9 @@
     python interop/skyportal_py_workflow.py
 
 Runs against the embedded server (started here), or against the SkyPortal
-that SKYPORTAL_URL and SKYPORTAL_TOKEN name.  Every step checks what came
+that SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN name (one not on loopback
+also needs SKYPORTAL_TEST_ALLOW_REMOTE=1); SKYPORTAL_URL and SKYPORTAL_TOKEN,
+a user's everyday settings, are never followed.  Every step checks what came
 back (skyportal-py's models also refuse keys they do not know), and the
 run removes what it created but the telescope, instrument, group and
 object, which SkyPortal's API does not let a token delete cleanly.  Exits
@@ -19,6 +21,9 @@ import uuid
 
 import skyportal_py
 from skyportal_py import groups, instruments, photometry, sources, telescopes
+
+from skyportal_client.exceptions import ApiValueError
+from skyportal_client.testing import real_server
 
 ZP = 23.9
 MAGERR_PER_RELATIVE_FLUXERR = 2.5 / math.log(10)
@@ -131,8 +136,13 @@ def run(client: skyportal_py.SkyPortal) -> None:
 
 
 def main() -> int:
-    url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")
-    if url and token:
+    try:
+        real = real_server.real_skyportal(os.environ)
+    except ApiValueError as refusal:
+        print(f"REFUSED: {refusal}", file=sys.stderr)
+        return 2
+    if real is not None:
+        url, token = real
         print(f"skyportal-py {importlib.metadata.version('skyportal-py')} against {url}", flush=True)
         server = None
     else:

@@ -248,14 +248,6 @@ def _client(args: argparse.Namespace) -> ApiClient:
     return ApiClient(configuration)
 
 
-def _progress() -> Union[progress.Bar, progress.Lines]:
-    """A progress function: a tqdm bar on stderr when tqdm is installed, else a line per step."""
-    try:
-        return progress.Bar()
-    except ImportError:
-        return progress.Lines()
-
-
 def _say_stopped(error: BaseException) -> None:
     print("Interrupted." if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
 
@@ -284,7 +276,7 @@ def _upload(args: argparse.Namespace) -> int:
         record = UploadRecord.for_upload(args.manifest, plan.chunks, plan.row_count, "put" if args.put else "post",
                                          api_client.configuration.host)
         try:
-            with contextlib.closing(_progress()) as bar:
+            with contextlib.closing(progress.on_stderr()) as bar:
                 result = send_upload(api_client, plan, record, progress=bar)
         except (Exception, KeyboardInterrupt) as error:
             return _upload_stopped(error, record, plan.row_count, args)
@@ -298,7 +290,7 @@ def _upload(args: argparse.Namespace) -> int:
 def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, args: argparse.Namespace) -> int:
     """Say what landed of an upload that stopped, and how to finish it; the exit code."""
     _say_stopped(error)
-    landed, unknown = record.rows_in(LANDED), record.rows_in(UNACKNOWLEDGED)
+    landed, unknown = record.points_in(LANDED), record.points_in(UNACKNOWLEDGED)
     if not landed and not unknown:
         advice = "Nothing was stored."
         if DUPLICATE_MESSAGE in (getattr(error, "message", None) or ""):
@@ -405,7 +397,7 @@ def _rollback(args: argparse.Namespace) -> int:
         print(plan.describe(configuration.rate_limit, configuration.rate_limit_burst), file=sys.stderr)
         done = [0]
         try:
-            with contextlib.closing(_progress()) as bar:
+            with contextlib.closing(progress.on_stderr()) as bar:
                 def report(points: int, total: int) -> None:
                     done[0] = points
                     bar(points, total)

@@ -5,7 +5,6 @@ other host, fails at once instead of sending anything.
 """
 
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
@@ -16,39 +15,34 @@ import pytest
 import skyportal_client
 from skyportal_client._transport import json_codec
 from skyportal_client.api import photometry_api
+from skyportal_client.testing import real_server
 
 
 class ForbiddenHostError(OSError):
     """A test tried to reach a host that is neither loopback nor the SkyPortal under test."""
 
 
-def _is_loopback(host):
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 @pytest.fixture(autouse=True, scope="session")
 def only_loopback():
     """Refuses every name lookup and connection but to loopback and, when the tests run
-    against a real SkyPortal, to $SKYPORTAL_URL's host."""
+    against a real SkyPortal ($SKYPORTAL_TEST_URL, see real_server), to its host."""
     real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
     allowed_names, allowed_addresses = set(), set()
-    if os.environ.get("SKYPORTAL_URL") and os.environ.get("SKYPORTAL_TOKEN"):
-        name = urlsplit(os.environ["SKYPORTAL_URL"]).hostname
+    real = real_server.real_skyportal(os.environ)
+    if real is not None:
+        name = urlsplit(real[0]).hostname
         allowed_names.add(name)
         allowed_addresses.update(info[4][0] for info in real_getaddrinfo(name, None))
 
     def getaddrinfo(host, *args, **kwargs):
-        if host is not None and not _is_loopback(host) and host not in allowed_names:
+        if host is not None and not real_server.is_loopback(host) and host not in allowed_names:
             raise ForbiddenHostError(f"tests may only contact loopback, not {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
     def connect(sock, address):
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             host = address[0]
-            if not _is_loopback(host) and host not in allowed_addresses:
+            if not real_server.is_loopback(host) and host not in allowed_addresses:
                 raise ForbiddenHostError(f"tests may only contact loopback, not {host!r}")
         return real_connect(sock, address)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Literal, Optional, Union
+from typing import Callable, Iterable, List, Literal, Optional, Union
 
 from skyportal_client._front_door.names import NameOrId, a_name, name_or_id, one_named
+from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import NameLookupError
@@ -16,16 +17,18 @@ GroupsArgument = Union[Literal["all"], NameOrId, Iterable[NameOrId]]
 
 
 class Groups:
-    """The groups on the server. Every method sends its requests through ``api_client``."""
+    """The groups on the server. Every method sends its requests through ``api_client``;
+    with ``reads``, the groups are read through those of one upload, once."""
 
-    def __init__(self, api_client: ApiClient):
+    def __init__(self, api_client: ApiClient, reads: Optional[ServerReads] = None):
         self.api_client = api_client
-        self._api = GroupsApi(api_client)
+        api = GroupsApi(api_client)
+        self._lists: Callable[[], GroupLists] = reads.group_lists if reads else lambda: api.api_groups_get().data
 
     def list(self) -> List[Group]:
         """The groups the token can share data with, sorted by name: those its user may
         access (every group, for an admin) and the user's own single-user group."""
-        return _usable(self._api.api_groups_get().data)
+        return _usable(self._lists())
 
     def find(self, name: str) -> Group:
         """The group called exactly ``name`` that the token can share data with.
@@ -33,7 +36,7 @@ class Groups:
         Raises NameLookupError when there is none, saying why: a group of that name the
         user may not use, or the names it may have meant.
         """
-        return self._named(a_name("name", name), self._api.api_groups_get().data)
+        return self._named(a_name("name", name), self._lists())
 
     def ids_of(self, groups: Optional[GroupsArgument]) -> Union[List[int], Literal["all"], None]:
         """``groups`` as SkyPortal's ``group_ids``: "all" and None as they are, one group or
@@ -50,7 +53,7 @@ class Groups:
         names = list(dict.fromkeys(value for value in values if isinstance(value, str)))
         found = {}
         if names:
-            lists = self._api.api_groups_get().data
+            lists = self._lists()
             found = {name: self._named(name, lists).id for name in names}
         return list(dict.fromkeys(found[value] if isinstance(value, str) else value for value in values))
 

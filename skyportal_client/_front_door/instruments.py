@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import Callable, List, Optional
 
 from skyportal_client._front_door.names import NameOrId, a_name, name_or_id, one_named
+from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.instrument import Instrument
 
 
 class Instruments:
-    """The instruments on the server. Every method sends its requests through ``api_client``."""
+    """The instruments on the server. Every method sends its requests through ``api_client``;
+    with ``reads``, names are looked up through those of one upload, which keep what they find."""
 
-    def __init__(self, api_client: ApiClient):
+    def __init__(self, api_client: ApiClient, reads: Optional[ServerReads] = None):
         self.api_client = api_client
         self._api = InstrumentsApi(api_client)
+        self._named: Callable[[str], List[Instrument]] = \
+            reads.instruments_named if reads else lambda name: self._api.api_instrument_get(name=name).data
 
     def list(self) -> List[Instrument]:
         """Every instrument on the server, each with its ``telescope``."""
@@ -31,7 +35,7 @@ class Instruments:
         Raises NameLookupError when no instrument has that name, saying which names
         it may have meant ("ztf" for "ZTF"), or when more than one has it.
         """
-        named = self._api.api_instrument_get(name=a_name("name", name)).data
+        named = self._named(a_name("name", name))
         return one_named("instrument", name, named, self.list, self.api_client.configuration.host)
 
     def id_of(self, instrument: NameOrId) -> int:

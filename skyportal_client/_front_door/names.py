@@ -7,6 +7,7 @@ import difflib
 from typing import Callable, Sequence, Tuple, TypeVar, Union
 
 from skyportal_client._models.base import Model
+from skyportal_client._util.checks import integer_index
 from skyportal_client.exceptions import ApiTypeError, NameLookupError
 
 # How many names a message lists before it says how to list them all.
@@ -29,10 +30,9 @@ def name_or_id(what: str, value: object) -> Union[str, int]:
         if not value.strip():
             raise ApiTypeError(f"{what} must be a name or an id, not an empty string")
         return value
-    if not isinstance(value, bool):
-        index = getattr(value, "__index__", None)  # int and numpy integers
-        if index is not None:
-            return index()
+    index = integer_index(value)  # int and numpy integers
+    if index is not None:
+        return index
     raise ApiTypeError(f"{what} must be a name (str) or an id (int), not {type(value).__name__} {value!r}")
 
 

@@ -30,6 +30,7 @@ from skyportal_client._light_curves import download as bulk_download
 from skyportal_client._light_curves import plot as light_curve_plot
 from skyportal_client._light_curves import read as light_curves
 from skyportal_client._light_curves.tables import converter, require
+from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client import bulk_upload
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
@@ -145,8 +146,8 @@ class Photometry:
                 rolled back).
             manifest: a JSON file recording what has landed: run the same call again after
                 a crash to send only the rest, and pass it to ``rollback`` to undo the upload.
-            progress: True for a progress bar on stderr (needs tqdm), or a function called
-                with (rows done, rows in all).
+            progress: True for a progress bar on stderr (tqdm), or a line per chunk without
+                tqdm; or a function called with (rows done, rows in all).
             chunk_size: rows per request; by default the most the server takes (10 000,
                 fewer when the points go to groups).
             nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls
@@ -158,12 +159,14 @@ class Photometry:
         Raises NameLookupError for an instrument or group name that names none (or more
         than one), and UploadValidationError naming every bad row; nothing is sent then.
         """
-        instrument_id = None if instrument is None else self._instruments.id_of(instrument)
-        sizes = {} if chunk_size is None else {"chunk_size": chunk_size}
+        # Each name is looked up once: the upload's checks take what the lookups found.
+        reads = ServerReads(self.api_client)
+        instrument_id = None if instrument is None else Instruments(self.api_client, reads).id_of(instrument)
         return bulk_upload.upload_photometry(
-            self.api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=self._groups.ids_of(groups),
-            magsys=magsys, method=method, manifest=manifest, progress=progress,
-            nan_as_nondetection=nan_as_nondetection, report=report, **sizes)
+            self.api_client, data, obj_id=obj_id, instrument_id=instrument_id,
+            group_ids=Groups(self.api_client, reads).ids_of(groups), magsys=magsys, method=method, manifest=manifest,
+            progress=progress, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report,
+            _reads=reads)
 
     def download(self, obj_ids: Iterable[str], *, cache: Union[str, os.PathLike, None] = None, format: Format = "mag",
                  magsys: str = "ab", as_: Optional[TableKind] = "records", max_age: Optional[float] = None,

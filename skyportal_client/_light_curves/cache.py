@@ -41,12 +41,23 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from skyportal_client._util.atomic_files import PARTIAL_SUFFIX, replace_atomically
+from skyportal_client._util.versioned_json import VersionedJson
 from skyportal_client.exceptions import CacheError, NoCacheError
 
-CACHE_FORMAT = "skyportal-client light curve cache"
-ENTRY_FORMAT = "skyportal-client cached light curve"
 LAYOUT_VERSION = 1
 MARKER_NAME = "skyportal-cache.json"
+MARKER_FILE = VersionedJson(
+    format="skyportal-client light curve cache", version=LAYOUT_VERSION, name="light curve cache marker",
+    error=CacheError, indent=1,
+    unreadable_fix="Delete it to use its directory as a new cache (the light curves in it are then checked "
+                   "against the server again)",
+    foreign_fix="use another directory as the cache",
+    version_fix="use another directory, or a client of that version")
+# A sidecar that cannot be used is a light curve to fetch again, which its message says.
+SIDECAR_FILE = VersionedJson(
+    format="skyportal-client cached light curve", version=LAYOUT_VERSION, name="cached light curve's sidecar",
+    error=CacheError, indent=1, unreadable_fix="It is fetched again", foreign_fix="it is fetched again",
+    version_fix="it is fetched again")
 NOT_CACHED = "not in the cache"
 # A file being written is renamed within seconds; one left this long is from a killed run.
 STALE_PARTIAL_SECONDS = 3600
@@ -96,22 +107,11 @@ class LightCurveCache:
         if os.path.exists(marker):
             self._check_marker(marker)
         else:
-            replace_atomically(marker, _json_bytes({"format": CACHE_FORMAT, "version": LAYOUT_VERSION,
-                                                    "server": server}))
+            MARKER_FILE.write(marker, {"server": server})
         self._remove_stale_partials()
 
     def _check_marker(self, marker: str) -> None:
-        try:
-            with open(marker, encoding="utf-8") as handle:
-                recorded = json.load(handle)
-        except (OSError, ValueError) as error:
-            raise CacheError(f"Cannot read {marker}: {error}. Delete it to use {self.directory} as a new cache "
-                             "(the light curves in it are then checked against the server again)") from None
-        if not isinstance(recorded, dict) or recorded.get("format") != CACHE_FORMAT:
-            raise CacheError(f"{marker} was not written by skyportal_client: use another directory as the cache")
-        if recorded.get("version") != LAYOUT_VERSION:
-            raise CacheError(f"{self.directory} is a version {recorded.get('version')} cache; this client reads "
-                             f"version {LAYOUT_VERSION}: use another directory, or a client of that version")
+        recorded = MARKER_FILE.read(marker)
         if recorded.get("server") != self.server:
             raise CacheError(f"{self.directory} caches the light curves of {recorded.get('server')}, not of "
                              f"{self.server}: use another directory for this server")
@@ -139,19 +139,21 @@ class LightCurveCache:
         """(the entry, "") when the light curve is cached whole, else (None, why not)."""
         sidecar_path = self._sidecar_path(obj_id, format, magsys)
         csv_path = self.csv_path(obj_id, format, magsys)
+        if not os.path.exists(sidecar_path):
+            return None, NOT_CACHED
         try:
-            with open(sidecar_path, "rb") as handle:
-                sidecar = json.loads(handle.read())
+            sidecar = SIDECAR_FILE.read(sidecar_path)
             with open(csv_path, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
             return None, NOT_CACHED
-        except (OSError, ValueError) as error:
+        except CacheError as error:
+            return None, str(error)
+        except OSError as error:
             return None, f"the cached files cannot be read ({error})"
         try:
             recorded = sidecar["csv"]
-            matches = (sidecar["format"] == ENTRY_FORMAT and sidecar["obj_id"] == obj_id
-                       and sidecar["asked"] == {"format": format, "magsys": magsys})
+            matches = sidecar["obj_id"] == obj_id and sidecar["asked"] == {"format": format, "magsys": magsys}
             entry = CacheEntry(obj_id, format, magsys, csv_path, sidecar["etag"],
                                datetime.datetime.fromisoformat(sidecar["checked_at"]), sidecar["points"], sidecar,
                                data)
@@ -171,21 +173,21 @@ class LightCurveCache:
         data = _csv_bytes(points, columns)
         now = _now()
         sidecar = {
-            "format": ENTRY_FORMAT, "version": LAYOUT_VERSION, "obj_id": obj_id,
+            "obj_id": obj_id,
             "asked": {"format": format, "magsys": magsys}, "etag": etag, "server_version": server_version,
             "fetched_at": now.isoformat(), "checked_at": now.isoformat(), "points": len(points),
             "csv": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), "columns": columns},
         }
         csv_path = self.csv_path(obj_id, format, magsys)
         replace_atomically(csv_path, data)
-        replace_atomically(self._sidecar_path(obj_id, format, magsys), _json_bytes(sidecar))
+        SIDECAR_FILE.write(self._sidecar_path(obj_id, format, magsys), sidecar)
         return CacheEntry(obj_id, format, magsys, csv_path, etag, now, len(points), sidecar, data)
 
     def confirm(self, entry: CacheEntry) -> CacheEntry:
         """Record that the server confirmed ``entry`` just now (a 304); returns the updated entry."""
         now = _now()
         sidecar = {**entry.sidecar, "checked_at": now.isoformat()}
-        replace_atomically(self._sidecar_path(entry.obj_id, entry.format, entry.magsys), _json_bytes(sidecar))
+        SIDECAR_FILE.write(self._sidecar_path(entry.obj_id, entry.format, entry.magsys), sidecar)
         return dataclasses.replace(entry, checked_at=now, sidecar=sidecar)
 
     def keys(self) -> List[Tuple[str, str, str]]:
@@ -200,10 +202,6 @@ class LightCurveCache:
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-
-
-def _json_bytes(value: dict) -> bytes:
-    return (json.dumps(value, indent=1) + "\n").encode("utf-8")
 
 
 # -- the CSV file -------------------------------------------------------------------------

@@ -33,21 +33,6 @@ _Scalar = Union[None, bool, int, float, str]
 _NESTED, _SCALAR, _NULL = "nested", "scalar", "null"
 
 
-class ColumnarClient:
-    """An ApiClient whose answers are decoded by ``decode_light_curve``, for the API classes::
-
-        PhotometryApi(ColumnarClient(api_client)).api_sources_obj_id_photometry_get(obj_id)
-
-    The request, its checks and the transport (retries, the envelope check, errors) are the api_client's.
-    """
-
-    def __init__(self, api_client: Any):
-        self.api_client = api_client
-
-    def call_api(self, *args: Any, **kwargs: Any) -> Any:
-        return self.api_client.call_api(*args, decoder=decode_light_curve, **kwargs)
-
-
 def decode_light_curve(body: bytes) -> Any:
     """The envelope of a light curve's answer with ``data`` as PointColumns, when msgspec is
     installed (and json_codec's fast path on) and the answer is a success with a list of points;

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
-import time
 from concurrent import futures
 from typing import (
     Any,
@@ -51,10 +49,18 @@ from typing import (
 )
 
 from skyportal_client._light_curves.cache import NOT_CACHED, CacheEntry, LightCurveCache
-from skyportal_client._light_curves.tables import converter, require
+from skyportal_client._light_curves.tables import converter
+from skyportal_client._models.parameters import check_choice
+from skyportal_client._util.checks import is_integer, is_number
+from skyportal_client._util.progress import Progress as ProgressReport
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import OpenApiException, UnauthorizedException
+from skyportal_client.exceptions import (
+    ApiTypeError,
+    ApiValueError,
+    OpenApiException,
+    UnauthorizedException,
+)
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
 
 FETCHED, UNCHANGED, FAILED = "fetched", "unchanged", "failed"
@@ -170,11 +176,10 @@ def download_light_curves(api_client: ApiClient, obj_ids: Iterable[str], *,
     finished, with their files written whole.
     """
     ids = _object_ids(obj_ids)
-    _check_choice("format", format, FORMATS)
-    _check_choice("magsys", magsys, MAGNITUDE_SYSTEMS)
-    if max_age is not None and not (isinstance(max_age, (int, float)) and not isinstance(max_age, bool)
-                                    and max_age >= 0):
-        raise ValueError(f"max_age must be None or a number of seconds of 0 or more, not {max_age!r}")
+    check_choice("format", format, FORMATS, required=True)
+    check_choice("magsys", magsys, MAGNITUDE_SYSTEMS, required=True)
+    if max_age is not None and not (is_number(max_age) and max_age >= 0):
+        raise ApiValueError(f"max_age must be None or a number of seconds of 0 or more, not {max_age!r}")
     convert = converter(as_) if as_ is not None else None
     store = LightCurveCache(cache, api_client.configuration.host) if cache is not None else None
     return _run(api_client, [(obj_id, format, magsys) for obj_id in ids], store, convert, max_age, workers, progress)
@@ -197,38 +202,32 @@ def sync_light_curves(api_client: ApiClient, cache: Union[str, os.PathLike], *, 
 
 def _object_ids(obj_ids: Iterable[str]) -> List[str]:
     if isinstance(obj_ids, str):
-        raise TypeError(f"obj_ids must be a list of ids, not the string {obj_ids!r}: pass [{obj_ids!r}]")
+        raise ApiTypeError(f"obj_ids must be a list of ids, not the string {obj_ids!r}: pass [{obj_ids!r}]")
     ids = list(obj_ids)
     wrong = [obj_id for obj_id in ids if not isinstance(obj_id, str)]
     if wrong:
-        raise TypeError(f"Every obj_id must be a string; got {', '.join(repr(obj_id) for obj_id in wrong[:5])}")
+        raise ApiTypeError(f"Every obj_id must be a string; got {', '.join(repr(obj_id) for obj_id in wrong[:5])}")
     return list(dict.fromkeys(ids))
-
-
-def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 def _run(api_client: ApiClient, keys: Sequence[Tuple[str, str, str]], store: Optional[LightCurveCache],
          convert: Optional[Converter], max_age: Optional[float], workers: int, progress: Progress) -> DownloadReport:
     pool_size = api_client.configuration.connection_pool_maxsize
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= pool_size:
-        raise ValueError(f"workers must be a whole number from 1 to the client's connection_pool_maxsize "
-                         f"({pool_size}), not {workers!r}; raise connection_pool_maxsize for more")
+    if not is_integer(workers) or not 1 <= workers <= pool_size:
+        raise ApiValueError(f"workers must be a whole number from 1 to the client's connection_pool_maxsize "
+                            f"({pool_size}), not {workers!r}; raise connection_pool_maxsize for more")
     job = _Job(PhotometryApi(api_client), store, convert, max_age)
     results: Dict[int, ObjectResult] = {}
-    report, finish = _progress_reporter(progress, len(keys))
-    executor = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skyportal_client-download")
-    try:
-        pending = {executor.submit(job.one, *key): index for index, key in enumerate(keys)}
-        for done, future in enumerate(futures.as_completed(pending), start=1):
-            result = results[pending[future]] = future.result()
-            report(result, done)
-    finally:
-        # On an interrupt, what has not started is dropped, and what has waits to write its files whole.
-        executor.shutdown(wait=True, cancel_futures=True)
-        finish()
+    with ProgressReport(progress, len(keys), unit="object", describe=ObjectResult.describe) as report:
+        executor = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skyportal_client-download")
+        try:
+            pending = {executor.submit(job.one, *key): index for index, key in enumerate(keys)}
+            for done, future in enumerate(futures.as_completed(pending), start=1):
+                result = results[pending[future]] = future.result()
+                report(done, result)
+        finally:
+            # On an interrupt, what has not started is dropped, and what has waits to write its files whole.
+            executor.shutdown(wait=True, cancel_futures=True)
     return DownloadReport(tuple(results[index] for index in range(len(keys))))
 
 
@@ -292,39 +291,3 @@ class _Job:
 
 def _failure(obj_id: str, format: str, magsys: str, error: Exception, prefix: str = "") -> ObjectResult:
     return ObjectResult(obj_id, format, magsys, FAILED, f"{prefix}{error}", error=error)
-
-
-Report = Callable[[ObjectResult, int], None]
-
-
-def _progress_reporter(progress: Progress, total: int) -> Tuple[Report, Callable[[], None]]:
-    """``report(result, done)``, called after each object, and ``finish()``, once at the end."""
-    if progress is None or progress is False:
-        return (lambda result, done: None), (lambda: None)
-    if callable(progress):
-        callback = progress
-        return (lambda result, done: callback(result, done, total)), (lambda: None)
-    if progress is not True:
-        raise TypeError("progress must be None, True or a function of (ObjectResult, objects done, objects in all)")
-    try:
-        tqdm = require("tqdm").tqdm
-    except ImportError:
-        return _line_reporter(total), (lambda: None)
-    bar = tqdm(total=total, unit="object", file=sys.stderr)
-    counts = {FETCHED: 0, UNCHANGED: 0, FAILED: 0}
-
-    def report(result: ObjectResult, done: int) -> None:
-        counts[result.status] += 1
-        bar.set_postfix(counts, refresh=False)
-        bar.update(1)
-    return report, bar.close
-
-
-def _line_reporter(total: int) -> Report:
-    """A line per object on stderr, with the time the rest should take at the pace so far."""
-    started = time.monotonic()
-
-    def report(result: ObjectResult, done: int) -> None:
-        left = (time.monotonic() - started) / done * (total - done)
-        print(f"[{done}/{total}] {result.describe()}; about {left:.0f} s left", file=sys.stderr, flush=True)
-    return report

@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from skyportal_client._light_curves.tables import read_columns, require
 from skyportal_client.conversions import OUTPUT_LIMIT_NSIGMA
+from skyportal_client.exceptions import ApiValueError
 
 # SkyPortal's photometry plot colours each filter by its effective wavelength; these are
 # the colours it gives ZTF's three.
@@ -98,14 +99,14 @@ def plot_light_curve(light_curve: Any, ax: Any = None, *, space: Optional[str] =
 def _space(columns: Dict[str, list], space: Optional[str]) -> str:
     missing = [name for name in ("mjd", "filter") if name not in columns]
     if missing and columns:
-        raise ValueError(f"A light curve to plot needs the columns mjd and filter; it has no {', '.join(missing)}")
+        raise ApiValueError(f"A light curve to plot needs the columns mjd and filter; it has no {', '.join(missing)}")
     if space is None:
         space = "mag" if "mag" in columns or "flux" not in columns else "flux"
     if space not in SPACES:
-        raise ValueError(f"space must be one of {', '.join(SPACES)}, not {space!r}")
+        raise ApiValueError(f"space must be one of {', '.join(SPACES)}, not {space!r}")
     if columns and space not in columns:
-        raise ValueError(f"The light curve has no {space} column: plot it with space="
-                         f"{'flux' if space == 'mag' else 'mag'!r}, or fetch it with format={space!r}")
+        raise ApiValueError(f"The light curve has no {space} column: plot it with space="
+                            f"{'flux' if space == 'mag' else 'mag'!r}, or fetch it with format={space!r}")
     return space
 
 

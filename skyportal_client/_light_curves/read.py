@@ -13,22 +13,23 @@ Example (against the embedded test server)::
     []
 """
 
+import dataclasses
 import datetime
-from typing import Any, List, Optional, Union, cast
+from typing import Any, List, Optional, Union
 
-from skyportal_client._light_curves.columns import ColumnarClient
+from skyportal_client._light_curves.columns import decode_light_curve
 from skyportal_client._light_curves.tables import converter
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
 
 
-def _photometry_api(api_client: ApiClient, as_: str) -> PhotometryApi:
-    """The PhotometryApi to read with: for a table, one whose answers are decoded straight to
-    columns (with msgspec installed), since no dict per point is needed."""
-    if as_ == "records":
-        return PhotometryApi(api_client)
-    # ColumnarClient stands in for the ApiClient: the API classes use nothing of it but call_api.
-    return PhotometryApi(cast(ApiClient, ColumnarClient(api_client)))
+def _envelope(api_client: ApiClient, options: RequestOptions, as_: str) -> Any:
+    """The answer to ``options``; for a table, decoded straight to columns (with msgspec
+    installed), since no dict per point is needed."""
+    if as_ != "records":
+        options = dataclasses.replace(options, decoder=decode_light_curve)
+    return api_client.call_api(options)
 
 
 def get_light_curve(api_client: ApiClient, obj_id: str, *, format: str = "mag", magsys: str = "ab",
@@ -50,9 +51,8 @@ def get_light_curve(api_client: ApiClient, obj_id: str, *, format: str = "mag", 
     cannot read it.
     """
     convert = converter(as_)
-    envelope = _photometry_api(api_client, as_).api_sources_obj_id_photometry_get(obj_id, format=format,
-                                                                                  magsys=magsys)
-    return convert(envelope["data"])
+    options = PhotometryApi._api_sources_obj_id_photometry_get_options(obj_id, format, magsys)
+    return convert(_envelope(api_client, options, as_)["data"])
 
 
 def get_photometry_range(api_client: ApiClient, *, instrument_ids: Optional[List[int]] = None,
@@ -70,6 +70,5 @@ def get_photometry_range(api_client: ApiClient, *, instrument_ids: Optional[List
     query = {key: value for key, value in
              (("instrument_ids", instrument_ids), ("min_date", min_date), ("max_date", max_date))
              if value is not None}
-    envelope = _photometry_api(api_client, as_).api_photometry_range_get(
-        format=format, magsys=magsys, photometry_range_query=query)
-    return convert(envelope["data"])
+    options = PhotometryApi._api_photometry_range_get_options(format, magsys, query)
+    return convert(_envelope(api_client, options, as_)["data"])

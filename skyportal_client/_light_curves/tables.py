@@ -50,6 +50,7 @@ from typing import (
 )
 
 from skyportal_client._transport.json_codec import json_text
+from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 # The pip extra that installs each optional module.
 EXTRAS = {"astropy": "astropy", "pandas": "pandas", "tqdm": "progress", "matplotlib": "plot"}
@@ -160,7 +161,7 @@ def read_table(data: Any) -> Dict[str, InputColumn]:
         return _broadcast(data)
     if isinstance(data, (list, tuple)):
         return _rows_to_columns(data)
-    raise TypeError(
+    raise ApiTypeError(
         f"Cannot read photometry from a {type(data).__name__}: pass a list of dicts, a dict of columns, "
         "an astropy Table, a pandas DataFrame, or the path of a .csv or .ecsv file"
     )
@@ -200,7 +201,7 @@ def _broadcast(columns: Dict[str, Any]) -> Dict[str, InputColumn]:
     lengths = {len(column) for column in read.values()}
     if len(lengths) > 1:
         described = ", ".join(f"{name} has {len(column)}" for name, column in read.items())
-        raise ValueError(f"The columns have different lengths ({described}); give every column one value per row")
+        raise ApiValueError(f"The columns have different lengths ({described}); give every column one value per row")
     length = lengths.pop() if lengths else 1
     return {name: read[name] if name in read else _repeated(value, length) for name, value in columns.items()}
 
@@ -218,7 +219,7 @@ def _rows_to_columns(rows: Any) -> Dict[str, InputColumn]:
     names: Dict[str, None] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise TypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
+            raise ApiTypeError(f"Row {index} is a {type(row).__name__}; a list of rows must hold one dict per row")
         names.update(dict.fromkeys(row))
     return {name: InputColumn([plain_value(row.get(name)) for row in rows]) for name in names}
 
@@ -230,7 +231,7 @@ def _read_file(path: str) -> Dict[str, InputColumn]:
     if suffix == ".ecsv":
         table = require("astropy.table").Table.read(path, format="ascii.ecsv")
         return read_table(table)
-    raise ValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
+    raise ApiValueError(f"Cannot read {path!r}: photometry files must end in .csv or .ecsv")
 
 
 def _read_csv(path: str) -> Dict[str, InputColumn]:
@@ -240,11 +241,11 @@ def _read_csv(path: str) -> Dict[str, InputColumn]:
         names: List[str] = next(reader, [])
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
-            raise ValueError(f"{path}: the header names {', '.join(repeated)} more than once")
+            raise ApiValueError(f"{path}: the header names {', '.join(repeated)} more than once")
         cells: List[List[str]] = [[] for _ in names]
         for line, row in enumerate(reader, start=2):
             if len(row) > len(names):
-                raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
+                raise ApiValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
             for column, cell in zip(cells, row + [""] * (len(names) - len(row))):
                 column.append(cell)
     return {name: InputColumn([_csv_cell(name, cell) for cell in column],
@@ -378,7 +379,7 @@ def converter(as_: str) -> Callable[[Any], Any]:
     if as_ in ("astropy", "pandas"):
         require("astropy.table" if as_ == "astropy" else "pandas")
         return to_astropy if as_ == "astropy" else to_pandas
-    raise ValueError(f"as_ must be one of {', '.join(TABLE_KINDS)}, not {as_!r}")
+    raise ApiValueError(f"as_ must be one of {', '.join(TABLE_KINDS)}, not {as_!r}")
 
 
 def write_points(records: List[Dict[str, Any]], path: Union[str, "os.PathLike[str]"]) -> None:
@@ -406,7 +407,7 @@ def points_file_suffix(path: Union[str, "os.PathLike[str]"]) -> str:
     """
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in (".csv", ".ecsv", ".json"):
-        raise ValueError(f"Cannot write {os.fspath(path)!r}: name it *.csv, *.ecsv or *.json")
+        raise ApiValueError(f"Cannot write {os.fspath(path)!r}: name it *.csv, *.ecsv or *.json")
     if suffix == ".ecsv":
         require("astropy.table")
     return suffix

@@ -29,6 +29,7 @@ from skyportal_client._models.problems import (
     only_type_problems,
     report,
 )
+from skyportal_client._util.checks import integer_index
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 _MISSING = object()
@@ -101,12 +102,10 @@ class _IntegerRule:
 
     @staticmethod
     def convert(value: Any) -> Any:
-        if isinstance(value, (bool, float)):
+        index = integer_index(value)  # numpy integers too
+        if index is None:
             raise _Bad(f"must be an integer, not {_shown(value)}")
-        try:
-            return operator.index(value)  # numpy integers
-        except TypeError:
-            raise _Bad(f"must be an integer, not {_shown(value)}") from None
+        return index
 
 
 class _DateTimeRule:
@@ -151,7 +150,7 @@ class _PlainTypeRule:
         return kinds <= set(self.types)
 
     def convert(self, value: Any) -> Any:
-        if not isinstance(value, self.types) or (self.json_type != "boolean" and isinstance(value, bool)):
+        if not isinstance(value, self.types):
             raise _Bad(f"must be {self._described[self.json_type]}, not {_shown(value)}")
         return value
 

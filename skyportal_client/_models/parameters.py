@@ -18,6 +18,7 @@ from typing import (
 from urllib.parse import quote
 
 from skyportal_client._models.base import Model, OneOf, schema_pattern
+from skyportal_client._util.checks import integer_index
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 # The keywords every generated method passes on to ApiClient.call_api.
@@ -34,11 +35,10 @@ def check_integer(name: str, value: Any, minimum: Optional[int] = None, maximum:
         if required:
             raise ApiValueError(f"{name} is required")
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        index = getattr(value, "__index__", None)  # numpy integers
-        if index is None or isinstance(value, bool):
-            raise ApiTypeError(f"{name} must be an integer, not {type(value).__name__} {value!r}")
-        value = index()
+    index = integer_index(value)  # numpy integers too
+    if index is None:
+        raise ApiTypeError(f"{name} must be an integer, not {type(value).__name__} {value!r}")
+    value = index
     if minimum is not None and value < minimum:
         raise ApiValueError(f"{name} must be at least {minimum}, not {value}")
     if maximum is not None and value > maximum:
@@ -65,9 +65,9 @@ def check_string(name: str, value: Any, pattern: Optional[str] = None, min_lengt
     return value
 
 
-def check_choice(name: str, value: Any, choices: Sequence[str]) -> Optional[str]:
-    """``value`` if it is None or one of ``choices``, or a clear error."""
-    if value is None or value in choices:
+def check_choice(name: str, value: Any, choices: Sequence[str], required: bool = False) -> Optional[str]:
+    """``value`` if it is one of ``choices`` (or None, unless ``required``), or a clear error."""
+    if (value is None and not required) or value in choices:
         return value
     raise ApiValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 

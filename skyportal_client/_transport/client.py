@@ -1,4 +1,5 @@
-"""What every ApiClient does: turn an operation's checked parameters into a request, and the answer into Python.
+"""What every ApiClient does: send an operation's RequestOptions with the client's headers, and turn the answer
+into Python.
 
 ``ApiClient`` (generated from openapi.yaml) is this class with the spec's
 configuration class, product name and the SkyPortal version it is tested against.
@@ -11,37 +12,18 @@ import logging
 import platform
 import threading
 from concurrent import futures
-from typing import (
-    Any,
-    Callable,
-    Dict,
-    Iterable,
-    Mapping,
-    Optional,
-    Tuple,
-    Type,
-    TypeVar,
-)
-from urllib.parse import urlencode
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
 
-from skyportal_client._transport import json_codec
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client._transport.policy import RequestTimeout
 from skyportal_client._transport.rest import Answer, RESTClient
 from skyportal_client._transport.settings import BaseConfiguration
-from skyportal_client.exceptions import ApiTypeError, ApiValueError
+from skyportal_client.exceptions import ApiValueError
 
 logger = logging.getLogger("skyportal_client")
 
 PYTHON_VERSION = ".".join(platform.python_version_tuple()[:2])
 Client = TypeVar("Client", bound="BaseClient")
-
-# What the client should say when a request may have landed and the operation gives no advice.
-DEFAULT_IF_UNKNOWN = {
-    "POST": "check what the server holds before sending it again",
-    "PATCH": "read it back to see whether the change was applied; sending the same PATCH again is harmless",
-    "PUT": "sending it again is safe",
-    "DELETE": "sending it again is safe",
-}
 
 
 class BaseClient:
@@ -120,25 +102,14 @@ class BaseClient:
         self.default_headers[name] = value  # type: ignore[assignment]
         self._origin_only_headers = self._origin_only_headers | {name.lower()}
 
-    def call_api(self, method: str, path: str, *, path_params: Optional[Dict[str, str]] = None,
-                 query: Iterable[Tuple[str, Any]] = (), body: Any = None, response_type: Any = dict,
-                 if_unknown: str = "", gone_messages: Tuple[str, ...] = (),
-                 decoder: Optional[Callable[[bytes], Any]] = None, needs_token: bool = True, async_req: bool = False,
+    def call_api(self, options: RequestOptions, *, async_req: bool = False,
                  _request_timeout: Optional[RequestTimeout] = None, _preload_content: bool = True,
                  _return_http_data_only: bool = True, _headers: Optional[Mapping[str, str]] = None) -> Any:
-        """Sends one request and decodes its answer.
+        """Sends the request ``options`` describes, with the per-call options of a generated
+        method, and decodes its answer.
 
         Args:
-            method, path: the operation, its path with ``{name}`` placeholders.
-            path_params: the encoded value for each placeholder.
-            query: (name, value) pairs; pairs whose value is None are left out.
-            body: a Model or a JSON-ready dict, sent as JSON.
-            response_type: ``dict`` for the decoded envelope, or a Model class.
-            if_unknown: what to tell the user when the request may have landed.
-            gone_messages: error messages meaning "already deleted" (see RESTClient.request).
-            decoder: turns the answer's bytes into the envelope (default: JSON).
-            needs_token: False for an operation the server answers without a token
-                (the token is still sent when there is one).
+            options: the request, as the generated method builds it from its parameters.
             async_req: run in a thread and return an AsyncResult (``.get()`` gives the result).
             _request_timeout: seconds for the whole attempt, a (connect, read) pair, or a Timeout.
             _preload_content: False returns the urllib3 response of a 2xx answer, unread.
@@ -147,40 +118,27 @@ class BaseClient:
                 they replace the client's headers of the same name, and go to the
                 configured server only (never after a redirect to another origin).
         """
+        # Only the keywords given replace what ``options`` holds; most calls give none and send it as it is.
+        given: Dict[str, Any] = {field: value for field, value, default in (
+            ("timeout", _request_timeout, None), ("headers", _headers, None),
+            ("preload_content", _preload_content, True), ("return_http_data_only", _return_http_data_only, True),
+        ) if value is not default}
+        if given:
+            options = dataclasses.replace(options, **given)
         if async_req:
-            return AsyncResult(self._thread_pool().submit(
-                self.call_api, method, path, path_params=path_params, query=query, body=body,
-                response_type=response_type, if_unknown=if_unknown, gone_messages=gone_messages, decoder=decoder,
-                needs_token=needs_token, _request_timeout=_request_timeout, _preload_content=_preload_content,
-                _return_http_data_only=_return_http_data_only, _headers=_headers,
-            ))
-        if needs_token and not self._auth_headers and self.configuration.auth_header not in self.default_headers:
+            return AsyncResult(self._thread_pool().submit(self._send, options))
+        return self._send(options)
+
+    def _send(self, options: RequestOptions) -> Any:
+        if options.needs_token and not self._auth_headers and self.configuration.auth_header not in self.default_headers:
             raise ApiValueError("No token: pass Configuration(token=...) or set $SKYPORTAL_TOKEN to the token "
                                 "shown on your SkyPortal profile page")
-        if path_params:
-            path = path.format_map(path_params)
-        pairs = [(name, value) for name, value in query if value is not None]
-        if pairs:
-            path += "?" + urlencode(pairs)
-        headers = {**self.default_headers, **self._auth_headers}
-        origin_only_headers = self._origin_only_headers
-        if _headers:
-            headers.update(_checked_headers(_headers))
-            origin_only_headers = origin_only_headers | {name.lower() for name in _headers}
-        payload = None
-        if body is not None:
-            payload = json_codec.dumps(body)
-            headers["Content-Type"] = "application/json"
-        context = dataclasses.replace(self._context, if_unknown=if_unknown or DEFAULT_IF_UNKNOWN.get(method, ""))
-        answer = self.rest_client.request(
-            method, path, headers=headers, body=payload, timeout=_request_timeout, preload_content=_preload_content,
-            origin_only_headers=origin_only_headers, decoder=decoder or json_codec.loads,
-            gone_messages=gone_messages, context=context,
-        )
-        if not _preload_content:
+        answer = self.rest_client.request(options, {**self.default_headers, **self._auth_headers},
+                                          self._origin_only_headers)
+        if not options.preload_content:
             return answer
-        data = self._data(answer, response_type)
-        if _return_http_data_only:
+        data = self._data(answer, options.response_type)
+        if options.return_http_data_only:
             return data
         return data, answer.status, answer.headers
 
@@ -207,20 +165,6 @@ class BaseClient:
             if self._executor is None:
                 self._executor = futures.ThreadPoolExecutor(self.pool_threads, thread_name_prefix="skyportal_client")
             return self._executor
-
-
-def _checked_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
-    """``headers`` if every name and value is a string on one line; a clear error otherwise,
-    before anything is sent (a line break would start another header)."""
-    if not isinstance(headers, Mapping):
-        raise ApiTypeError(f"_headers must be a mapping of header names to values, not {type(headers).__name__}")
-    for name, value in headers.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise ApiTypeError(f"_headers must map strings to strings; got {name!r}: {value!r}")
-        if not name or any(character in name for character in "\r\n:") or "\r" in value or "\n" in value:
-            raise ApiValueError(f"_headers: {name!r}: {value!r} is not a valid header (an empty name, a colon "
-                                "in the name, or a line break)")
-    return headers
 
 
 def _release(version: str) -> Optional[Tuple[int, ...]]:

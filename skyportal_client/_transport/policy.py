@@ -11,6 +11,7 @@ from typing import Any, FrozenSet, Optional, Tuple, Union
 
 from skyportal_client._transport.retry import RetryPolicy
 from skyportal_client._transport.shared_limit import check_store_url
+from skyportal_client._util.checks import is_integer, is_number
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 # What a call's ``_request_timeout`` may be: seconds for the whole attempt, a
@@ -38,7 +39,7 @@ class Timeout:
     def __post_init__(self) -> None:
         for name in ("connect", "read", "total"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_number(value):
                 raise ApiTypeError(f"Timeout.{name} must be a number of seconds, not {value!r}")
             if not value > 0:
                 raise ApiValueError(f"Timeout.{name} must be above 0 seconds, not {value!r}")
@@ -54,12 +55,12 @@ class Timeout:
             return self
         if isinstance(request_timeout, Timeout):
             return request_timeout
-        if isinstance(request_timeout, (int, float)) and not isinstance(request_timeout, bool):
+        if is_number(request_timeout):
             return Timeout(connect=min(self.connect, request_timeout), read=min(self.read, request_timeout),
                            total=request_timeout)
         if isinstance(request_timeout, tuple) and len(request_timeout) == 2:
             connect, read = request_timeout
-            if all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (connect, read)):
+            if is_number(connect) and is_number(read):
                 return Timeout(connect=connect, read=read, total=max(self.total, connect + read))
         raise ApiTypeError("_request_timeout must be seconds, a (connect, read) pair of seconds, or a Timeout; "
                            f"got {request_timeout!r}")
@@ -88,12 +89,12 @@ def check_rate_limit(rate: Any, burst: Any, store: Any = None) -> None:
     of requests per second above 0 or None (no limit), ``burst`` a count of at least 1,
     ``store`` one of the forms ``shared_limit`` knows, and only with a rate."""
     what = "a number of requests per second above 0, or None for no limit"
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))):
+    if rate is not None and not is_number(rate):
         raise ApiTypeError(f"rate_limit must be {what}, not {rate!r}")
     if rate is not None and not rate > 0:
         raise ApiValueError(f"rate_limit must be {what}, not {rate!r}")
     what = "a number of requests, at least 1"
-    if isinstance(burst, bool) or not isinstance(burst, int):
+    if not is_integer(burst):
         raise ApiTypeError(f"rate_limit_burst must be {what}, not {burst!r}")
     if burst < 1:
         raise ApiValueError(f"rate_limit_burst must be {what}, not {burst!r}")

@@ -13,7 +13,7 @@ import datetime
 import logging
 import sys
 import time
-from typing import Any, Callable, FrozenSet, Mapping, Optional, Tuple, Type
+from typing import Any, FrozenSet, Mapping, Optional, Tuple, Type
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -25,11 +25,11 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from skyportal_client._transport import json_codec
 from skyportal_client._transport import outcome as outcomes
 from skyportal_client._transport.deadline import Watch, Watchdog, deadline_pool_manager
+from skyportal_client._transport.options import RequestOptions, checked_headers
 from skyportal_client._transport.outcome import Outcome
-from skyportal_client._transport.policy import RequestTimeout, TransportPolicy
+from skyportal_client._transport.policy import TransportPolicy
 from skyportal_client._transport.retry import RetryEvent, RetryPolicy, parse_retry_after
 from skyportal_client._transport.throttle import throttle_for
 from skyportal_client.exceptions import (
@@ -107,27 +107,31 @@ class RESTClient:
         if self.throttle is not None:
             self.throttle.close()
 
-    def request(self, method: str, path: str, *, headers: Mapping[str, str], body: Optional[bytes] = None,
-                timeout: Optional[RequestTimeout] = None, preload_content: bool = True,
-                origin_only_headers: FrozenSet[str] = frozenset(), decoder: Callable[[bytes], Any] = json_codec.loads,
-                gone_messages: Tuple[str, ...] = (), context: Optional[ErrorContext] = None) -> Any:
-        """SkyPortal's answer to ``method path`` (path relative to the host, query included).
+    def request(self, options: RequestOptions, client_headers: Mapping[str, str],
+                origin_only_headers: FrozenSet[str] = frozenset()) -> Any:
+        """SkyPortal's answer to the request of ``options``, sent with ``client_headers`` (the
+        client's own, under the call's ``options.headers``); ``origin_only_headers`` are the
+        lower-case names of those that go to the configured server only.
 
         Returns an ``Answer`` whose envelope has ``status`` "success", or, with
-        ``preload_content=False``, the urllib3 response of a 2xx answer, unread (the caller's
-        reads of it are bounded by the read timeout only: the total deadline ends here).
-        ``decoder`` turns the body into the envelope. ``gone_messages``: the error messages
-        that mean "already deleted"; when an earlier attempt may have landed, such an answer
-        is the success it was. Raises the ApiException subclass for an error answer,
-        InvalidAnswerError for a 2xx that is not SkyPortal's, ApiConnectionError or
-        ApiTimeoutError when no answer came, once the retries the policy allows are spent.
+        ``options.preload_content`` False, the urllib3 response of a 2xx answer, unread (the
+        caller's reads of it are bounded by the read timeout only: the total deadline ends
+        here). ``options.decoder`` turns the body into the envelope. ``options.gone_messages``:
+        the error messages that mean "already deleted"; when an earlier attempt may have
+        landed, such an answer is the success it was. Raises the ApiException subclass for an
+        error answer, InvalidAnswerError for a 2xx that is not SkyPortal's, ApiConnectionError
+        or ApiTimeoutError when no answer came, once the retries the policy allows are spent.
         """
-        context = context or self.context
-        limits = self.policy.timeout.for_call(timeout)
-        urllib3_timeout = self._default_timeout if limits is self.policy.timeout else \
-            urllib3.Timeout(connect=limits.connect, read=limits.read)
-        retries = self.policy.retries
-        target = _Target(self._pool, self._base_path + path, method, body, dict(headers))
+        headers = dict(client_headers)
+        if options.headers:
+            headers.update(checked_headers(options.headers))
+            origin_only_headers = origin_only_headers | {name.lower() for name in options.headers}
+        payload = options.payload
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        request = self._prepared(options)
+        method, path, retries = options.method, request.path, self.policy.retries
+        target = _Target(self._pool, self._base_path + path, method, payload, headers)
         redirects = 0
         landed_before = False  # an earlier attempt may have landed
         left_for: Optional[str] = None  # where a redirect to another origin led, without the credentials
@@ -136,19 +140,18 @@ class RESTClient:
                 self.throttle.acquire()
             started = time.perf_counter()
             try:
-                result = self._attempt(target, limits.total, urllib3_timeout, preload_content, decoder, context,
-                                       path, retries)
+                result = self._attempt(target, request, retries)
             except _Failure as failure:
                 self._log(method, path, failure.cause, started, retries)
                 if self.throttle is not None and failure.status == 429:
                     self.throttle.on_throttled()
                 landed_before = landed_before or failure.outcome is Outcome.UNKNOWN
-                if landed_before and failure.status == 400 and _is_gone(failure.error, gone_messages):
+                if landed_before and failure.status == 400 and _is_gone(failure.error, options.gone_messages):
                     return Answer(200, failure.error.headers or {}, _already_deleted(failure.error))
                 delay = retries.backoff(failure.retry_after) if retries.is_retry(
                     method, failure.outcome, failure.status) else None
                 if delay is None:
-                    error = _final(failure, retries, landed_before, context)
+                    error = _final(failure, retries, landed_before, request.context)
                     if failure.status == 401 and left_for is not None:
                         error.restate(error.outcome, f"The request was redirected to {left_for}, another origin "
                                                      "than the host, where the token is not sent: set host to "
@@ -174,21 +177,28 @@ class RESTClient:
                 continue
             return result
 
-    def _attempt(self, target: _Target, total: float, timeout: urllib3.Timeout, preload_content: bool,
-                 decoder: Callable[[bytes], Any], context: ErrorContext, path: str, retries: RetryPolicy) -> Any:
+    def _prepared(self, options: RequestOptions) -> _Request:
+        """What every attempt of ``options`` shares, worked out once before the first."""
+        limits = self.policy.timeout.for_call(options.timeout)
+        timeout = self._default_timeout if limits is self.policy.timeout else \
+            urllib3.Timeout(connect=limits.connect, read=limits.read)
+        context = dataclasses.replace(self.context, if_unknown=options.if_unknown)
+        return _Request(options, options.path_and_query, limits.total, timeout, context)
+
+    def _attempt(self, target: _Target, request: _Request, retries: RetryPolicy) -> Any:
         """One attempt: an Answer, a _Redirect, the raw response (``preload_content=False``), or _Failure."""
-        method = target.method
+        method, path, context = target.method, request.path, request.context
         attempts = retries.attempt + 1
-        watch = self._watchdog.watch(total)
+        watch = self._watchdog.watch(request.total)
         response = None
         keep_open = False  # a raw response handed to the caller keeps its connection
         try:
             response = target.pool.urlopen(
-                method, target.url, body=target.body, headers=target.headers, timeout=timeout,
+                method, target.url, body=target.body, headers=target.headers, timeout=request.timeout,
                 retries=NO_URLLIB3_RETRIES, redirect=False, assert_same_host=False, preload_content=False,
             )
             status = response.status
-            if 200 <= status < 300 and not preload_content:
+            if 200 <= status < 300 and not request.options.preload_content:
                 keep_open = True
                 return response
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
@@ -200,7 +210,7 @@ class RESTClient:
         except HTTPError as error:
             if response is not None:
                 response.close()
-            raise self._no_answer(error, watch, total, target, path, attempts, retries, context) from None
+            raise self._no_answer(error, watch, target, request, retries) from None
         finally:
             self._watchdog.release(watch)
             if response is not None and not keep_open:
@@ -208,7 +218,7 @@ class RESTClient:
         headers = response.headers
         if status == 304 or (method == "HEAD" and status < 300):
             return Answer(status, headers, None)
-        envelope = decoder(data) if data else None
+        envelope = request.options.decoder(data) if data else None
         if status < 300:
             if isinstance(envelope, dict) and envelope.get("status") == "success" and "data" in envelope:
                 return Answer(status, headers, envelope)
@@ -227,16 +237,16 @@ class RESTClient:
                                    context=context, attempts=attempts, history=retries.history, envelope=envelope)
         raise _Failure(failure, outcome, str(status), status, headers.get("Retry-After"))
 
-    def _no_answer(self, error: HTTPError, watch: Watch, total: float, target: _Target, path: str, attempts: int,
-                   retries: RetryPolicy, context: ErrorContext) -> _Failure:
-        method = target.method
+    def _no_answer(self, error: HTTPError, watch: Watch, target: _Target, request: _Request,
+                   retries: RetryPolicy) -> _Failure:
+        method, context = target.method, request.context
         sent = watch.request_sent
         outcome = outcomes.of_connection_error(sent)
         hint = ""
         cls: Type[ApiConnectionError]
         # NewConnectionError is a ConnectTimeoutError subclass, but means "refused", not "slow".
         if watch.expired:
-            cls, detail = ApiTimeoutError, f"The attempt took longer than its {total:g} s deadline (total_timeout)"
+            cls, detail = ApiTimeoutError, f"The attempt took longer than its {request.total:g} s deadline (total_timeout)"
         elif isinstance(error, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(error, NewConnectionError):
             # urllib3 reports a TLS handshake that never ends as a read timeout.
             cls, detail = ApiTimeoutError, ("The server did not answer in time" if sent else
@@ -255,7 +265,7 @@ class RESTClient:
             cls, detail = ApiConnectionError, f"The connection failed: {context.redact(str(error))}"
         if outcome is Outcome.UNKNOWN and method not in ("GET", "HEAD"):
             hint = context.if_unknown
-        exception = cls(detail, method=method, path=path, attempts=attempts, history=retries.history,
+        exception = cls(detail, method=method, path=request.path, attempts=retries.attempt + 1, history=retries.history,
                         outcome=outcome, hint=hint)
         return _Failure(exception, outcome, type(error).__name__)
 
@@ -298,6 +308,19 @@ class RESTClient:
         logger.debug(line, *arguments)
         if debug_log is not None:
             debug_log.debug(line, *arguments)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Request:
+    """A request's options, with what the transport makes of them once for all its attempts:
+    the path its errors name (with the query), the attempt's deadline and timeouts, and the
+    context of its errors (the operation's advice for when it may have landed)."""
+
+    options: RequestOptions
+    path: str
+    total: float
+    timeout: urllib3.Timeout
+    context: ErrorContext
 
 
 @dataclasses.dataclass(frozen=True)

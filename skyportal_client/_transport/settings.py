@@ -18,6 +18,7 @@ from skyportal_client._transport.policy import (
     check_rate_limit,
 )
 from skyportal_client._transport.retry import RetryPolicy
+from skyportal_client._util.checks import is_integer, is_number
 from skyportal_client.exceptions import ApiTypeError, ApiValueError, ErrorContext
 
 HOST_VARIABLE = "SKYPORTAL_URL"
@@ -187,17 +188,17 @@ class BaseConfiguration:
         if value is None:
             value = RetryPolicy()
         elif not isinstance(value, RetryPolicy):
-            _require("retries", value, "a RetryPolicy or a number of retries, 0 or more", _is_count, minimum=0)
+            _require("retries", value, "a RetryPolicy or a number of retries, 0 or more", is_integer, minimum=0)
             value = RetryPolicy(total=value)
         self._retries = value
 
     def _check_limits(self) -> None:
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
-            _require(name, getattr(self, name), "a number of seconds above 0", _is_number, above=0)
+            _require(name, getattr(self, name), "a number of seconds above 0", is_number, above=0)
         check_rate_limit(self.rate_limit, self.rate_limit_burst, self.rate_limit_store)
         _require("connection_pool_maxsize", self.connection_pool_maxsize, "a number of connections, at least 1",
-                 _is_count, minimum=1)
-        _require("max_redirects", self.max_redirects, "a number of redirects, 0 or more", _is_count, minimum=0)
+                 is_integer, minimum=1)
+        _require("max_redirects", self.max_redirects, "a number of redirects, 0 or more", is_integer, minimum=0)
 
     def transport_policy(self) -> TransportPolicy:
         """The timeouts, retries, rate limit and redirects these settings make, as one value."""
@@ -248,14 +249,6 @@ class BaseConfiguration:
                 f"read_timeout={self.read_timeout}, total_timeout={self.total_timeout}, "
                 f"retries={self._retries!r}, rate_limit={self.rate_limit}, "
                 f"rate_limit_burst={self.rate_limit_burst}, verify_ssl={self.verify_ssl})")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _require(name: str, value: Any, what: str, kind: Any, above: Optional[float] = None,

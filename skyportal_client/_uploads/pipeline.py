@@ -55,22 +55,17 @@ from skyportal_client._models.base import Model
 from skyportal_client._models.problems import write_csv
 from skyportal_client._transport.outcome import Outcome
 from skyportal_client._uploads.checks import MODELS, check_rows
-from skyportal_client._uploads.manifest import (
-    LANDED,
-    PENDING,
-    UNACKNOWLEDGED,
-    UploadRecord,
-)
+from skyportal_client._uploads.manifest import LANDED, UNACKNOWLEDGED, UploadRecord
 from skyportal_client._uploads.normalise import normalise
+from skyportal_client._uploads.server_reads import ServerReads
+from skyportal_client._util.checks import is_integer
 from skyportal_client._util.progress import Progress, ProgressArgument
-from skyportal_client.api.groups_api import GroupsApi
-from skyportal_client.api.instruments_api import InstrumentsApi
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
 from skyportal_client.exceptions import (
     ApiException,
+    ApiTypeError,
     ApiValueError,
-    BadRequestException,
     UploadValidationError,
 )
 from skyportal_client.model.photometry_mag_upload import PhotometryMagUpload
@@ -143,7 +138,7 @@ class UploadResult:
 def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
                 instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
                 chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
-                report: ReportDestination = None) -> UploadPlan:
+                report: ReportDestination = None, _reads: Optional[ServerReads] = None) -> UploadPlan:
     """Read, normalise and check every row of ``data`` and split it into requests. Sends
     nothing: it reads each instrument (``InstrumentsApi``), for its filters, and, when
     ``group_ids`` is given, the token's groups (``GroupsApi``), to size the requests.
@@ -152,12 +147,13 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
     naming every problem of every row, ApiValueError for ``group_ids`` that are no
     list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
+    reads = _reads or ServerReads(api_client)
     read = read_table(data)
     normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
                            nan_as_nondetection=nan_as_nondetection)
     columns = normalised.columns
     try:
-        space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])),
+        space = check_rows(columns, _instrument_filters(reads, columns.get("instrument_id", [])),
                            normalised.problems)
     except UploadValidationError as error:
         if report is not None:
@@ -165,14 +161,16 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
         raise
     if report is not None:
         write_csv([], report)
-    groups = groups_per_point(api_client, group_ids)
+    groups = groups_per_point(reads, group_ids)
     largest = largest_chunk(groups)
     if chunk_size is None:
         chunk_size = largest
+    elif not is_integer(chunk_size):
+        raise ApiTypeError(f"chunk_size must be a whole number of points, not {chunk_size!r}")
     elif not 1 <= chunk_size <= largest:
         why = "" if largest == MAX_ROWS_PER_REQUEST else (
             f" for points in {groups} groups (SkyPortal needs 4 × points × groups ≤ {MAX_STATEMENT_PARAMETERS})")
-        raise ValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
+        raise ApiValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
     chunks = _split(columns, group_ids, chunk_size, MODELS[space])
     return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
 
@@ -183,7 +181,7 @@ def largest_chunk(groups_per_point: int) -> int:
                MAX_STATEMENT_PARAMETERS // (PARAMETERS_PER_POINT_AND_GROUP * max(groups_per_point, 1)))
 
 
-def groups_per_point(api_client: ApiClient, group_ids: GroupIds) -> int:
+def groups_per_point(reads: ServerReads, group_ids: GroupIds) -> int:
     """How many groups SkyPortal links each uploaded point to, for ``group_ids``.
 
     SkyPortal adds the uploader's single-user group to the groups asked for: the ids
@@ -191,7 +189,7 @@ def groups_per_point(api_client: ApiClient, group_ids: GroupIds) -> int:
     user's groups. Without group_ids (None or []) a point goes to the single-user
     group alone (and to the public group too on a server set to share with it by
     default, which the API does not tell; there, pass ``group_ids``). For a list or
-    "all" the token's groups are read (``GroupsApi.api_groups_get``) to find its
+    "all" the token's groups are read (``ServerReads.group_lists``) to find its
     single-user group.
     """
     if group_ids != "all" and group_ids is not None and not (
@@ -199,22 +197,20 @@ def groups_per_point(api_client: ApiClient, group_ids: GroupIds) -> int:
         raise ApiValueError(f'group_ids must be a list of group ids (integers) or "all", not {group_ids!r}')
     if not group_ids:
         return 1
-    own = {group.id for group in GroupsApi(api_client).api_groups_get().data.user_groups or []
+    own = {group.id for group in reads.group_lists().user_groups or []
            if group.single_user_group}
     if group_ids == "all":
         return 1 + len(own)  # the public group is never a single-user group
     return len(set(group_ids) | own)
 
 
-def _instrument_filters(api_client: ApiClient, instrument_ids: List[Any]) -> Dict[int, Optional[List[str]]]:
+def _instrument_filters(reads: ServerReads, instrument_ids: List[Any]) -> Dict[int, Optional[List[str]]]:
     """{instrument id: its filters, or None if it takes any} for the instruments that exist."""
-    instruments = InstrumentsApi(api_client)
     filters: Dict[int, Optional[List[str]]] = {}
     # check_rows reports the ids that are not integers, and those missing here (no id is negative).
     for instrument_id in {value for value in instrument_ids if type(value) is int and value >= 0}:
-        try:
-            instrument = instruments.api_instrument_instrument_id_get(int(instrument_id)).data
-        except BadRequestException:  # SkyPortal's answer for an unknown instrument
+        instrument = reads.instrument(instrument_id)
+        if instrument is None:
             continue
         # SkyPortal holds only imagers to their filter list.
         filters[int(instrument_id)] = instrument.filters if instrument.type == "imager" else None
@@ -247,7 +243,8 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
                       instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
                       method: str = "post", manifest: Union[None, str, "os.PathLike[str]"] = None,
                       progress: ProgressArgument = None, chunk_size: Optional[int] = None,
-                      nan_as_nondetection: bool = False, report: ReportDestination = None) -> UploadResult:
+                      nan_as_nondetection: bool = False, report: ReportDestination = None,
+                      _reads: Optional[ServerReads] = None) -> UploadResult:
     """Check and upload photometry; returns an UploadResult.
 
     Args:
@@ -270,8 +267,8 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             repeat; cannot be rolled back).
         manifest: a JSON file path.  Records every chunk that landed; a rerun with the
             same data, method and manifest sends only the rest.
-        progress: None, True (a tqdm bar on stderr; needs the [progress] extra), or a
-            function called with (rows done, rows in all) after each chunk.
+        progress: None, True (a tqdm bar on stderr with the [progress] extra, else a line
+            per chunk), or a function called with (rows done, rows in all) after each chunk.
         chunk_size: points per request; by default the most the server takes (10 000,
             or 65 535 // (4 × groups per point) when the points go to several groups).
         nan_as_nondetection: read NaN (and empty flux cells of a CSV file) as nulls, as
@@ -279,6 +276,8 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             non-detection.
         report: a file path or text stream: every problem the checks find is written
             there as CSV (row, column, kind, detail), nothing but the header when none.
+        _reads: what the server already answered for this upload (the instrument and
+            groups the front door looked up by name), so that nothing is asked twice.
 
     Raises:
         UploadValidationError: bad rows (all of them named); nothing was sent.
@@ -287,11 +286,11 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             before it have landed; with a manifest, run the same call again to finish.
     """
     if method not in ("post", "put"):
-        raise ValueError(f'method must be "post" or "put", not {method!r}')
+        raise ApiValueError(f'method must be "post" or "put", not {method!r}')
     plan = plan_upload(api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=group_ids,
-                       magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report)
-    record = UploadRecord.for_upload(None if manifest is None else os.fspath(manifest), plan.chunks,
-                                     plan.row_count, method, api_client.configuration.host)
+                       magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report,
+                       _reads=_reads)
+    record = UploadRecord.for_upload(manifest, plan.chunks, plan.row_count, method, api_client.configuration.host)
     return send_upload(api_client, plan, record, progress=progress)
 
 
@@ -303,56 +302,55 @@ def send_upload(api_client: ApiClient, plan: UploadPlan, record: UploadRecord, *
     ids: List[Optional[int]] = [None] * plan.row_count
     sent = skipped = rows_done = 0
     with Progress(progress, plan.row_count) as report:
-        for chunk, entry in zip(plan.chunks, record.chunks):
-            if entry["state"] == LANDED:
+        for index, chunk in enumerate(plan.chunks):
+            if record.chunks[index].state == LANDED:
                 skipped += 1
             else:
-                (_put if record.method == "put" else _post)(api, chunk, entry, record)
+                (_put if record.method == "put" else _post)(api, chunk, index, record)
                 sent += 1
-            for row, point_id in zip(chunk.rows, entry["ids"]):
+            for row, point_id in zip(chunk.rows, record.chunks[index].ids):
                 ids[row] = point_id
             rows_done += len(chunk.rows)
             report(rows_done)
-    upload_ids = [entry["upload_id"] for entry in record.chunks if entry["upload_id"]]
+    upload_ids = [entry.upload_id for entry in record.chunks if entry.upload_id]
     return UploadResult(ids=ids, upload_ids=upload_ids, sent=sent, skipped=skipped)
 
 
-def _post(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
-    """POST one chunk until it has landed, recording each change of what is known of it."""
-    if entry["state"] != UNACKNOWLEDGED:  # else an earlier run's POST may have landed: settle it
+def _post(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
+    """POST chunk ``index`` until it has landed, recording each change of what is known of it."""
+    if record.chunks[index].state != UNACKNOWLEDGED:  # else an earlier run's POST may have landed: settle it
         try:
-            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+            data = _send_recorded(api.api_photometry_post, chunk, index, record)
         except ApiException as error:
             if not error.may_have_reached_server:
                 raise
         else:
-            _landed(entry, "post", data, record)
+            record.landed(index, "post", data["ids"], data["upload_id"])
             return
-    _settle(api, chunk, entry, record)
+    _settle(api, chunk, index, record)
 
 
-def _put(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
-    _landed(entry, "put", _send_recorded(api.api_photometry_put, chunk, entry, record), record)
+def _put(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
+    data = _send_recorded(api.api_photometry_put, chunk, index, record)
+    record.landed(index, "put", data["ids"], None)  # a PUT's answer has no upload_id
 
 
-def _send_recorded(send: Callable[..., Any], chunk: Chunk, entry: dict, record: UploadRecord) -> dict:
-    """The data of ``send``'s answer for the chunk.  The chunk is recorded as UNACKNOWLEDGED
+def _send_recorded(send: Callable[..., Any], chunk: Chunk, index: int, record: UploadRecord) -> dict:
+    """The data of ``send``'s answer for chunk ``index``.  The chunk is recorded as UNACKNOWLEDGED
     before it goes, and as PENDING again only when the server refused it cleanly (or never
     saw it) and no earlier request of it may have landed: any other failure, whatever
     raised it, leaves it UNACKNOWLEDGED."""
-    landed_before = entry["state"] == UNACKNOWLEDGED
-    entry["state"] = UNACKNOWLEDGED  # saved before sending: a crash from here on may leave it stored
-    record.save()
+    landed_before = record.chunks[index].state == UNACKNOWLEDGED
+    record.sending(index)  # saved before sending: a crash from here on may leave it stored
     try:
         return send(unknown_base_type=chunk.upload)["data"]
     except ApiException as error:
         if not error.may_have_reached_server and not landed_before:
-            entry["state"] = PENDING
-            record.save()
+            record.refused(index)
         raise
 
 
-def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord) -> None:
+def _settle(api: PhotometryApi, chunk: Chunk, index: int, record: UploadRecord) -> None:
     """Find out what came of a POST that may have landed, and finish the chunk: POST it
     again.  A success lands the chunk, the first POST having not.  SkyPortal writes
     nothing for a POST it refuses, and refuses one holding points it already stores
@@ -362,20 +360,14 @@ def _settle(api: PhotometryApi, chunk: Chunk, entry: dict, record: UploadRecord)
     that the chunk may have landed."""
     try:
         try:
-            data = _send_recorded(api.api_photometry_post, chunk, entry, record)
+            data = _send_recorded(api.api_photometry_post, chunk, index, record)
         except ApiException as error:
             if error.outcome is not Outcome.REFUSED:
                 raise
-            _put(api, chunk, entry, record)
+            _put(api, chunk, index, record)
             return
     except ApiException as error:
         # Of the chunk: its first POST may have landed, whatever this request met.
         error.restate(Outcome.UNKNOWN, SETTLE_BY_RERUN if record.path else SETTLE_BY_PUT)
         raise
-    _landed(entry, "post", data, record)
-
-
-def _landed(entry: dict, method: str, data: dict, record: UploadRecord) -> None:
-    upload_id = data["upload_id"] if method == "post" else None  # a PUT's answer has none
-    entry.update(state=LANDED, sent_with=method, ids=data["ids"], upload_id=upload_id)
-    record.save()
+    record.landed(index, "post", data["ids"], data["upload_id"])

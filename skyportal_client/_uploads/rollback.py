@@ -19,14 +19,7 @@ import logging
 import re
 from typing import Any, Callable, List, Optional, Tuple
 
-from skyportal_client._uploads.manifest import (
-    LANDED,
-    ROLLED_BACK,
-    UNACKNOWLEDGED,
-    ManifestPath,
-    load_manifest,
-    write_manifest,
-)
+from skyportal_client._uploads.manifest import LANDED, ROLLED_BACK, UNACKNOWLEDGED, ManifestPath, UploadRecord
 from skyportal_client._util.progress import Progress, ProgressArgument, about
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
@@ -108,28 +101,28 @@ def plan_rollback(manifest: ManifestPath, *, host: Optional[str] = None, delete_
     PUT returns were new), and when a chunk's POST is unacknowledged: run the upload
     again to settle it first.
     """
-    return _plan(load_manifest(manifest, host), manifest, delete_settled)
+    return _plan(UploadRecord.load(manifest, host), manifest, delete_settled)
 
 
-def _plan(state: dict, manifest: ManifestPath, delete_settled: bool) -> RollbackPlan:
-    if state["method"] != "post":
+def _plan(record: UploadRecord, manifest: ManifestPath, delete_settled: bool) -> RollbackPlan:
+    if record.method != "post":
         raise ManifestError(f"{manifest} records a PUT upload, which cannot be rolled back: a PUT returns the ids "
                             "of points that were already stored along with the new ones")
-    unsettled = [index for index, entry in enumerate(state["chunks"]) if entry["state"] == UNACKNOWLEDGED]
+    unsettled = [index for index, entry in enumerate(record.chunks) if entry.state == UNACKNOWLEDGED]
     if unsettled:
         raise ManifestError(f"Whether chunk(s) {_listed(unsettled)} of {manifest} landed is "
                             "unknown: run the upload again with this manifest to settle them, then roll back")
     by_upload_id: List[Tuple[int, str, int]] = []
     one_by_one: List[Tuple[int, List[int]]] = []
     kept: List[Tuple[int, List[int]]] = []
-    for index, entry in enumerate(state["chunks"]):
-        if entry["state"] != LANDED:
+    for index, entry in enumerate(record.chunks):
+        if entry.state != LANDED:
             continue
-        if entry["upload_id"]:
-            by_upload_id.append((index, entry["upload_id"], len(entry["ids"])))
+        if entry.upload_id:
+            by_upload_id.append((index, entry.upload_id, len(entry.ids)))
         else:
-            (one_by_one if delete_settled else kept).append((index, entry["ids"]))
-    already = sum(len(entry["ids"]) for entry in state["chunks"] if entry["state"] == ROLLED_BACK)
+            (one_by_one if delete_settled else kept).append((index, list(entry.ids)))
+    already = sum(len(entry.ids) for entry in record.chunks if entry.state == ROLLED_BACK)
     return RollbackPlan(by_upload_id, one_by_one, kept, already)
 
 
@@ -153,8 +146,8 @@ def rollback(api_client: ApiClient, manifest: ManifestPath, *, delete_settled: b
             removed until then is recorded: run the rollback again to finish.
     """
     configuration = api_client.configuration
-    state = load_manifest(manifest, configuration.host)
-    plan = _plan(state, manifest, delete_settled)
+    record = UploadRecord.load(manifest, configuration.host)
+    plan = _plan(record, manifest, delete_settled)
     description = plan.describe(configuration.rate_limit, configuration.rate_limit_burst)
     logger.info("rollback of %s: %s", manifest, description)
     api = PhotometryApi(api_client)
@@ -165,7 +158,7 @@ def rollback(api_client: ApiClient, manifest: ManifestPath, *, delete_settled: b
             deleted = _deleted_count(api.api_photometry_bulk_delete_upload_id_delete, upload_id, points)
             removed += deleted
             already += points - deleted
-            _mark_rolled_back(manifest, state, index)
+            record.rolled_back(index)
             report(removed + already)
         for index, ids in plan.one_by_one:
             for point_id in ids:
@@ -173,7 +166,7 @@ def rollback(api_client: ApiClient, manifest: ManifestPath, *, delete_settled: b
                 removed += deleted
                 already += 1 - deleted
                 report(removed + already)
-            _mark_rolled_back(manifest, state, index)
+            record.rolled_back(index)
     result = RollbackResult(removed, already + plan.already_removed, sum(len(ids) for _, ids in plan.kept))
     if plan.kept:
         listed = "; ".join(f"chunk {index}: ids {_listed(ids)}" for index, ids in plan.kept)
@@ -197,11 +190,6 @@ def _deleted_count(delete: Callable[[Any], Any], key: Any, points: int) -> int:
         return 0
     counted = DELETED_POINTS.match(data) if isinstance(data, str) else None
     return int(counted.group(1)) if counted else points
-
-
-def _mark_rolled_back(manifest: ManifestPath, state: dict, index: int) -> None:
-    state["chunks"][index]["state"] = ROLLED_BACK
-    write_manifest(manifest, state)
 
 
 def _listed(items: list) -> str:

@@ -22,6 +22,7 @@ import math
 from typing import Any, List, Optional
 
 from skyportal_client._models.problems import Problem
+from skyportal_client._util.checks import is_number
 
 # MJD 0: midnight UTC, 17 November 1858.
 MJD_EPOCH = datetime.datetime(1858, 11, 17)
@@ -87,7 +88,7 @@ def mjd_problems(values: List[Any], column: str = "mjd") -> List[Problem]:
             return []
     problems = []
     for row, value in enumerate(values):
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        number = is_number(value)
         if number and value > LARGEST_JD:
             problems.append(Problem(row, column, "seconds, not MJD", (
                 f"is {value!r}, too large for an MJD or a Julian Date (days): if it is a Unix time in "

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List
 
 from skyportal_client._light_curves.tables import require
 from skyportal_client._models.problems import Problem
+from skyportal_client._util.checks import is_number
 
 # AB magnitude 23.9 is 1 µJy exactly: -2.5 log10(1e-29 erg/s/cm²/Hz) - 48.6 = 23.9.
 MICROJANSKY_ZERO_POINT = 23.9
@@ -106,10 +107,10 @@ def _convert_flux(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any) -
     zero_points = columns[FLUX_ZERO_POINTS[name]]
     values = columns[name]
     for row, (value, zp) in enumerate(zip(values, zero_points)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        if not is_number(value):
             continue  # a null, or a value the checks refuse
         microjansky = to_microjansky(value)
-        if isinstance(zp, (int, float)) and not isinstance(zp, bool) and zp != MICROJANSKY_ZERO_POINT:
+        if is_number(zp) and zp != MICROJANSKY_ZERO_POINT:
             microjansky *= 10 ** (0.4 * (zp - MICROJANSKY_ZERO_POINT))
         values[row] = microjansky
     return problems
@@ -134,7 +135,7 @@ def _convert_angles(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any)
     convert = _exact_converter(unit.to(target))
     values = columns[name]
     for row, value in enumerate(values):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if is_number(value):
             values[row] = convert(value)
     return []
 

@@ -1,1 +1,2 @@
-"""Small utilities with no knowledge of SkyPortal: files replaced in one step, and progress reports."""
+"""Small utilities with no knowledge of SkyPortal: files replaced in one step, progress reports, and
+whether a value is a number or an integer (never a bool)."""

@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.error import Error
 from skyportal_client.model.group_lists_response import GroupListsResponse
@@ -49,9 +50,14 @@ class GroupsApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_groups_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_groups_get_options()
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_groups_get_options() -> RequestOptions:
+        """The request api_groups_get sends (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/groups",
             response_type=GroupListsResponse,
-            **kwargs,
         )

@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.created_id_response import CreatedIdResponse
 from skyportal_client.model.error import Error
@@ -55,14 +56,21 @@ class InstrumentsApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_instrument_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_instrument_get_options(name)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_instrument_get_options(
+        name: Optional[str] = None,
+    ) -> RequestOptions:
+        """The request api_instrument_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/instrument",
             query=(
                 ("name", parameters.check_string("name", name, min_length=1, required=False)),
             ),
             response_type=InstrumentListResponse,
-            **kwargs,
         )
 
     def api_instrument_instrument_id_get(
@@ -87,14 +95,20 @@ class InstrumentsApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_instrument_instrument_id_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_instrument_instrument_id_get_options(instrument_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_instrument_instrument_id_get_options(
+        instrument_id: int,
+    ) -> RequestOptions:
+        """The request api_instrument_instrument_id_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
-            "/api/instrument/{instrument_id}",
-            path_params={
-                "instrument_id": str(parameters.check_integer("instrument_id", instrument_id, minimum=0)),
-            },
+            "/api/instrument/{instrument_id}".format(
+                instrument_id=str(parameters.check_integer("instrument_id", instrument_id, minimum=0)),
+            ),
             response_type=InstrumentResponse,
-            **kwargs,
         )
 
     def api_instrument_post(
@@ -123,10 +137,17 @@ class InstrumentsApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_instrument_post, kwargs)
-        return self.api_client.call_api(
+        options = self._api_instrument_post_options(new_instrument)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_instrument_post_options(
+        new_instrument: Optional[Union[NewInstrument, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_instrument_post sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "POST",
             "/api/instrument",
             body=NewInstrument.coerce(new_instrument, "new_instrument", required=True),
             response_type=CreatedIdResponse,
-            **kwargs,
         )

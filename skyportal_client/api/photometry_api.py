@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.error import Error
 from skyportal_client.model.photometry_patch import PhotometryPatch
@@ -55,15 +56,21 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_bulk_delete_upload_id_delete, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_bulk_delete_upload_id_delete_options(upload_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_bulk_delete_upload_id_delete_options(
+        upload_id: str,
+    ) -> RequestOptions:
+        """The request api_photometry_bulk_delete_upload_id_delete sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "DELETE",
-            "/api/photometry/bulk_delete/{upload_id}",
-            path_params={
-                "upload_id": parameters.path_segment(parameters.check_string("upload_id", upload_id, min_length=1)),
-            },
+            "/api/photometry/bulk_delete/{upload_id}".format(
+                upload_id=parameters.path_segment(parameters.check_string("upload_id", upload_id, min_length=1)),
+            ),
             response_type=Success,
             gone_messages=("Invalid bulk upload id",),
-            **kwargs,
         )
 
     def api_photometry_photometry_id_delete(
@@ -89,15 +96,21 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_photometry_id_delete, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_photometry_id_delete_options(photometry_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_photometry_id_delete_options(
+        photometry_id: int,
+    ) -> RequestOptions:
+        """The request api_photometry_photometry_id_delete sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "DELETE",
-            "/api/photometry/{photometry_id}",
-            path_params={
-                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
-            },
+            "/api/photometry/{photometry_id}".format(
+                photometry_id=str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
+            ),
             response_type=Success,
             gone_messages=("Cannot find photometry point with ID",),
-            **kwargs,
         )
 
     def api_photometry_photometry_id_get(
@@ -127,18 +140,26 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_photometry_id_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_photometry_id_get_options(photometry_id, format, magsys)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_photometry_id_get_options(
+        photometry_id: int,
+        format: Optional[str] = None,
+        magsys: Optional[str] = None,
+    ) -> RequestOptions:
+        """The request api_photometry_photometry_id_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
-            "/api/photometry/{photometry_id}",
-            path_params={
-                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
-            },
+            "/api/photometry/{photometry_id}".format(
+                photometry_id=str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
+            ),
             query=(
                 ("format", parameters.check_choice("format", format, ("mag", "flux", "both"))),
                 ("magsys", parameters.check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
             ),
             response_type=dict,
-            **kwargs,
         )
 
     def api_photometry_photometry_id_patch(
@@ -169,16 +190,23 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_photometry_id_patch, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_photometry_id_patch_options(photometry_id, unknown_base_type)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_photometry_id_patch_options(
+        photometry_id: int,
+        unknown_base_type: Optional[Union[PhotometryPatch, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_photometry_photometry_id_patch sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "PATCH",
-            "/api/photometry/{photometry_id}",
-            path_params={
-                "photometry_id": str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
-            },
+            "/api/photometry/{photometry_id}".format(
+                photometry_id=str(parameters.check_integer("photometry_id", photometry_id, minimum=0)),
+            ),
             body=PhotometryPatch.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=Success,
             if_unknown="read the point back (api_photometry_photometry_id_get) to see whether it changed; sending the same PATCH again is harmless",
-            **kwargs,
         )
 
     def api_photometry_post(
@@ -209,13 +237,20 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_post, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_post_options(unknown_base_type)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_post_options(
+        unknown_base_type: Optional[Union[UNKNOWNBASETYPE, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_photometry_post sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "POST",
             "/api/photometry",
             body=UNKNOWNBASETYPE.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=dict,
             if_unknown="re-send the same points with PUT (api_photometry_put), which returns the ids of the points already stored and adds only the missing ones",
-            **kwargs,
         )
 
     def api_photometry_put(
@@ -245,12 +280,19 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_put, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_put_options(unknown_base_type)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_put_options(
+        unknown_base_type: Optional[Union[UNKNOWNBASETYPE, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_photometry_put sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "PUT",
             "/api/photometry",
             body=UNKNOWNBASETYPE.coerce(unknown_base_type, "unknown_base_type", required=True),
             response_type=dict,
-            **kwargs,
         )
 
     def api_photometry_range_get(
@@ -282,7 +324,17 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_photometry_range_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_photometry_range_get_options(format, magsys, photometry_range_query)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_photometry_range_get_options(
+        format: Optional[str] = None,
+        magsys: Optional[str] = None,
+        photometry_range_query: Optional[Union[PhotometryRangeQuery, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_photometry_range_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/photometry/range",
             query=(
@@ -291,7 +343,6 @@ class PhotometryApi:
             ),
             body=PhotometryRangeQuery.coerce(photometry_range_query, "photometry_range_query"),
             response_type=dict,
-            **kwargs,
         )
 
     def api_sources_obj_id_photometry_get(
@@ -321,16 +372,24 @@ class PhotometryApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_obj_id_photometry_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_obj_id_photometry_get_options(obj_id, format, magsys)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_obj_id_photometry_get_options(
+        obj_id: str,
+        format: Optional[str] = None,
+        magsys: Optional[str] = None,
+    ) -> RequestOptions:
+        """The request api_sources_obj_id_photometry_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
-            "/api/sources/{obj_id}/photometry",
-            path_params={
-                "obj_id": parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
-            },
+            "/api/sources/{obj_id}/photometry".format(
+                obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+            ),
             query=(
                 ("format", parameters.check_choice("format", format, ("mag", "flux", "both"))),
                 ("magsys", parameters.check_choice("magsys", magsys, ("jla1", "ab", "vega", "bd17", "csp", "ab-b12"))),
             ),
             response_type=dict,
-            **kwargs,
         )

@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.error import Error
 from skyportal_client.model.new_source import NewSource
@@ -62,7 +63,17 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_get_options(source_id, num_per_page, page_number)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_get_options(
+        source_id: Optional[str] = None,
+        num_per_page: Optional[int] = None,
+        page_number: Optional[int] = None,
+    ) -> RequestOptions:
+        """The request api_sources_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/sources",
             query=(
@@ -71,7 +82,6 @@ class SourcesApi:
                 ("pageNumber", parameters.check_integer("page_number", page_number, minimum=1, required=False)),
             ),
             response_type=SourcePageResponse,
-            **kwargs,
         )
 
     def api_sources_obj_id_delete(
@@ -101,15 +111,22 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_obj_id_delete, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_obj_id_delete_options(obj_id, source_deletion)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_obj_id_delete_options(
+        obj_id: str,
+        source_deletion: Optional[Union[SourceDeletion, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_sources_obj_id_delete sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "DELETE",
-            "/api/sources/{obj_id}",
-            path_params={
-                "obj_id": parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
-            },
+            "/api/sources/{obj_id}".format(
+                obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+            ),
             body=SourceDeletion.coerce(source_deletion, "source_deletion", required=True),
             response_type=Success,
-            **kwargs,
         )
 
     def api_sources_obj_id_get(
@@ -136,14 +153,20 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_obj_id_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_obj_id_get_options(obj_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_obj_id_get_options(
+        obj_id: str,
+    ) -> RequestOptions:
+        """The request api_sources_obj_id_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
-            "/api/sources/{obj_id}",
-            path_params={
-                "obj_id": parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
-            },
+            "/api/sources/{obj_id}".format(
+                obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+            ),
             response_type=SourceResponse,
-            **kwargs,
         )
 
     def api_sources_obj_id_head(
@@ -170,14 +193,20 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_obj_id_head, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_obj_id_head_options(obj_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_obj_id_head_options(
+        obj_id: str,
+    ) -> RequestOptions:
+        """The request api_sources_obj_id_head sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "HEAD",
-            "/api/sources/{obj_id}",
-            path_params={
-                "obj_id": parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
-            },
+            "/api/sources/{obj_id}".format(
+                obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+            ),
             response_type=None,
-            **kwargs,
         )
 
     def api_sources_post(
@@ -206,10 +235,17 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_post, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sources_post_options(new_source)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_post_options(
+        new_source: Optional[Union[NewSource, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_sources_post sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "POST",
             "/api/sources",
             body=NewSource.coerce(new_source, "new_source", required=True),
             response_type=SavedSourceResponse,
-            **kwargs,
         )

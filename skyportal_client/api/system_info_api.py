@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.enum_types_response import EnumTypesResponse
 from skyportal_client.model.error import Error
@@ -49,11 +50,16 @@ class SystemInfoApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_enum_types_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_enum_types_get_options()
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_enum_types_get_options() -> RequestOptions:
+        """The request api_enum_types_get sends (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/enum_types",
             response_type=EnumTypesResponse,
-            **kwargs,
         )
 
     def api_sysinfo_get(
@@ -75,10 +81,15 @@ class SystemInfoApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sysinfo_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_sysinfo_get_options()
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sysinfo_get_options() -> RequestOptions:
+        """The request api_sysinfo_get sends (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/sysinfo",
             response_type=SystemInfoResponse,
             needs_token=False,
-            **kwargs,
         )

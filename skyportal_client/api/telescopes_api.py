@@ -8,6 +8,7 @@ The models these operations take and return can be imported from here too.
 from typing import Any, Dict, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.created_id_response import CreatedIdResponse
 from skyportal_client.model.error import Error
@@ -55,14 +56,21 @@ class TelescopesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_telescope_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_telescope_get_options(name)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_telescope_get_options(
+        name: Optional[str] = None,
+    ) -> RequestOptions:
+        """The request api_telescope_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
             "/api/telescope",
             query=(
                 ("name", parameters.check_string("name", name, min_length=1, required=False)),
             ),
             response_type=TelescopeListResponse,
-            **kwargs,
         )
 
     def api_telescope_post(
@@ -89,12 +97,19 @@ class TelescopesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_telescope_post, kwargs)
-        return self.api_client.call_api(
+        options = self._api_telescope_post_options(new_telescope)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_telescope_post_options(
+        new_telescope: Optional[Union[NewTelescope, Dict[str, Any]]] = None,
+    ) -> RequestOptions:
+        """The request api_telescope_post sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "POST",
             "/api/telescope",
             body=NewTelescope.coerce(new_telescope, "new_telescope", required=True),
             response_type=CreatedIdResponse,
-            **kwargs,
         )
 
     def api_telescope_telescope_id_get(
@@ -119,12 +134,18 @@ class TelescopesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_telescope_telescope_id_get, kwargs)
-        return self.api_client.call_api(
+        options = self._api_telescope_telescope_id_get_options(telescope_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_telescope_telescope_id_get_options(
+        telescope_id: int,
+    ) -> RequestOptions:
+        """The request api_telescope_telescope_id_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
             "GET",
-            "/api/telescope/{telescope_id}",
-            path_params={
-                "telescope_id": str(parameters.check_integer("telescope_id", telescope_id, minimum=0)),
-            },
+            "/api/telescope/{telescope_id}".format(
+                telescope_id=str(parameters.check_integer("telescope_id", telescope_id, minimum=0)),
+            ),
             response_type=TelescopeResponse,
-            **kwargs,
         )

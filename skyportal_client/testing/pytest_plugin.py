@@ -12,7 +12,10 @@ Fixtures (names and attributes are stable):
     A ``SkyPortalTarget`` with ``url``, ``token`` (super-admin), ``embedded``
     (bool) and ``server`` (the ``SkyPortalTestServer``, None for a real one).
     It is the embedded server, unless the environment sets both
-    ``SKYPORTAL_URL`` and ``SKYPORTAL_TOKEN``: then it is that SkyPortal.
+    ``SKYPORTAL_TEST_URL`` and ``SKYPORTAL_TEST_TOKEN``: then it is that
+    SkyPortal (one not on loopback also needs ``SKYPORTAL_TEST_ALLOW_REMOTE=1``).
+    ``SKYPORTAL_URL`` and ``SKYPORTAL_TOKEN``, a user's everyday settings, are
+    never followed: ``real_server`` says why.
 
 ``skyportal_server`` (session)
     The ``SkyPortalTestServer`` itself, for fault injection, rate limits and
@@ -35,7 +38,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from ..exceptions import ApiValueError
 from .provision import Provisioned, ProvisioningError, create_source, provision
+from .real_server import TOKEN_VARIABLE, URL_VARIABLE, real_skyportal
 from .server import SkyPortalTestServer
 
 
@@ -47,20 +52,31 @@ class SkyPortalTarget:
     server: SkyPortalTestServer | None = None
 
 
+_REAL_SKYPORTAL = pytest.StashKey[tuple[str, str] | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Decide once, before any test runs or any request is sent, whether a real SkyPortal is tested."""
+    try:
+        config.stash[_REAL_SKYPORTAL] = real_skyportal(os.environ)
+    except ApiValueError as refusal:
+        raise pytest.UsageError(str(refusal)) from None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say at the top of the run when the tests will write to a real SkyPortal."""
-    url = os.environ.get("SKYPORTAL_URL")
-    if url and os.environ.get("SKYPORTAL_TOKEN"):
-        return [f"skyportal: testing against {url} (SKYPORTAL_URL and SKYPORTAL_TOKEN are set); "
+    real = config.stash.get(_REAL_SKYPORTAL, None)
+    if real is not None:
+        return [f"skyportal: testing against {real[0]} ({URL_VARIABLE} and {TOKEN_VARIABLE} are set); "
                 "the tests create telescopes, instruments, groups, sources and photometry there"]
     return ["skyportal: testing against the embedded server"]
 
 
 @pytest.fixture(scope="session")
-def skyportal() -> Iterator[SkyPortalTarget]:
-    url, token = os.environ.get("SKYPORTAL_URL"), os.environ.get("SKYPORTAL_TOKEN")
-    if url and token:
-        yield SkyPortalTarget(url=url.rstrip("/"), token=token, embedded=False)
+def skyportal(pytestconfig: pytest.Config) -> Iterator[SkyPortalTarget]:
+    real = pytestconfig.stash.get(_REAL_SKYPORTAL, None)
+    if real is not None:
+        yield SkyPortalTarget(url=real[0], token=real[1], embedded=False)
         return
     with SkyPortalTestServer() as server:
         yield SkyPortalTarget(url=server.url, token=server.token, embedded=True, server=server)

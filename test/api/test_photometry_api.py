@@ -7,6 +7,7 @@ import pytest
 from support.upload_bodies import flux_points, mag_points
 
 import skyportal_client
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.model.photometry_range_query import PhotometryRangeQuery
 from skyportal_client.model.success import Success
 from skyportal_client.model.unknownbasetype import UNKNOWNBASETYPE
@@ -242,11 +243,11 @@ class TestErrors:
 
     def test_a_non_numeric_id_is_405(self, api_client):
         with pytest.raises(skyportal_client.MethodNotAllowedException, match="Method Not Allowed"):
-            api_client.call_api("PATCH", "/api/photometry/abc", body={}, response_type=Success)
+            api_client.call_api(RequestOptions("PATCH", "/api/photometry/abc", body={}, response_type=Success))
 
     def test_a_server_exception_is_500_and_not_retried(self, api_client, skyportal_server):
         skyportal_server.clear_requests()
         with pytest.raises(skyportal_client.ServiceException) as raised:
-            api_client.call_api("POST", "/api/photometry/6", body={}, response_type=dict)
+            api_client.call_api(RequestOptions("POST", "/api/photometry/6", body={}))
         assert raised.value.status == 500 and "takes 1 positional argument" in raised.value.message
         assert len(skyportal_server.requests) == 1

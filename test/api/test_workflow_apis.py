@@ -1,6 +1,6 @@
 """The calls around an upload (sources, instruments, telescopes, groups, system info) against the server.
 
-Each runs against the embedded server and, with SKYPORTAL_URL and SKYPORTAL_TOKEN set, a real
+Each runs against the embedded server and, with SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN set, a real
 SkyPortal. A test that creates or deletes something is skipped, with the server's reason, when a
 real server's token may not do it.
 """

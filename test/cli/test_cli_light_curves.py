@@ -45,7 +45,9 @@ def test_download_takes_ids_and_files_of_ids_then_sync_asks_about_each(capsys, e
     lines = out.splitlines()
     assert lines == [f"{obj_id}: fetched, 3 points (new)" for obj_id in objects] + \
         ["4 objects: 4 fetched, 0 unchanged, 0 failed"]
-    assert len(err.splitlines()) == 4 and all(line.endswith(" s left") for line in err.splitlines())
+    progress = err.splitlines()
+    assert [line.split(" objects: ")[0] for line in progress] == ["1/4", "2/4", "3/4", "4/4"]
+    assert all(line.endswith(" left") for line in progress[:-1])
     assert cached_ids(cache) == set(objects)
 
     code, out, _ = run(capsys, "sync", "--cache", cache)

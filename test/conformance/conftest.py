@@ -1,7 +1,7 @@
 """Conformance suite: SkyPortal's observed photometry API behaviour.
 
 Runs against the embedded server, or against a real SkyPortal when
-SKYPORTAL_URL and SKYPORTAL_TOKEN are set (tests needing the embedded server
+SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN are set (tests needing the embedded server
 are then skipped).  Written with plain urllib3, independent of the SDK.
 """
 

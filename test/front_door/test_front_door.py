@@ -1,14 +1,16 @@
 """SkyPortal, the front door: every verb against the server under test (the embedded one, or a real
-SkyPortal with SKYPORTAL_URL and SKYPORTAL_TOKEN set). What the token may not do is skipped with the
+SkyPortal with SKYPORTAL_TEST_URL and SKYPORTAL_TEST_TOKEN set). What the token may not do is skipped with the
 server's words. The set-up checks and the hints have their own file, test_front_door_messages.py.
 """
 
 import concurrent.futures
 import datetime
 import json
+import urllib.parse
 import uuid
 
 import pytest
+from support.upload_bodies import fresh_mjds
 
 import skyportal_client
 from skyportal_client import NameLookupError
@@ -104,6 +106,24 @@ def test_an_upload_by_instrument_id_and_group_name_shares_the_points(sp, skyport
             groups=[skyportal_provisioned.group_name])
     point = sp.photometry.point(result.ids[0], format="flux")
     assert (point["flux"], point["fluxerr"], point["filter"]) == (120.0, 5.0, "ztfr")
+    assert skyportal_provisioned.group_id in [group["id"] for group in point["groups"]]
+
+
+def test_an_upload_by_instrument_and_group_names_looks_each_name_up_once(sp, skyportal, skyportal_provisioned,
+                                                                        permitted):
+    if not skyportal.embedded:
+        pytest.skip("counts the requests in the embedded server's log")
+    sp.version  # asked once per client, before the first request; not part of the upload
+    skyportal.server.clear_requests()
+    with permitted("upload photometry"):
+        result = sp.photometry.upload(dict(LIGHT_CURVE, mjd=fresh_mjds(3)), obj_id=skyportal_provisioned.obj_id,
+                                      instrument=skyportal_provisioned.instrument_name,
+                                      groups=[skyportal_provisioned.group_name])
+    instrument_query = urllib.parse.urlencode({"name": skyportal_provisioned.instrument_name})
+    assert [(record.method, record.path) for record in skyportal.server.requests] == [
+        ("GET", f"/api/instrument?{instrument_query}"), ("GET", "/api/groups"), ("POST", "/api/photometry")]
+    point = sp.photometry.point(result.ids[0])
+    assert point["instrument_id"] == skyportal_provisioned.instrument_id
     assert skyportal_provisioned.group_id in [group["id"] for group in point["groups"]]
 
 

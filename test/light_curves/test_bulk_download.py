@@ -9,6 +9,7 @@ import time
 
 import pytest
 from support.light_curve_samples import add_points, new_objects, objects_with_points
+from support.upload_bodies import fresh_mjds
 
 import skyportal_client
 from skyportal_client._light_curves.cache import MARKER_NAME
@@ -20,7 +21,13 @@ from skyportal_client._light_curves.download import (
     sync_light_curves,
 )
 from skyportal_client._light_curves.read import get_light_curve
-from skyportal_client.exceptions import CacheError, NoCacheError
+from skyportal_client._uploads.pipeline import upload_photometry
+from skyportal_client.exceptions import (
+    ApiTypeError,
+    ApiValueError,
+    CacheError,
+    NoCacheError,
+)
 
 
 @pytest.fixture
@@ -50,17 +57,24 @@ def gets(server):
 # -- the acceptance run: 200 objects under SkyPortal's rate limit ---------------------------------
 
 
+# The rate-limited runs go ten times faster than SkyPortal's clock: both sides at 50 requests per
+# second instead of 5, the burst (a number of requests) unchanged, so that the same requests meet
+# the same token buckets in a tenth of the time.
+SPEEDUP = 10
+
+
 def test_200_objects_under_the_rate_limit_then_304s_then_only_what_changed(skyportal, skyportal_server,
                                                                             skyportal_provisioned, tmp_path):
     """The embedded server limits like SkyPortal's nginx (5/s, bursts of 10), and the client
     keeps to the same limit by default: four threads sharing it never get a 429."""
     setup = skyportal_provisioned
-    configuration = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
-    assert (configuration.rate_limit, configuration.rate_limit_burst) == (5.0, 10)
+    default = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
+    assert (default.rate_limit, default.rate_limit_burst) == (5.0, 10)
+    configuration = default.replace(rate_limit=default.rate_limit * SPEEDUP)
     obj_ids = new_objects(skyportal, setup, 200)
     with skyportal_client.ApiClient(configuration) as api_client:
         add_points(api_client, setup, obj_ids)
-        skyportal_server.set_rate_limit(5.0, 10)
+        skyportal_server.set_rate_limit(5.0 * SPEEDUP, 10)
 
         skyportal_server.clear_requests()
         first = download_light_curves(api_client, obj_ids, cache=tmp_path, as_=None)
@@ -325,16 +339,45 @@ def test_a_cache_of_another_server_is_refused_before_anything_is_sent(client, th
     assert skyportal_server.requests == []
 
 
+@pytest.mark.parametrize("marker, message", [
+    ("{\"format\": ", r"Cannot read the light curve cache marker .*skyportal-cache\.json: .*Delete it to use its "
+                    "directory as a new cache"),
+    ("{}", r"skyportal-cache\.json is not a light curve cache marker written by skyportal_client: use another "
+           "directory as the cache"),
+    (json.dumps({"format": "skyportal-client light curve cache", "version": 2}),
+     r"skyportal-cache\.json is a version 2 light curve cache marker; this client reads version 1: use another "
+     "directory, or a client of that version"),
+])
+def test_a_cache_marker_that_cannot_be_used_is_named_with_the_fix(client, three, tmp_path, skyportal_server,
+                                                                  marker, message):
+    (tmp_path / MARKER_NAME).write_text(marker)
+    skyportal_server.clear_requests()
+    with pytest.raises(CacheError, match=message):
+        download_light_curves(client, three, cache=tmp_path)
+    assert skyportal_server.requests == []
+
+
+def test_a_sidecar_of_another_version_is_fetched_again(client, three, tmp_path):
+    download_light_curves(client, three[:1], cache=tmp_path, as_=None)
+    sidecar = tmp_path / f"{three[0]}.mag.ab.json"
+    sidecar.write_text(json.dumps(dict(json.loads(sidecar.read_text()), version=2)))
+    report = download_light_curves(client, three[:1], cache=tmp_path)
+    assert statuses(report) == [FETCHED]
+    assert "is a version 2 cached light curve's sidecar" in report.results[0].reason
+    assert json.loads(sidecar.read_text())["version"] == 1
+
+
 @pytest.mark.parametrize("arguments, error, message", [
-    ({"obj_ids": "ZTF21abc"}, TypeError, "a list of ids, not the string 'ZTF21abc'"),
-    ({"obj_ids": ["ZTF21abc", 7]}, TypeError, "Every obj_id must be a string; got 7"),
-    ({"format": "magnitude"}, ValueError, "format must be one of mag, flux, both"),
-    ({"magsys": "AB"}, ValueError, "magsys must be one of jla1, ab, vega"),
-    ({"as_": "numpy"}, ValueError, "as_ must be one of records, astropy, pandas"),
-    ({"workers": 0}, ValueError, "workers must be a whole number from 1 to the client's connection_pool_maxsize"),
-    ({"workers": 11}, ValueError, r"\(10\), not 11; raise connection_pool_maxsize"),
-    ({"max_age": -1}, ValueError, "max_age must be None or a number of seconds"),
-    ({"progress": "yes"}, TypeError, "progress must be None, True or a function"),
+    ({"obj_ids": "ZTF21abc"}, ApiTypeError, "a list of ids, not the string 'ZTF21abc'"),
+    ({"obj_ids": ["ZTF21abc", 7]}, ApiTypeError, "Every obj_id must be a string; got 7"),
+    ({"format": "magnitude"}, ApiValueError, "format must be one of mag, flux, both"),
+    ({"format": None}, ApiValueError, "format must be one of mag, flux, both; got None"),
+    ({"magsys": "AB"}, ApiValueError, "magsys must be one of jla1, ab, vega"),
+    ({"as_": "numpy"}, ApiValueError, "as_ must be one of records, astropy, pandas"),
+    ({"workers": 0}, ApiValueError, "workers must be a whole number from 1 to the client's connection_pool_maxsize"),
+    ({"workers": 11}, ApiValueError, r"\(10\), not 11; raise connection_pool_maxsize"),
+    ({"max_age": -1}, ApiValueError, "max_age must be None or a number of seconds"),
+    ({"progress": "yes"}, ApiTypeError, "progress must be None, True or a function"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_sent(client, skyportal_server, tmp_path, arguments, error,
                                                            message):
@@ -358,16 +401,40 @@ def test_progress_is_a_bar_with_tqdm(client, three, capsys):
     pytest.importorskip("tqdm")
     download_light_curves(client, three, progress=True)
     err = capsys.readouterr().err
-    assert "3/3" in err and "object" in err and "fetched=3" in err
+    assert "3/3" in err and "object" in err and ": fetched, 3 points" in err
 
 
 def test_progress_is_a_line_per_object_without_tqdm(client, three, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
     download_light_curves(client, three, cache=tmp_path, progress=True)
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 3 and all(line.endswith(" s left") for line in lines)
-    assert sorted(line.split("] ")[1].split(":")[0] for line in lines) == sorted(three)
-    assert lines[-1].startswith("[3/3] ") and ": fetched, 3 points (new); about 0 s left" in lines[-1]
+    assert [line.split(" objects: ")[0] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert sorted(line.split(" objects: ")[1].split(":")[0] for line in lines) == sorted(three)
+    assert all(line.endswith(" left") for line in lines[:-1]), "the time left, while unfinished"
+    assert lines[-1].endswith(": fetched, 3 points (new)")
+
+
+def test_progress_is_shown_as_for_an_upload(client, three, skyportal_provisioned, capsys, monkeypatch):
+    """progress=True and a bad progress mean the same for a download as for an upload: without tqdm,
+    lines of "done/in all" with the time left, and the same refusal before anything is sent."""
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    setup = skyportal_provisioned
+    rows = [{"mjd": mjd, "mag": 19.0, "magerr": 0.1, "limiting_mag": 21.0, "filter": "ztfg"}
+            for mjd in fresh_mjds(3)]
+    upload_photometry(client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id, magsys="ab",
+                      method="put", chunk_size=2, progress=True)
+    uploaded = capsys.readouterr().err.splitlines()
+    download_light_curves(client, three, progress=True)
+    downloaded = capsys.readouterr().err.splitlines()
+    assert uploaded[0].startswith("2/3 points, ") and uploaded[0].endswith(" left")
+    assert uploaded[-1] == "3/3 points"
+    assert downloaded[0].startswith("1/3 objects: ") and downloaded[0].endswith(" left")
+    assert downloaded[-1].startswith("3/3 objects: ") and not downloaded[-1].endswith(" left")
+    for call in (lambda: upload_photometry(client, rows, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
+                                           magsys="ab", progress="yes"),
+                 lambda: download_light_curves(client, three, progress="yes")):
+        with pytest.raises(ApiTypeError, match="^progress must be None, True or a function of "):
+            call()
 
 
 def test_progress_can_be_a_function(client, three):

@@ -19,6 +19,7 @@ from skyportal_client._light_curves.plot import (  # noqa: E402
 )
 from skyportal_client._light_curves.read import get_light_curve  # noqa: E402
 from skyportal_client.api.photometry_api import PhotometryApi  # noqa: E402
+from skyportal_client.exceptions import ApiValueError  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -157,7 +158,7 @@ def test_an_empty_light_curve_draws_empty_axes():
     ([{"mjd": 59000.0, "filter": "ztfg", "mag": 19.0}], "counts", "space must be one of mag, flux"),
 ])
 def test_what_cannot_be_drawn_is_said(points, space, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ApiValueError, match=message):
         plot_light_curve(points, new_axes(), space=space)
 
 

@@ -10,6 +10,7 @@ from support.upload_bodies import fresh_mjds
 from skyportal_client._light_curves.read import get_light_curve, get_photometry_range
 from skyportal_client._light_curves.tables import read_columns, write_points
 from skyportal_client._uploads.pipeline import upload_photometry
+from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_range_query_as_a_table(api_client, skyportal_provisioned, light_curve):
                                  min_date="1858-11-17T00:00:00", format="flux", as_="astropy")
     ours = table[table["obj_id"] == skyportal_provisioned.obj_id]
     assert sorted(ours["mjd"]) == sorted(light_curve["mjd"])
-    with pytest.raises(ValueError, match="as_ must be one of records, astropy, pandas"):
+    with pytest.raises(ApiValueError, match="as_ must be one of records, astropy, pandas"):
         get_photometry_range(api_client, instrument_ids=[1], as_="numpy")
 
 
@@ -83,14 +84,14 @@ def test_tables_and_files_upload_like_columns(api_client, skyportal_server, skyp
 
 def test_read_columns_broadcasts_scalars_and_refuses_ragged_columns():
     assert read_columns({"mjd": [1.0, 2.0], "filter": "ztfg"}) == {"mjd": [1.0, 2.0], "filter": ["ztfg", "ztfg"]}
-    with pytest.raises(ValueError, match="mjd has 2, mag has 1"):
+    with pytest.raises(ApiValueError, match="mjd has 2, mag has 1"):
         read_columns({"mjd": [1.0, 2.0], "mag": [19.0]})
-    with pytest.raises(TypeError, match="Cannot read photometry from a int"):
+    with pytest.raises(ApiTypeError, match="Cannot read photometry from a int"):
         read_columns(5)
 
 
 def test_without_astropy_pandas_and_tqdm_the_core_works_and_tables_name_the_extra(
-        api_client, skyportal_provisioned, light_curve, monkeypatch, tmp_path):
+        api_client, skyportal_provisioned, light_curve, monkeypatch, tmp_path, capsys):
     for module in [name for name in sys.modules if name.split(".")[0] in ("astropy", "pandas", "tqdm")]:
         monkeypatch.delitem(sys.modules, module)
     for module in ("astropy", "astropy.table", "astropy.units", "pandas", "tqdm"):
@@ -109,8 +110,11 @@ def test_without_astropy_pandas_and_tqdm_the_core_works_and_tables_name_the_extr
         ("pandas", lambda: get_light_curve(api_client, setup.obj_id, as_="pandas")),
         ("astropy", lambda: write_points([], tmp_path / "points.ecsv")),
         ("astropy", lambda: read_columns(tmp_path / "points.ecsv")),
-        ("progress", lambda: upload_photometry(api_client, light_curve, obj_id=setup.obj_id,
-                                               instrument_id=setup.instrument_id, method="put", progress=True)),
     ]:
         with pytest.raises(ImportError, match=rf'pip install "skyportal-client\[{extra}\]"'):
             call()
+    # Without the [progress] extra, progress=True shows lines instead of a bar, as for a download.
+    capsys.readouterr()
+    upload_photometry(api_client, light_curve, obj_id=setup.obj_id, instrument_id=setup.instrument_id, method="put",
+                      progress=True)
+    assert capsys.readouterr().err.splitlines() == ["3/3 points"]

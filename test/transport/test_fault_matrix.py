@@ -109,8 +109,12 @@ def faulty(skyportal, skyportal_server):
         yield PhotometryApi(client)
 
 
+# The delayed faults wait out the client's timeouts for real, up to three attempts a cell: slow.
+KINDS = [pytest.param(kind, marks=pytest.mark.slow) if kind in DELAYED_KINDS else kind for kind in FAULT_KINDS]
+
+
 @pytest.mark.parametrize("attempts", ["first", "every"])
-@pytest.mark.parametrize("kind", FAULT_KINDS)
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_the_outcome_is_the_truth(name, kind, attempts, faulty, photometry, skyportal, skyportal_server,
                                   skyportal_provisioned):

@@ -10,6 +10,7 @@ import pytest
 from support.recording_server import CERTIFICATE, RecordingServer
 
 import skyportal_client
+from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.model.photometry_range_query import PhotometryRangeQuery
 
@@ -163,7 +164,7 @@ def test_per_call_headers_go_with_that_call_only_and_never_to_another_origin(rec
     (_, _, first, _), (_, _, second, _) = origin.seen
     assert (first["If-None-Match"], first["Accept"], first["Authorization"]) == ('"abc"', "text/csv", "token secret-token")
     assert "If-None-Match" not in second and second["Accept"] == "application/json"
-    api.api_client.call_api("GET", "/moved", _headers={"X-Trace": "1"})
+    api.api_client.call_api(RequestOptions("GET", "/moved"), _headers={"X-Trace": "1"})
     assert origin.seen[-1][2]["X-Trace"] == "1"
     (_, path, headers, _), = target.seen
     assert path == "/moved" and "X-Trace" not in headers

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+import skyportal_client
 from skyportal_client._transport.outcome import Outcome
 from skyportal_client._transport.retry import RetryEvent, RetryPolicy, parse_retry_after
 
@@ -87,7 +88,18 @@ def test_retry_after_is_honoured_up_to_its_maximum_and_never_cut_short():
 
 
 def test_negative_settings_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(skyportal_client.ApiValueError):
         RetryPolicy(total=-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError):  # an ApiValueError is a ValueError
         RetryPolicy(retry_after_max=-1)
+
+
+@pytest.mark.parametrize("setting, named", [
+    ({"total": "3"}, "RetryPolicy.total"), ({"total": True}, "RetryPolicy.total"),
+    ({"backoff_max": None}, "RetryPolicy.backoff_max"), ({"methods": "GET"}, "RetryPolicy.methods"),
+    ({"statuses": ["503"]}, "RetryPolicy.statuses"),
+])
+def test_settings_of_the_wrong_type_are_an_api_type_error_naming_the_setting(setting, named):
+    with pytest.raises(skyportal_client.ApiTypeError, match=named) as raised:
+        RetryPolicy(**setting)
+    assert isinstance(raised.value, TypeError)

@@ -11,11 +11,12 @@ from support.upload_bodies import fresh_mjds
 
 import skyportal_client
 from skyportal_client._light_curves.read import get_light_curve
+from skyportal_client._uploads.pipeline import largest_chunk
 from skyportal_client._uploads.manifest import (
     LANDED,
     ROLLED_BACK,
     UNACKNOWLEDGED,
-    load_manifest,
+    UploadRecord,
 )
 from skyportal_client.bulk_upload import (
     ManifestError,
@@ -27,7 +28,6 @@ from skyportal_client.conversions import limiting_mag_to_fluxerr, mag_to_flux
 from skyportal_client.exceptions import RollbackIncomplete, UploadValidationError
 from skyportal_client.testing import SkyPortalTestServer, create_source, provision
 
-BIG = 100_000
 FILTERS = ("ztfg", "ztfr", "ztfi")
 
 
@@ -148,7 +148,7 @@ def test_a_manifest_missing_its_fields_is_a_manifest_error(tmp_path):
     manifest = tmp_path / "broken.json"
     manifest.write_text(json.dumps({"format": "skyportal-client upload manifest", "version": 1}))
     with pytest.raises(ManifestError, match="lacks host, method, rows, chunks"):
-        load_manifest(manifest)
+        UploadRecord.load(manifest)
 
 
 # -- chunking, ids, progress, the manifest -----------------------------------------------
@@ -226,6 +226,54 @@ def test_a_manifest_is_only_reused_for_the_same_upload(api_client, skyportal_pro
     assert (again.sent, again.skipped, len(again.ids)) == (0, 1, 5)
 
 
+def test_a_manifest_of_the_first_layout_is_resumed_and_rolled_back(api_client, skyportal_server,
+                                                                  skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    columns = light_curve_columns(4, fresh_mjds(4))
+    options = {"obj_id": setup.obj_id, "instrument_id": setup.instrument_id, "chunk_size": 2}
+    plan = plan_upload(api_client, columns, **options)
+    first = upload_photometry(api_client, {name: values[:2] for name, values in columns.items()}, **options)
+    # A manifest as version 1 writes it, by hand: the first chunk landed, the second not sent.
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({
+        "format": "skyportal-client upload manifest", "version": 1, "host": api_client.configuration.host,
+        "method": "post", "rows": 4,
+        "chunks": [{"obj_id": setup.obj_id, "rows": 2, "digest": plan.chunks[0].digest, "state": "landed",
+                    "sent_with": "post", "ids": first.ids, "upload_id": first.upload_ids[0]},
+                   {"obj_id": setup.obj_id, "rows": 2, "digest": plan.chunks[1].digest, "state": "pending",
+                    "sent_with": None, "ids": [], "upload_id": None}]}))
+    skyportal_server.clear_requests()
+    resumed = upload_photometry(api_client, columns, manifest=manifest, **options)
+    assert [record.method for record in writes(skyportal_server)] == ["POST"]
+    assert (resumed.sent, resumed.skipped, resumed.ids[:2]) == (1, 1, first.ids)
+    assert resumed.upload_ids[0] == first.upload_ids[0] and len(resumed.upload_ids) == 2
+    written = json.loads(manifest.read_text())
+    assert (written["version"], [entry["rows"] for entry in written["chunks"]]) == (1, [2, 2])
+    assert counts(rollback(api_client, manifest)) == (4, 0, 0)
+    assert not set(resumed.ids) & {point["id"] for point in get_light_curve(api_client, setup.obj_id)}
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{\"format\": \"skyportal-client upload manifest\", \"vers", r"Cannot read the upload manifest .*m\.json: .*"
+                                                                 r"Pass the manifest= file of the upload"),
+    ("[1, 2]", r"m\.json is not an upload manifest written by skyportal_client: pass the manifest= file"),
+    (json.dumps({"format": "skyportal-client upload manifest", "version": 2}),
+     r"m\.json is a version 2 upload manifest; this client reads version 1: finish or roll back that upload "
+     "with the skyportal_client version that wrote it"),
+])
+def test_a_manifest_that_cannot_be_used_is_named_with_the_fix(api_client, skyportal_server, skyportal_provisioned,
+                                                              tmp_path, content, message):
+    manifest = tmp_path / "m.json"
+    manifest.write_text(content)
+    skyportal_server.clear_requests()
+    with pytest.raises(ManifestError, match=message):
+        rollback(api_client, manifest)
+    with pytest.raises(ManifestError, match=message):
+        upload_photometry(api_client, light_curve_columns(2, fresh_mjds(2)), obj_id=skyportal_provisioned.obj_id,
+                          instrument_id=skyportal_provisioned.instrument_id, manifest=manifest)
+    assert writes(skyportal_server) == []
+
+
 # -- 100 000 points, interrupted and resumed ---------------------------------------------
 
 
@@ -255,30 +303,38 @@ def own_server(skyportal_server, tmp_path):
     server.stop()
 
 
-def test_100k_points_from_columns_land_once_when_an_answer_is_lost(own_server, tmp_path):
+# Each recovery in ten chunks: of 100 points in the quick run, and of the default size, the
+# 10 000 points the server takes at most (100 000 in all), in the slow one.
+TEN_CHUNKS = [pytest.param(100, id="chunks of 100"), pytest.param(None, id="chunks of 10000", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("chunk_size", TEN_CHUNKS)
+def test_ten_chunks_from_columns_land_once_when_an_answer_is_lost(own_server, tmp_path, chunk_size):
     server = own_server
     setup = provision(server.url, server.token)
-    columns = light_curve_columns(BIG, [59000 + row * 0.0001 for row in range(BIG)])
+    per_chunk = chunk_size or largest_chunk(1)
+    points = 10 * per_chunk
+    columns = light_curve_columns(points, [59000 + row * 0.0001 for row in range(points)])
     manifest = tmp_path / "upload.json"
 
     def lose_the_fourth_answer(done, total):
-        if done == 30_000:
+        if done == 3 * per_chunk:
             # The 4th POST is stored but its answer lost; the PUTs that would settle it
             # all fail, so the upload stops with that chunk unacknowledged.
             server.inject_fault("drop-after", methods=["POST"])
             server.inject_fault("drop-before", count=4, methods=["PUT"])
 
-    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest)
+    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest, chunk_size=chunk_size)
     with make_client(server) as api_client:
         with pytest.raises(skyportal_client.ApiConnectionError):
             upload_photometry(api_client, columns, progress=lose_the_fourth_answer, **upload)
         states = [entry["state"] for entry in json.loads(manifest.read_text())["chunks"]]
         assert states == [LANDED] * 3 + [UNACKNOWLEDGED] + ["pending"] * 6
-        assert server.photometry_count() == 40_000
+        assert server.photometry_count() == 4 * per_chunk
 
         result = upload_photometry(api_client, columns, **upload)
-        assert server.photometry_count() == BIG
-        assert (result.sent, result.skipped, len(set(result.ids))) == (7, 3, BIG)
+        assert server.photometry_count() == points
+        assert (result.sent, result.skipped, len(set(result.ids))) == (7, 3, points)
         assert None not in result.ids
         # The unanswered POST was sent again once in each call, refused as already stored
         # (writing nothing), and the chunk then settled by PUT; 9 chunks have upload_ids.
@@ -289,32 +345,37 @@ def test_100k_points_from_columns_land_once_when_an_answer_is_lost(own_server, t
         assert_read_back_equals(api_client, setup.obj_id, columns)
 
 
-def test_100k_points_from_a_dataframe_land_once_when_the_server_is_stopped(own_server, tmp_path):
+@pytest.mark.parametrize("chunk_size", TEN_CHUNKS)
+def test_ten_chunks_from_a_dataframe_land_once_when_the_server_is_stopped(own_server, tmp_path, chunk_size):
     pandas = pytest.importorskip("pandas")
     server = own_server
     setup = provision(server.url, server.token)
-    mjds = [59000 + row * 0.0001 for row in range(BIG)]
-    frame = pandas.DataFrame(light_curve_columns(BIG, mjds))  # non-detections: NaN mag and magerr
+    per_chunk = chunk_size or largest_chunk(1)
+    points = 10 * per_chunk
+    mjds = [59000 + row * 0.0001 for row in range(points)]
+    frame = pandas.DataFrame(light_curve_columns(points, mjds))  # non-detections: NaN mag and magerr
     manifest = tmp_path / "upload.json"
+    upload = dict(obj_id=setup.obj_id, instrument_id=setup.instrument_id, manifest=manifest, chunk_size=chunk_size,
+                  nan_as_nondetection=True)
     stopper = threading.Thread(target=server.stop)
 
     def stop_the_server_after_two_chunks(done, total):
-        if done == 20_000:
+        if done == 2 * per_chunk:
             stopper.start()
+            if chunk_size is not None:  # small chunks would all go before the stop: let it finish first
+                stopper.join()
 
     with make_client(server) as api_client, pytest.raises(skyportal_client.ApiConnectionError):
-        upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                          manifest=manifest, progress=stop_the_server_after_two_chunks, nan_as_nondetection=True)
+        upload_photometry(api_client, frame, progress=stop_the_server_after_two_chunks, **upload)
     stopper.join()
     server.start()
     landed_before_the_stop = server.photometry_count()
-    assert 20_000 <= landed_before_the_stop < BIG
+    assert 2 * per_chunk <= landed_before_the_stop < points
 
     with make_client(server) as api_client:
-        result = upload_photometry(api_client, frame, obj_id=setup.obj_id, instrument_id=setup.instrument_id,
-                                   manifest=manifest, nan_as_nondetection=True)
-        assert server.photometry_count() == BIG
-        assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == BIG
+        result = upload_photometry(api_client, frame, **upload)
+        assert server.photometry_count() == points
+        assert result.skipped >= 2 and result.sent + result.skipped == 10 and len(set(result.ids)) == points
 
 
 # -- rollback ---------------------------------------------------------------------------
