@@ -27,6 +27,8 @@ setup(
         # Faster JSON with the same results: msgspec decodes answers (light curves straight
         # to columns), orjson encodes upload bodies. See bench/README.md for the measurements.
         "fast": ["msgspec>=0.18.6", "orjson>=3.10"],
+        # A rate limit shared among machines: rate_limit_store="redis://..." (SQLite needs nothing).
+        "redis": ["redis>=4.2"],
         "test": [
             "pytest>=7",
             "hypothesis>=6",
@@ -41,6 +43,9 @@ setup(
             # ... and the fast JSON path (the suite runs without it too: see test/conftest.py).
             "msgspec>=0.18.6",
             "orjson>=3.10",
+            # ... and the shared rate limit, with a real redis-server and a Dask cluster.
+            "redis>=4.2",
+            "dask[distributed]>=2023.1",
         ],
     },
     entry_points={

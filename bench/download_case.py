@@ -56,10 +56,10 @@ def run_client(settings):
     return {"wall": wall}
 
 
-def _objects(server):
-    """OBJECTS new objects with POINTS_PER_OBJECT points each, uploaded in one request."""
+def objects(server, count=OBJECTS):
+    """``count`` new objects with POINTS_PER_OBJECT points each, uploaded in one request."""
     setup = provision(server.url, server.token)
-    obj_ids = [create_source(server.url, server.token, setup.group_id) for _ in range(OBJECTS)]
+    obj_ids = [create_source(server.url, server.token, setup.group_id) for _ in range(count)]
     rows = [(obj_id, index) for obj_id in obj_ids for index in range(POINTS_PER_OBJECT)]
     api_call(server.url, server.token, "POST", "/api/photometry", {
         "obj_id": [obj_id for obj_id, _ in rows], "instrument_id": setup.instrument_id,
@@ -76,7 +76,7 @@ def measure(run_worker):
     server = SkyPortalTestServer().start()
     results = {}
     try:
-        obj_ids = _objects(server)
+        obj_ids = objects(server)
         server.set_rate_limit(RATE, BURST)
         with tempfile.TemporaryDirectory(prefix="skyportal-bench-cache-") as cache:
             for contender in CONTENDERS:

@@ -41,8 +41,8 @@ class SkyPortal:
             then https://fritz.science.
         token: the API token from your profile page, alone. Default: $SKYPORTAL_TOKEN.
         settings: any other setting of Configuration: connect_timeout, read_timeout,
-            total_timeout, retries, rate_limit, rate_limit_burst, verify_ssl, ssl_ca_cert,
-            proxy, connection_pool_maxsize, max_redirects, debug.
+            total_timeout, retries, rate_limit, rate_limit_burst, rate_limit_store, verify_ssl,
+            ssl_ca_cert, proxy, connection_pool_maxsize, max_redirects, debug.
 
     Attributes:
         photometry, sources, instruments, telescopes, groups: what there is on the

@@ -7,10 +7,11 @@ takes it once, when it is made, and its transport follows it for every request.
 from __future__ import annotations
 
 import dataclasses
-from typing import FrozenSet, Optional, Tuple, Union
+from typing import Any, FrozenSet, Optional, Tuple, Union
 
 from skyportal_client._transport.retry import RetryPolicy
-from skyportal_client._util.checks import is_number
+from skyportal_client._transport.shared_limit import check_store_url
+from skyportal_client._util.checks import is_integer, is_number
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 # What a call's ``_request_timeout`` may be: seconds for the whole attempt, a
@@ -67,14 +68,40 @@ class Timeout:
 
 @dataclasses.dataclass(frozen=True)
 class RateLimit:
-    """At most ``rate`` requests per second on average, in bursts of up to ``burst``."""
+    """At most ``rate`` requests per second on average, in bursts of up to ``burst``.
+
+    ``adaptive``: lower the rate after a 429 and recover gradually (see ``throttle``).
+    ``store``: a URL of a store whose bucket other processes and machines share
+    (see ``shared_limit``); None keeps the bucket in this process.
+    """
 
     rate: float = 5.0
     burst: int = 10
+    adaptive: bool = True
+    store: Optional[str] = None
 
     def __post_init__(self) -> None:
-        if not self.rate > 0 or self.burst < 1:
-            raise ValueError("RateLimit needs a rate above 0 and a burst of at least 1")
+        check_rate_limit(self.rate, self.burst, self.store)
+
+
+def check_rate_limit(rate: Any, burst: Any, store: Any = None) -> None:
+    """The rule for a rate limit, named as Configuration names its settings: ``rate`` a number
+    of requests per second above 0 or None (no limit), ``burst`` a count of at least 1,
+    ``store`` one of the forms ``shared_limit`` knows, and only with a rate."""
+    what = "a number of requests per second above 0, or None for no limit"
+    if rate is not None and not is_number(rate):
+        raise ApiTypeError(f"rate_limit must be {what}, not {rate!r}")
+    if rate is not None and not rate > 0:
+        raise ApiValueError(f"rate_limit must be {what}, not {rate!r}")
+    what = "a number of requests, at least 1"
+    if not is_integer(burst):
+        raise ApiTypeError(f"rate_limit_burst must be {what}, not {burst!r}")
+    if burst < 1:
+        raise ApiValueError(f"rate_limit_burst must be {what}, not {burst!r}")
+    check_store_url(store)
+    if store is not None and rate is None:
+        raise ApiValueError("rate_limit_store shares a rate limit, and rate_limit is None (no limit): "
+                            "give rate_limit too, or leave rate_limit_store out")
 
 
 @dataclasses.dataclass(frozen=True)

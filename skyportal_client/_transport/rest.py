@@ -31,7 +31,7 @@ from skyportal_client._transport.options import RequestOptions, checked_headers
 from skyportal_client._transport.outcome import Outcome
 from skyportal_client._transport.policy import TransportPolicy
 from skyportal_client._transport.retry import RetryEvent, RetryPolicy, parse_retry_after
-from skyportal_client._transport.throttle import Throttle
+from skyportal_client._transport.throttle import throttle_for
 from skyportal_client.exceptions import (
     ApiConnectionError,
     ApiException,
@@ -84,7 +84,7 @@ class RESTClient:
                  debug: bool = False):
         self.policy = policy
         self.context = context
-        self.throttle = Throttle(policy.rate_limit.rate, policy.rate_limit.burst) if policy.rate_limit else None
+        self.throttle = throttle_for(policy.rate_limit, host, context.token)
         pool_options: dict = {"maxsize": pool_maxsize, "block": False, "retries": False}
         if host.startswith("https://"):
             pool_options["cert_reqs"] = "CERT_REQUIRED" if verify_ssl else "CERT_NONE"
@@ -104,6 +104,8 @@ class RESTClient:
     def close(self) -> None:
         self._watchdog.stop()
         self._manager.clear()
+        if self.throttle is not None:
+            self.throttle.close()
 
     def request(self, options: RequestOptions, client_headers: Mapping[str, str],
                 origin_only_headers: FrozenSet[str] = frozenset()) -> Any:
@@ -141,6 +143,8 @@ class RESTClient:
                 result = self._attempt(target, request, retries)
             except _Failure as failure:
                 self._log(method, path, failure.cause, started, retries)
+                if self.throttle is not None and failure.status == 429:
+                    self.throttle.on_throttled()
                 landed_before = landed_before or failure.outcome is Outcome.UNKNOWN
                 if landed_before and failure.status == 400 and _is_gone(failure.error, options.gone_messages):
                     return Answer(200, failure.error.headers or {}, _already_deleted(failure.error))
@@ -160,6 +164,8 @@ class RESTClient:
                 retries = retries.increment(event)
                 continue
             self._log(method, path, str(getattr(result, "status", "")), started, retries)
+            if self.throttle is not None:
+                self.throttle.on_success()
             if isinstance(result, _Redirect):
                 redirects += 1
                 if redirects > self.policy.redirects.max_redirects:

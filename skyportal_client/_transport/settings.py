@@ -15,6 +15,7 @@ from skyportal_client._transport.policy import (
     RedirectPolicy,
     Timeout,
     TransportPolicy,
+    check_rate_limit,
 )
 from skyportal_client._transport.retry import RetryPolicy
 from skyportal_client._util.checks import is_integer, is_number
@@ -28,7 +29,8 @@ _LOOKS_LIKE_A_TOKEN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 SETTINGS = (
     "host", "token", "connect_timeout", "read_timeout", "total_timeout", "retries", "rate_limit",
-    "rate_limit_burst", "verify_ssl", "ssl_ca_cert", "proxy", "connection_pool_maxsize", "max_redirects", "debug",
+    "rate_limit_burst", "rate_limit_store", "verify_ssl", "ssl_ca_cert", "proxy", "connection_pool_maxsize",
+    "max_redirects", "debug",
 )
 
 
@@ -51,8 +53,14 @@ class BaseConfiguration:
         retries: a RetryPolicy, or a number of retries (0 turns retries off).
             Default: 3 retries, backoff from 0.5 s doubling up to 30 s.
         rate_limit: requests per second across all threads of one ApiClient (default 5,
-            SkyPortal's own limit per token); None turns the client-side limit off.
+            SkyPortal's own limit per token); None turns the client-side limit off. After a
+            429 the client sends slower for a while, and recovers gradually, so that processes
+            sharing a token settle on the server's limit (docs/many-processes.md).
         rate_limit_burst: how many requests may go at once before ``rate_limit`` applies (default 10).
+        rate_limit_store: share one rate limit among processes: "sqlite:///path/file.db"
+            (the processes of one machine; four slashes for an absolute path) or
+            "redis://host:6379/0" (many machines; needs ``pip install "skyportal-client[redis]"``).
+            Default None: each client keeps its own.
         verify_ssl: check the server's TLS certificate (default True).
         ssl_ca_cert: a CA bundle file to check it against.
         proxy: an HTTP proxy URL.
@@ -77,7 +85,8 @@ class BaseConfiguration:
                  api_key: Optional[Dict[str, str]] = None, connect_timeout: float = 10.0,
                  read_timeout: float = 55.0, total_timeout: float = 300.0,
                  retries: Union[RetryPolicy, int, None] = None, rate_limit: Optional[float] = 5.0,
-                 rate_limit_burst: int = 10, verify_ssl: bool = True, ssl_ca_cert: Optional[str] = None,
+                 rate_limit_burst: int = 10, rate_limit_store: Optional[str] = None, verify_ssl: bool = True,
+                 ssl_ca_cert: Optional[str] = None,
                  proxy: Optional[str] = None, connection_pool_maxsize: int = 10, max_redirects: int = 5,
                  debug: bool = False, host_source: str = "the host= argument",
                  token_source: str = "the token= argument"):
@@ -102,6 +111,7 @@ class BaseConfiguration:
         self.retries = retries
         self.rate_limit = rate_limit
         self.rate_limit_burst = rate_limit_burst
+        self.rate_limit_store = rate_limit_store
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
         self.proxy = proxy
@@ -185,10 +195,7 @@ class BaseConfiguration:
     def _check_limits(self) -> None:
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
             _require(name, getattr(self, name), "a number of seconds above 0", is_number, above=0)
-        if self.rate_limit is not None:
-            _require("rate_limit", self.rate_limit, "a number of requests per second above 0, or None for no limit",
-                     is_number, above=0)
-        _require("rate_limit_burst", self.rate_limit_burst, "a number of requests, at least 1", is_integer, minimum=1)
+        check_rate_limit(self.rate_limit, self.rate_limit_burst, self.rate_limit_store)
         _require("connection_pool_maxsize", self.connection_pool_maxsize, "a number of connections, at least 1",
                  is_integer, minimum=1)
         _require("max_redirects", self.max_redirects, "a number of redirects, 0 or more", is_integer, minimum=0)
@@ -198,7 +205,8 @@ class BaseConfiguration:
         return TransportPolicy(
             timeout=Timeout(self.connect_timeout, self.read_timeout, self.total_timeout),
             retries=self._retries,
-            rate_limit=RateLimit(self.rate_limit, self.rate_limit_burst) if self.rate_limit else None,
+            rate_limit=RateLimit(self.rate_limit, self.rate_limit_burst, store=self.rate_limit_store)
+            if self.rate_limit else None,
             redirects=RedirectPolicy(max_redirects=self.max_redirects),
         )
 

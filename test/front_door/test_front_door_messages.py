@@ -14,8 +14,8 @@ from skyportal_client.model.instrument import Instrument
 # Shaped like a SkyPortal token, and known to no server.
 UNKNOWN_TOKEN = "6f1c2d3e-aaaa-bbbb-cccc-123456789abc"
 REFUSING_HOST = "http://127.0.0.1:9"  # the discard port: nothing listens there
-SETTINGS = ("connect_timeout, read_timeout, total_timeout, retries, rate_limit, rate_limit_burst, verify_ssl, "
-            "ssl_ca_cert, proxy, connection_pool_maxsize, max_redirects, debug")
+SETTINGS = ("connect_timeout, read_timeout, total_timeout, retries, rate_limit, rate_limit_burst, rate_limit_store, "
+            "verify_ssl, ssl_ca_cert, proxy, connection_pool_maxsize, max_redirects, debug")
 
 
 @pytest.fixture
