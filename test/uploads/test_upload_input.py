@@ -175,6 +175,66 @@ def test_magnitudes_in_mag_and_abmag_are_taken_as_they_are(api_client, skyportal
     assert [(point["mag"], point["magerr"]) for point in points] == [(19.1, 0.05), (18.2, 0.04)]
 
 
+@pytest.mark.parametrize("unit, value, microjansky", [
+    ("mag(AB)", 19.0, 10 ** 1.96), ("mag(uJy)", -5.0, 100.0), ("dex(uJy)", 2.0, 100.0), ("dB(mJy)", -10.0, 100.0),
+    ("mag(mJy)", 2.5, 100.0)])
+def test_a_flux_in_a_logarithmic_unit_is_stored_as_the_flux_density_it_stands_for(
+        api_client, skyportal, skyportal_provisioned, unit, value, microjansky):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    upload_photometry(api_client, {"mjd": fresh_mjds(1), "filter": "ztfg", "flux": [value] * units.Unit(unit),
+                                   "fluxerr": [5.0] * units.uJy}, obj_id=obj_id, instrument_id=setup.instrument_id)
+    [point] = stored(api_client, obj_id).values()
+    assert close(point["flux"], microjansky), point["flux"]
+    assert close(point["fluxerr"], 5.0)
+
+
+def test_an_ecsv_file_with_an_abmag_flux_column_is_stored_as_its_flux(api_client, skyportal, skyportal_provisioned,
+                                                                     tmp_path):
+    units = pytest.importorskip("astropy.units")
+    table = pytest.importorskip("astropy.table")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    path = tmp_path / "points.ecsv"
+    table.QTable({"mjd": fresh_mjds(2), "filter": ["ztfg", "ztfr"], "flux": [19.0, 23.9] * units.ABmag,
+                  "fluxerr": [1.0, 1.0] * units.uJy}).write(path, format="ascii.ecsv")
+    upload_photometry(api_client, str(path), obj_id=obj_id, instrument_id=setup.instrument_id)
+    fluxes = [point["flux"] for _, point in sorted(stored(api_client, obj_id).items())]
+    assert close(fluxes[0], 10 ** 1.96) and close(fluxes[1], 1.0), fluxes
+
+
+def test_an_abmag_magnitude_is_stored_as_that_ab_magnitude(api_client, skyportal, skyportal_provisioned):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    upload_photometry(api_client, {"mjd": fresh_mjds(1), "filter": "ztfg", "mag": [19.0] * units.ABmag,
+                                   "magerr": [0.1] * units.mag}, obj_id=obj_id, instrument_id=setup.instrument_id)
+    [point] = stored(api_client, obj_id).values()
+    assert close(point["mag"], 19.0) and close(point["flux"], 10 ** 1.96), point
+
+
+@pytest.mark.parametrize("column, unit, message", [
+    ("flux", "mag(ST)", r"column flux: is in mag\(ST\), a flux per unit wavelength: .*flux.physical.to"),
+    ("flux", "mag", "column flux: is in mag, a logarithm of no flux density: give AB magnitudes in the mag column"),
+    ("flux", "dex", "column flux: is in dex, a logarithm of no flux density"),
+    ("mag", "mag(uJy)", r"column mag: is in mag\(uJy\); .*convert them to AB magnitudes first .*to\(u.ABmag\)"),
+    ("mag", "mag(ST)", r"column mag: is in mag\(ST\); .*flux per wavelength"),
+])
+def test_a_logarithmic_unit_that_is_no_flux_density_is_refused_with_the_fix(
+        api_client, skyportal_server, skyportal_provisioned, column, unit, message):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    data = {"mjd": [59000.5], "filter": "ztfg", column: [19.0] * units.Unit(unit),
+            ("fluxerr" if column == "flux" else "magerr"): [0.1]}
+    if column == "flux":
+        data["fluxerr"] = data["fluxerr"] * units.uJy
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError, match=message):
+        upload_photometry(api_client, data, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    assert writes(skyportal_server) == []
+
+
 @pytest.mark.parametrize("column, unit, message", [
     ("flux", "erg / (s cm2 Angstrom)", r"column flux: is in .*, a flux per unit wavelength: convert it"),
     ("flux", "deg", "column flux: is in deg, which is not a flux density"),
