@@ -92,13 +92,16 @@ class InputColumn:
     ``times``.  ``unit``: the astropy unit of a Quantity column or of a Column with a
     unit.  ``times``: an astropy ``Time``, a numpy ``datetime64`` array or a pandas
     datetime Series, kept whole so that it converts exactly.  ``blank_rows``: the
-    rows that were empty cells of a CSV file (their value is None).
+    rows that were empty cells of a CSV file (their value is None).  ``float_bits``: the
+    size of a numpy (or pandas) float column's floats, 32 for float32, as its values no
+    longer tell; None for any other column.
     """
 
     values: Optional[List[Any]]
     unit: Any = None
     times: Any = None
     blank_rows: FrozenSet[int] = frozenset()
+    float_bits: Optional[int] = None
 
     def __len__(self) -> int:
         return len(self.values) if self.values is not None else len(self.times)
@@ -182,8 +185,13 @@ def _column(values: Any) -> InputColumn:
         numbers = _plain_list(getattr(values, "unmasked", values).value)
         if mask is not None and getattr(mask, "any", lambda: mask)():
             numbers = [None if masked else number for number, masked in zip(numbers, mask.tolist())]
-        return InputColumn(numbers, unit=unit)
-    return InputColumn(_plain_list(values), unit=unit)  # an astropy Column keeps its unit apart
+        return InputColumn(numbers, unit=unit, float_bits=_float_bits(dtype))
+    # An astropy Column keeps its unit apart.
+    return InputColumn(_plain_list(values), unit=unit, float_bits=_float_bits(dtype))
+
+
+def _float_bits(dtype: Any) -> Optional[int]:
+    return dtype.itemsize * 8 if getattr(dtype, "kind", None) == "f" else None
 
 
 def _is_nan(value: Any) -> bool:
@@ -209,9 +217,10 @@ def _repeated(value: Any, length: int) -> InputColumn:
     """The column of ``length`` rows that one value stands for."""
     if hasattr(value, "jd1"):  # an astropy Time scalar: a Time of its own kind, repeated
         return InputColumn(None, times=value.reshape((1,))[[0] * length])
+    bits = _float_bits(getattr(value, "dtype", None))
     if hasattr(value, "unit") and hasattr(value, "value"):  # an astropy Quantity scalar
-        return InputColumn([plain_value(value.value)] * length, unit=value.unit)
-    return InputColumn([plain_value(value)] * length)
+        return InputColumn([plain_value(value.value)] * length, unit=value.unit, float_bits=bits)
+    return InputColumn([plain_value(value)] * length, float_bits=bits)
 
 
 def _rows_to_columns(rows: Any) -> Dict[str, InputColumn]:

@@ -318,6 +318,79 @@ def test_a_plain_mjd_that_is_no_mjd_is_refused_with_the_fix(api_client, skyporta
     assert writes(skyportal_server) == []
 
 
+# -- sentinels, impossible values and coarse times ---------------------------------------
+
+
+def test_magnitude_sentinels_and_impossible_values_are_refused_with_the_fix(api_client, skyportal_server,
+                                                                          skyportal_provisioned):
+    setup = skyportal_provisioned
+    rows = [
+        {"mjd": 59400.1, "mag": 99.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.2, "mag": -99.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.3, "mag": math.nan, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.4, "mag": 19.0, "magerr": 0.1, "ra": 400.0, "dec": -95.0},
+        {"mjd": 0.0, "mag": 19.0, "magerr": 0.1, "ra": 360.0, "dec": 5.0},
+        {"mjd": -5.0, "mag": None, "magerr": None, "limiting_mag": 99.0, "ra": 10.0, "dec": 5.0},
+        {"mjd": 200000.0, "mag": 19.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+    ]
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError) as raised:
+        upload_photometry(api_client, [dict(row, filter="ztfg") for row in rows], obj_id=setup.obj_id,
+                          instrument_id=setup.instrument_id)
+    assert writes(skyportal_server) == []
+    found = {(problem.row, problem.column): problem.detail for problem in raised.value.problems}
+    assert sorted(found) == [(0, "mag"), (1, "mag"), (2, "mag"), (3, "dec"), (3, "ra"), (4, "mjd"), (4, "ra"),
+                             (5, "limiting_mag"), (5, "mjd"), (6, "mjd")]
+    assert found[0, "mag"].startswith("is 99.0, outside [-30, 40]: ")
+    assert "a non-detection goes in limiting_mag" in found[1, "mag"]
+    assert "NaN" in found[2, "mag"]
+    assert found[3, "ra"].startswith("is 400.0, outside [0, 360): ra is in degrees")
+    assert found[3, "dec"].startswith("is -95.0, outside [-90, 90]: dec is in degrees")
+    assert found[4, "ra"].startswith("is 360.0, outside [0, 360)")
+    assert found[4, "mjd"].startswith("is 0.0, outside (0, ") and "counts days from 1858-11-17" in found[4, "mjd"]
+    assert found[5, "mjd"].startswith("is -5.0, outside (0, ")
+    assert "99" in found[5, "limiting_mag"]
+    assert found[6, "mjd"].startswith("is 200000.0, outside (0, ")
+
+
+def test_the_edges_of_the_plausible_ranges_are_stored(api_client, skyportal, skyportal_provisioned):
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    mjds = fresh_mjds(2)
+    upload_photometry(api_client, {"mjd": mjds, "filter": "ztfg", "mag": [-30.0, 40.0], "magerr": [0.1, 0.1],
+                                   "ra": [0.0, 359.999], "dec": [-90.0, 90.0]},
+                      obj_id=obj_id, instrument_id=setup.instrument_id)
+    points = [point for _, point in sorted(stored(api_client, obj_id).items())]
+    assert [(close(point["mag"], mag), point["ra"], point["dec"])
+            for point, mag in zip(points, (-30.0, 40.0))] == [(True, 0.0, -90.0), (True, 359.999, 90.0)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_an_mjd_column_too_coarse_for_a_second_is_refused(api_client, skyportal_server, skyportal_provisioned,
+                                                          dtype):
+    numpy = pytest.importorskip("numpy")
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError, match=(
+            rf"column mjd: holds {dtype} values, which keep an MJD of today only to .* days .*: compute and keep "
+            r"the times as float64")):
+        upload_photometry(api_client, {"mjd": numpy.array([60000.1, 60000.2], dtype=dtype), "filter": "ztfg",
+                                       "mag": [19.0, 19.1], "magerr": [0.1, 0.1]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+def test_a_float64_mjd_column_is_stored_to_the_millisecond(api_client, skyportal, skyportal_provisioned):
+    numpy = pytest.importorskip("numpy")
+    pandas = pytest.importorskip("pandas")
+    setup = skyportal_provisioned
+    mjds = fresh_mjds(2)
+    for data in ({"mjd": numpy.array(mjds, dtype="float64")}, pandas.DataFrame({"mjd": mjds})):
+        obj_id = new_object(skyportal, setup)
+        upload_photometry(api_client, {"mjd": data["mjd"], "filter": "ztfg", "mag": [19.0, 19.1],
+                                       "magerr": [0.1, 0.1]}, obj_id=obj_id, instrument_id=setup.instrument_id)
+        assert all(abs(got - want) * 86400 < 1e-3 for got, want in zip(sorted(stored(api_client, obj_id)), mjds))
+
+
 def test_an_mjd_in_seconds_is_reported_once_for_its_unit(api_client, skyportal_provisioned):
     units = pytest.importorskip("astropy.units")
     with pytest.raises(UploadValidationError) as raised:
