@@ -48,7 +48,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Type, Union
 
 from skyportal_client._light_curves.tables import read_table
 from skyportal_client._models.base import Model
@@ -61,7 +61,7 @@ from skyportal_client._uploads.manifest import (
     UNACKNOWLEDGED,
     UploadRecord,
 )
-from skyportal_client._uploads.normalise import normalise
+from skyportal_client._uploads.normalise import NormalisedColumns, normalise
 from skyportal_client._util.progress import Progress, ProgressArgument
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api.instruments_api import InstrumentsApi
@@ -152,17 +152,14 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
     naming every problem of every row, ApiValueError for ``group_ids`` that are no
     list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
-    read = read_table(data)
-    normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
-                           nan_as_nondetection=nan_as_nondetection)
-    columns = normalised.columns
     try:
-        space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])),
-                           normalised.problems)
+        space, normalised = checked_photometry(api_client, data, obj_id=obj_id, instrument_id=instrument_id,
+                                               magsys=magsys, nan_as_nondetection=nan_as_nondetection)
     except UploadValidationError as error:
         if report is not None:
             error.write_report(report)
         raise
+    columns = normalised.columns
     if report is not None:
         write_csv([], report)
     groups = groups_per_point(api_client, group_ids)
@@ -175,6 +172,20 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
         raise ValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
     chunks = _split(columns, group_ids, chunk_size, MODELS[space])
     return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
+
+
+def checked_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
+                       instrument_id: Optional[int] = None, magsys: Optional[str] = "ab",
+                       nan_as_nondetection: bool = False) -> Tuple[str, NormalisedColumns]:
+    """The read, normalise and check steps: the space ("mag" or "flux") and the values to
+    send of every row of ``data``, or UploadValidationError naming every problem.  Reads
+    each instrument for its filters; uploads and ``SkyPortal.photometry.update`` check here."""
+    normalised = normalise(read_table(data), obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
+                           nan_as_nondetection=nan_as_nondetection)
+    columns = normalised.columns
+    space = check_rows(columns, _instrument_filters(api_client, columns.get("instrument_id", [])),
+                       normalised.problems)
+    return space, normalised
 
 
 def largest_chunk(groups_per_point: int) -> int:
