@@ -33,7 +33,23 @@ if TYPE_CHECKING:
 
 
 class OpenApiException(Exception):
-    """Base of every exception this package raises."""
+    """Base of every exception this package raises.
+
+    Every one survives pickling with its message and attributes, so that it crosses
+    process pools, multiprocessing and Dask as it was raised.
+    """
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # The default rebuilds by calling the class with ``args`` (the message), which the
+        # classes whose __init__ takes other arguments (problems, kind=, name=) refuse.
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(cls: type, args: Tuple[Any, ...]) -> BaseException:
+    """An exception of ``cls`` with ``args``, its __init__ not called: unpickling sets its attributes."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ApiTypeError(OpenApiException, TypeError):
