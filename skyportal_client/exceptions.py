@@ -45,7 +45,7 @@ class OpenApiException(Exception):
         return _rebuilt, (type(self), self.args), self.__dict__
 
 
-def _rebuilt(cls: type, args: Tuple[Any, ...]) -> BaseException:
+def _rebuilt(cls: "type[BaseException]", args: Tuple[Any, ...]) -> BaseException:
     """An exception of ``cls`` with ``args``, its __init__ not called: unpickling sets its attributes."""
     error = cls.__new__(cls)
     error.args = args
