@@ -393,6 +393,10 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
         if refused:
             return (f"Object {refused.group(1)} does not exist on this server, or none of the token's groups "
                     "can see it: check the id, or ask for access to a group that has it")
+    if "Invalid API endpoint" in message and context.host.rstrip("/").endswith("/api"):
+        given = context.host.rstrip("/")
+        return (f"The host {given} ({context.host_source}) ends in /api, which the client puts before every path "
+                f"itself: pass {given[:-len('/api')]}")
     if status == 404 and not message.startswith("Source not found"):
         return f"Check the host: {context.host} ({context.host_source}) may not be a SkyPortal server"
     return ""

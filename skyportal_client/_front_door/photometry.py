@@ -26,6 +26,7 @@ from typing import (
 
 from skyportal_client._front_door.groups import Groups, GroupsArgument
 from skyportal_client._front_door.instruments import Instruments
+from skyportal_client._front_door.keywords import keyword_hints
 from skyportal_client._front_door.names import NameOrId
 from skyportal_client._light_curves import download as bulk_download
 from skyportal_client._light_curves import plot as light_curve_plot
@@ -51,6 +52,7 @@ Date = Union[datetime.datetime, str]
 POINT_SETTINGS = ("group_ids", "stream_ids")
 
 
+@keyword_hints
 class Photometry:
     """The photometry on the server. Every method sends its requests through ``api_client``."""
 

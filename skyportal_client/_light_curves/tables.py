@@ -250,15 +250,33 @@ def _read_csv(path: str) -> Dict[str, InputColumn]:
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"{path}: the header names {', '.join(repeated)} more than once")
+        if names and names[0].lstrip().startswith("#"):
+            raise ValueError(f"{path}, line 1: starts with '#', but a CSV file of photometry has no comment lines: "
+                             "remove them, so that the first line names the columns")
         cells: List[List[str]] = [[] for _ in names]
         for line, row in enumerate(reader, start=2):
-            if len(row) > len(names):
-                raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
-            for column, cell in zip(cells, row + [""] * (len(names) - len(row))):
+            if not row:
+                continue  # a blank line, such as one at the end
+            if len(row) != len(names):
+                raise ValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns: "
+                                 + _cell_count_fix(names, row))
+            for column, cell in zip(cells, row):
                 column.append(cell)
     return {name: InputColumn([_csv_cell(name, cell) for cell in column],
                               blank_rows=frozenset(row for row, cell in enumerate(column) if cell == ""))
             for name, column in zip(names, cells)}
+
+
+def _cell_count_fix(names: List[str], row: List[str]) -> str:
+    """What to do about a row of a CSV file with more or fewer cells than its header."""
+    if row[0].lstrip().startswith("#"):
+        return "the line starts with '#', but a CSV file of photometry has no comment lines: remove it"
+    if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        separator = "';'" if ";" in names[0] else "a tab"
+        return (f"the header is the one cell {names[0][:60]!r}, so the cells are separated by {separator}; "
+                "a .csv file's are separated by commas (with '.' for the decimal point): save it so "
+                "(pandas: pandas.read_csv(path, sep=None, engine='python').to_csv(path, index=False))")
+    return "give every row one cell per column, an empty cell for a missing value"
 
 
 def _csv_cell(name: str, cell: str) -> Any:

@@ -125,8 +125,14 @@ def photometry_space(columns: Mapping[str, object]) -> str:
             "magnitude and flux columns are mixed; one upload is all magnitudes (mag, magerr, "
             "limiting_mag) or all fluxes (flux, fluxerr, zp): drop one set"))])
     if not mag and not flux:
+        near = [f"{name!r} is {spelled!r}" for name in columns if (spelled := _spelled_alike(name))]
+        hint = f" (the names are lower case: {', '.join(near)})" if near else ""
+        one_cell = [name for name in columns if isinstance(name, str) and (";" in name or "\t" in name)]
+        if one_cell:
+            hint = (f" (the column {one_cell[0][:60]!r} holds several names: are the cells separated by ';' or "
+                    "tabs? a .csv file's are separated by commas)")
         raise UploadValidationError([Problem(None, "mag/flux", "no photometry", (
-            "no photometry: give mag, magerr and limiting_mag columns, or flux, fluxerr and zp"))])
+            f"no photometry: give mag, magerr and limiting_mag columns, or flux, fluxerr and zp{hint}"))])
     return "mag" if mag else "flux"
 
 
@@ -176,7 +182,19 @@ def _not_a_column(name: str, model: Type[Model]) -> str:
         return GROUP_IDS_ADVICE
     if name in model.fields:  # a field of the whole upload (stream_ids, extinction_corrected)
         return UNSENT_SETTING_ADVICE
+    spelled = _spelled_alike(name)
+    if spelled:
+        return f"SkyPortal does not accept this column: did you mean {spelled}? Column names are lower case"
     return "SkyPortal does not accept this column; drop or rename it"
+
+
+def _spelled_alike(name: Any) -> Optional[str]:
+    """The column of either space that ``name`` is in other case or with spaces around it, if any."""
+    if not isinstance(name, str):
+        return None
+    folded = name.strip().lower()
+    return next((column for column in (*columns_of("mag"), *columns_of("flux"), *OBJECT_COLUMNS)
+                 if column == folded and column != name), None)
 
 
 def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) -> List[Problem]:
@@ -216,8 +234,11 @@ def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mappin
             continue
         accepted = instrument_filters[instrument_id]
         if accepted is not None and band not in accepted:
+            folded = band.strip().lower() if isinstance(band, str) else None
+            meant = next((name for name in accepted if name.lower() == folded), None)
+            hint = f": did you mean {meant!r}? Filter names are lower case, without spaces" if meant else ""
             problems.append(Problem(row, "filter", "filter not on the instrument", (
-                f"instrument {instrument_id} has no filter {band!r} (it has {', '.join(accepted)})")))
+                f"instrument {instrument_id} has no filter {band!r} (it has {', '.join(accepted)}){hint}")))
     return problems
 
 

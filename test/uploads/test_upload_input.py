@@ -391,6 +391,69 @@ def test_a_float64_mjd_column_is_stored_to_the_millisecond(api_client, skyportal
         assert all(abs(got - want) * 86400 < 1e-3 for got, want in zip(sorted(stored(api_client, obj_id)), mjds))
 
 
+# -- files and values that are nearly right -----------------------------------------------
+
+
+def write_lines(tmp_path, *lines):
+    path = tmp_path / "points.csv"
+    path.write_text("".join(line + "\n" for line in lines))
+    return str(path)
+
+
+@pytest.mark.parametrize("lines, error, message", [
+    (("MJD,Filter,Mag,MagErr", "59400.1,ztfg,19.1,0.1"), UploadValidationError,
+     "no photometry: .* \\(the names are lower case: 'MJD' is 'mjd', 'Filter' is 'filter', 'Mag' is 'mag', "
+     "'MagErr' is 'magerr'\\)"),
+    (("mjd;filter;mag;magerr", "59400.1;ztfg;19.1;0.1"), UploadValidationError,
+     "the column 'mjd;filter;mag;magerr' holds several names: are the cells separated by ';' or tabs\\?"),
+    (("mjd;filter;mag;magerr", "59400,1;ztfg;19,1;0,1"), ValueError,
+     "line 2: 4 cells under a header of 1 columns: the header is the one cell 'mjd;filter;mag;magerr', so the "
+     "cells are separated by ';'; a .csv file's are separated by commas"),
+    (("mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1", "59400.2,ztfg,19.2"), ValueError,
+     "line 3: 3 cells under a header of 4 columns: give every row one cell per column, an empty cell for a "
+     "missing value"),
+    (("mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1,7"), ValueError, "line 2: 5 cells under a header of 4"),
+    (("mjd,filter,mag,magerr", "# taken in bad seeing", "59400.1,ztfg,19.1,0.1"), ValueError,
+     "line 2: 1 cells under a header of 4 columns: the line starts with '#', but a CSV file of photometry has no "
+     "comment lines: remove it"),
+    (("# from the pipeline, version 2", "mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1"), ValueError,
+     "line 1: starts with '#', but a CSV file of photometry has no comment lines"),
+])
+def test_a_csv_file_that_is_nearly_right_is_refused_with_what_to_change(
+        api_client, skyportal_server, skyportal_provisioned, tmp_path, lines, error, message):
+    skyportal_server.clear_requests()
+    with pytest.raises(error, match=message):
+        upload_photometry(api_client, write_lines(tmp_path, *lines), obj_id=skyportal_provisioned.obj_id,
+                          instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+def test_a_blank_last_line_is_no_row(api_client, skyportal, skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    [mjd] = fresh_mjds(1)
+    result = upload_photometry(api_client, write_lines(tmp_path, "mjd,filter,mag,magerr", f"{mjd},ztfg,19.1,0.1",
+                                                       ""), obj_id=obj_id, instrument_id=setup.instrument_id)
+    assert len(result.ids) == 1 and list(stored(api_client, obj_id)) == [mjd]
+
+
+@pytest.mark.parametrize("band", ["ZTFG", " ztfg ", "Ztfg"])
+def test_a_filter_in_other_case_or_with_spaces_says_which_it_may_be(api_client, skyportal_provisioned, band):
+    with pytest.raises(UploadValidationError, match=rf"row 0, filter: instrument \d+ has no filter {band!r} \(it has "
+                                                    r"ztfg, ztfr, ztfi\): did you mean 'ztfg'\? Filter names are "
+                                                    "lower case, without spaces"):
+        upload_photometry(api_client, {"mjd": [59400.1], "filter": [band], "mag": [19.0], "magerr": [0.1]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+
+
+def test_a_column_name_in_other_case_beside_good_ones_says_which_it_may_be(api_client, skyportal_provisioned):
+    with pytest.raises(UploadValidationError, match="column Origin: SkyPortal does not accept this column: did you "
+                                                    "mean origin\\? Column names are lower case"):
+        upload_photometry(api_client, {"mjd": [59400.1], "filter": "ztfg", "mag": [19.0], "magerr": [0.1],
+                                       "Origin": ["pipeline"]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+
+
 def test_an_mjd_in_seconds_is_reported_once_for_its_unit(api_client, skyportal_provisioned):
     units = pytest.importorskip("astropy.units")
     with pytest.raises(UploadValidationError) as raised:
