@@ -654,12 +654,20 @@ def _plot(args: argparse.Namespace) -> int:
                          f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
     _check_directory(args.output)
     if os.path.isfile(args.source):
-        points = args.source  # read_columns refuses what is not .csv or .ecsv
+        points = read_columns(args.source)  # which refuses what is not .csv or .ecsv
     else:
         with _client(args) as api_client:
-            points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
-                                     magsys=args.magsys)
-    plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
+            points = read_columns(get_light_curve(api_client, _not_a_missing_file(args.source),
+                                                  format=args.format or "mag", magsys=args.magsys))
+    if args.format is not None and points and args.format not in points:
+        other = "mag" if args.format == "flux" else "flux"
+        raise UsageError(f"{args.source} has no {args.format} column: plot it with --format {other}, or without "
+                         "--format")
+    try:
+        plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
+    except ValueError as error:  # no point to draw: refused, not bad usage
+        print(f"error: {error}; {args.output} was not written", file=sys.stderr)
+        return FAILED
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)
     return OK
