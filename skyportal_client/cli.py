@@ -46,6 +46,7 @@ from skyportal_client._light_curves.plot import plot_light_curve
 from skyportal_client._light_curves.read import get_light_curve, get_photometry_range
 from skyportal_client._light_curves.tables import (
     points_file_suffix,
+    no_points,
     read_columns,
     require,
     write_csv,
@@ -412,7 +413,8 @@ def _upload(args: argparse.Namespace) -> int:
                 print("--report FILE writes every one of them to FILE as CSV. Nothing was sent.", file=sys.stderr)
             return FAILED
         if args.dry_run:
-            print(f"{plan.row_count} points checked, in {plan.space} space; {len(plan.chunks)} requests "
+            print(f"{_count_of(plan.row_count, 'point')} checked, in {plan.space} space; "
+                  f"{_count_of(len(plan.chunks), 'request')} "
                   f"of up to {plan.chunk_size} points would be sent (nothing was):")
             for chunk in plan.chunks:
                 print(f"  {chunk.obj_id}: {len(chunk.rows)} points")
@@ -424,11 +426,16 @@ def _upload(args: argparse.Namespace) -> int:
                 result = send_upload(api_client, plan, record, progress=bar)
         except (Exception, KeyboardInterrupt) as error:
             return _upload_stopped(error, record, plan.row_count, args)
-    print(f"{len(result.ids)} points landed ({result.sent} requests sent, "
+    print(f"{_count_of(len(result.ids), 'point')} landed ({_count_of(result.sent, 'request')} sent, "
           f"{result.skipped} already recorded in the manifest)")
     for upload_id in result.upload_ids:
         print(f"upload_id {upload_id}")
     return OK
+
+
+def _count_of(count: int, thing: str) -> str:
+    """``count`` things, in words: "1 point", "2 points"."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, args: argparse.Namespace) -> int:
@@ -461,7 +468,7 @@ def _get(args: argparse.Namespace) -> int:
     _check_output(args.output)
     with _client(args) as api_client:
         points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
-    return _output(points, args.output)
+    return _output(points, args.output, no_points(args.format))
 
 
 def _range(args: argparse.Namespace) -> int:
@@ -475,7 +482,7 @@ def _range(args: argparse.Namespace) -> int:
     with _client(args) as api_client:
         points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
                                       max_date=args.max_date, format=args.format, magsys=args.magsys)
-    return _output(points, args.output)
+    return _output(points, args.output, no_points(args.format, annotations=True))
 
 
 def _utc(text: str) -> Any:
@@ -498,12 +505,14 @@ def _check_directory(path: str) -> None:
         raise UsageError(f"cannot write {path}: there is no directory {directory}")
 
 
-def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
+def _output(points: List[Dict[str, Any]], path: Optional[str], empty: Any) -> int:
+    """Writes the points to ``path`` (by its suffix) or as CSV to stdout; ``empty`` is what a
+    CSV of no point holds: the header of the columns the points would have."""
     if path:
-        write_points(points, path)
-        print(f"{len(points)} points written to {path}", file=sys.stderr)
+        write_points(empty if not points and points_file_suffix(path) == ".csv" else points, path)
+        print(f"{_count_of(len(points), 'point')} written to {path}", file=sys.stderr)
     else:
-        write_csv(points, sys.stdout)
+        write_csv(points or empty, sys.stdout)
     return OK
 
 

@@ -295,6 +295,21 @@ def _csv_cell(name: str, cell: str) -> Any:
 # -- points out -------------------------------------------------------------------------
 
 
+# The names of a point's values as SkyPortal 1.4.0 sends them, in its order: the header of an
+# empty light curve's CSV, which has no point to take them from.  The range query adds annotations.
+POINT_NAMES = ("obj_id", "ra", "dec", "filter", "mjd", "snr", "instrument_id", "instrument_name", "ra_unc",
+               "dec_unc", "origin", "id", "altdata", "created_at", "groups")
+NAMES_BY_FORMAT = {"mag": ("mag", "magerr", "magsys", "limiting_mag"), "flux": ("flux", "magsys", "zp", "fluxerr"),
+                   "both": ("mag", "magerr", "magsys", "limiting_mag", "flux", "zp", "fluxerr")}
+
+
+def no_points(format: str, annotations: bool = False) -> "PointColumns":
+    """The columns, without a point, of a light curve in ``format`` ("mag", "flux" or "both");
+    ``annotations`` for the range query's points, which have them."""
+    names = POINT_NAMES + (("annotations",) if annotations else ()) + NAMES_BY_FORMAT[format]
+    return PointColumns((name, []) for name in names)
+
+
 class PointColumns(dict):
     """Points as columns, what every table is made from: ``{name: [value per point]}``, the
     names in the order they first appear in the points, None where a point has null or no

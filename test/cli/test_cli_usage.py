@@ -181,3 +181,55 @@ def test_every_option_and_argument_of_every_command_has_help():
                if action.help is None and not isinstance(action, argparse._HelpAction)]
     assert missing == []
     assert all(command.help for command in commands._choices_actions)
+
+
+def test_one_point_is_one_point_in_every_count(capsys, environment_points_at_server, skyportal, skyportal_provisioned,
+                                               tmp_path):
+    from skyportal_client.testing import create_source
+    obj_id = create_source(skyportal.url, skyportal.token, skyportal_provisioned.group_id)
+    path = tmp_path / "one.csv"
+    path.write_text(f"mjd,filter,mag,magerr\n{fresh_mjds(1)[0]},ztfg,19.0,0.1\n")
+    upload = ("upload", path, "--obj-id", obj_id, "--instrument-id", skyportal_provisioned.instrument_id)
+    code, out, _ = run(capsys, *upload, "--dry-run")
+    assert code == 0 and out.startswith("1 point checked, in mag space; 1 request of up to 10000 points")
+    code, out, _ = run(capsys, *upload)
+    assert code == 0 and out.startswith("1 point landed (1 request sent, 0 already recorded in the manifest)\n")
+    code, _, err = run(capsys, "get", obj_id, "-o", tmp_path / "back.json")
+    assert (code, err) == (0, f"1 point written to {tmp_path / 'back.json'}\n")
+
+
+@pytest.mark.parametrize("argv, last_names", [
+    (("get", "{obj_id}"), "groups,mag,magerr,magsys,limiting_mag"),
+    (("get", "{obj_id}", "--format", "flux"), "groups,flux,magsys,zp,fluxerr"),
+    (("get", "{obj_id}", "--format", "both"), "groups,mag,magerr,magsys,limiting_mag,flux,zp,fluxerr"),
+    (("range", "--min-date", "1900-01-01", "--max-date", "1900-01-02"), "groups,annotations,mag,magerr,magsys,"
+                                                                         "limiting_mag"),
+])
+def test_an_empty_light_curve_prints_the_csv_header(capsys, environment_points_at_server, skyportal,
+                                                    skyportal_provisioned, argv, last_names):
+    from skyportal_client.testing import create_source
+    obj_id = create_source(skyportal.url, skyportal.token, skyportal_provisioned.group_id)
+    code, out, _ = run(capsys, *[arg.format(obj_id=obj_id) for arg in argv])
+    assert code == 0
+    assert out.startswith("obj_id,ra,dec,filter,mjd,snr,instrument_id,") and out.endswith(f",{last_names}\r\n")
+    assert out.count("\n") == 1
+
+
+def test_an_empty_light_curve_written_to_a_csv_file_has_its_header(capsys, environment_points_at_server, skyportal,
+                                                                  skyportal_provisioned, tmp_path):
+    from skyportal_client.testing import create_source
+    obj_id = create_source(skyportal.url, skyportal.token, skyportal_provisioned.group_id)
+    code, _, err = run(capsys, "get", obj_id, "-o", tmp_path / "empty.csv")
+    assert (code, err) == (0, f"0 points written to {tmp_path / 'empty.csv'}\n")
+    assert (tmp_path / "empty.csv").read_text().startswith("obj_id,ra,dec,filter,mjd,")
+
+
+def test_a_non_empty_light_curve_has_the_header_an_empty_one_has(capsys, environment_points_at_server,
+                                                               skyportal_provisioned, points_file):
+    # The header of an empty light curve is the one the server's points give: the names and their order.
+    from skyportal_client._light_curves.tables import no_points
+    run(capsys, "upload", points_file, "--obj-id", skyportal_provisioned.obj_id, "--instrument-id",
+        skyportal_provisioned.instrument_id)
+    for format in ("mag", "flux", "both"):
+        code, out, _ = run(capsys, "get", skyportal_provisioned.obj_id, "--format", format)
+        assert code == 0 and out.splitlines()[0] == ",".join(no_points(format)), format

@@ -284,3 +284,9 @@ def test_a_refused_connection_names_the_host_and_skyportal_url(clean_environment
     assert str(refused.value).endswith(f"Check the host {REFUSING_HOST} (from $SKYPORTAL_URL): is the server running "
                                        "there, and is $SKYPORTAL_URL right?")
     assert refused.value.outcome is skyportal_client.Outcome.NOT_SENT
+
+
+def test_the_repr_of_what_provision_made_hides_the_token(skyportal_provisioned):
+    shown = repr(skyportal_provisioned)
+    assert skyportal_provisioned.token not in shown and "token" not in shown
+    assert f"obj_id={skyportal_provisioned.obj_id!r}" in shown
