@@ -301,6 +301,10 @@ _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TRACEBACK_NOISE = ("[SQL:", "[parameters:", "(Background on this error at:", "HINT:")
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Violation|Warning)(?::|$)")
 SUMMARY_LENGTH = 300
+# SkyPortal's refusal of a PATCH echoes the whole point before each of its reasons: "Tried to parse
+# {'obj_id': ..., 'dec_unc': None} as PhotometryFlux, got: ...". The echo is left out of the summary,
+# which would otherwise end before the reasons.
+_ECHOED_POINT = re.compile(r"Tried to parse \{.*?\} as (?=Photometry)")
 
 
 def meaningful_line(text: str) -> str:
@@ -318,7 +322,7 @@ def meaningful_line(text: str) -> str:
         raised = [line for line in kept if _EXCEPTION_LINE.match(line)]
         if raised:
             return _shorten(raised[-1])
-    return _shorten(" ".join(text.split()))
+    return _shorten(_ECHOED_POINT.sub("Tried to parse {…} as ", " ".join(text.split())))
 
 
 def _shorten(text: str) -> str:

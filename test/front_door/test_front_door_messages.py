@@ -290,3 +290,17 @@ def test_the_repr_of_what_provision_made_hides_the_token(skyportal_provisioned):
     shown = repr(skyportal_provisioned)
     assert skyportal_provisioned.token not in shown and "token" not in shown
     assert f"obj_id={skyportal_provisioned.obj_id!r}" in shown
+
+
+def test_a_refused_patch_shows_skyportal_s_reasons_not_the_point_it_echoes(sp, skyportal_provisioned, permitted):
+    with permitted("upload photometry"):
+        [point_id] = sp.photometry.upload({"mjd": [59400.1], "mag": [19.0], "magerr": [0.1], "filter": "ztfg"},
+                                          obj_id=skyportal_provisioned.obj_id,
+                                          instrument=skyportal_provisioned.instrument_id).ids
+    point = {"obj_id": skyportal_provisioned.obj_id, "instrument_id": skyportal_provisioned.instrument_id,
+             "mjd": 59400.1, "filter": "sdssu", "magsys": "ab", "mag": 19.0, "magerr": 0.1}
+    with pytest.raises(skyportal_client.BadRequestException) as raised:
+        PhotometryApi(sp.api_client).api_photometry_photometry_id_patch(point_id, unknown_base_type=point)
+    assert "Tried to parse {…} as PhotometryMag" in str(raised.value)
+    assert "has no filter sdssu" in str(raised.value)
+    assert "'dec_unc': None" in raised.value.message  # the message itself is the server's, whole
