@@ -19,17 +19,23 @@ a server error, no connection, every object of a download failing); 2 bad
 usage; 3 partly done and resumable (an upload or rollback that stopped
 half-way, a download of which some objects failed, a delete that failed after
 deleting some of its ids: the message, or running the same command again, says
-how to finish it).
+how to finish it); 130 interrupted by Ctrl-C before anything changed.  Ctrl-C,
+pressed once or twice, ends with one line saying what was done and how to go on.
 (Also runnable as ``python -m skyportal_client.cli``.)
 """
 
 import argparse
 import contextlib
+import errno
 import os
+import signal
 import sys
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
+from dateutil.parser import isoparse
+
+from skyportal_client._front_door.instruments import Instruments
 from skyportal_client._light_curves.download import (
     DEFAULT_WORKERS,
     DownloadReport,
@@ -40,6 +46,7 @@ from skyportal_client._light_curves.plot import plot_light_curve
 from skyportal_client._light_curves.read import get_light_curve, get_photometry_range
 from skyportal_client._light_curves.tables import (
     points_file_suffix,
+    no_points,
     read_columns,
     require,
     write_csv,
@@ -70,27 +77,115 @@ OK, FAILED, USAGE, PARTIAL = 0, 1, 2, 3
 DUPLICATE_MESSAGE = "photometry already exists"
 
 
+# The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
 class UsageError(Exception):
     """A command line that cannot be carried out; exit code 2."""
+
+
+class Stopped(Exception):
+    """A command that stopped and has said what it did; ``code`` is its exit code."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _one_interrupt():
+        try:
+            return args.command(args)
+        except (ApiValueError, ApiTypeError) as error:  # a value the client's checks refused, before sending it
+            print(f"error: {error}", file=sys.stderr)
+            return USAGE
+        except OSError as error:
+            if error.filename is None:  # not about a file: failed on the way
+                print(f"error: {error}", file=sys.stderr)
+                return FAILED
+            print(f"error: {_file_problem(error)}", file=sys.stderr)
+            return USAGE
+        except OpenApiException as error:  # refused by the server, or failed on the way
+            print(f"error: {error}", file=sys.stderr)
+            return FAILED
+        except (UsageError, ImportError, ValueError, TypeError) as error:  # an option or file the command cannot use
+            print(f"error: {error}", file=sys.stderr)
+            return USAGE
+        except Stopped as stopped:
+            return stopped.code
+        except KeyboardInterrupt:  # before the command changed anything
+            print("Interrupted; nothing was changed on the server: run the same command again to do it.",
+                  file=sys.stderr)
+            return INTERRUPTED
+
+
+@contextlib.contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """The first Ctrl-C stops the command (a KeyboardInterrupt); later ones are ignored, so that
+    a second press cannot cut short the command's account of what it did."""
+    if threading.current_thread() is not threading.main_thread():  # signals go to the main thread only
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
     try:
-        return args.command(args)
-    except (ApiValueError, ApiTypeError) as error:  # a value the client's checks refused, before sending it
-        print(f"error: {error}", file=sys.stderr)
-        return USAGE
-    except (OpenApiException, OSError) as error:  # refused by the server, or failed on the way
-        print(f"error: {error}", file=sys.stderr)
-        return FAILED
-    except (UsageError, ImportError, ValueError, TypeError) as error:  # an option or file the command cannot use
-        print(f"error: {error}", file=sys.stderr)
-        return USAGE
-    except KeyboardInterrupt:
-        return 130
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# What to do about a file the command cannot use, by the operating system's reason.
+FILE_FIXES = {
+    errno.ENOENT: "check the path",
+    errno.EACCES: "check the permissions of the file and its directory",
+    errno.EPERM: "check the permissions of the file and its directory",
+    errno.EISDIR: "give the path of a file, not of a directory",
+    errno.ENOTDIR: "a part of the path is a file, not a directory: check the path",
+    errno.ENOSPC: "free some space on the disk, or write elsewhere",
+    errno.EROFS: "write it on a disk that is not read-only",
+}
+
+
+def _file_problem(error: OSError) -> str:
+    """A plain sentence naming the file ``error`` is about and the fix, without the [Errno ...]."""
+    reason = (error.strerror or str(error)).rstrip(".")
+    fix = FILE_FIXES.get(error.errno or 0, "check the file")
+    return f"cannot use {error.filename}: {reason[:1].lower() + reason[1:]}; {fix}"
+
+
+def _check_input_file(path: str) -> None:
+    """Refuses a file to read that is missing, not a regular file, or unreadable, naming the fix."""
+    if not os.path.exists(path):
+        raise UsageError(f"there is no file {path}")
+    if os.path.isdir(path):
+        raise UsageError(f"{path} is a directory: give the path of a file in it")
+    if not os.path.isfile(path):
+        raise UsageError(f"{path} is not a regular file (a pipe or a device, which cannot be read twice): save "
+                         "it to a file and give that file's path")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"cannot read {path}: permission denied; make it readable (chmod u+r {path})")
+
+
+def _check_output_file(path: str, what: str) -> None:
+    """Refuses a file to write (``what`` it is, for the message) in a directory that is not there or
+    cannot be written, or that is a directory itself."""
+    if os.path.isdir(path):
+        raise UsageError(f"{what} {path} is a directory: give the path of a file to write, such as "
+                         f"{os.path.join(path, 'problems.csv' if what == '--report' else 'upload.json')}")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise UsageError(f"cannot write {what} {path}: there is no directory {directory}; create it first")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"cannot write {what} {path}: the directory {directory} is not writable; check its "
+                         "permissions or write elsewhere")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,13 +201,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="skyportal-photometry", parents=[connection],
         description="Upload, read and delete photometry on a SkyPortal server such as Fritz.",
         epilog="Exit codes: 0 done, 1 refused or failed with nothing landed, 2 bad usage, "
-               "3 partly done and resumable (the message says how to finish).")
+               "3 partly done and resumable (the message says how to finish), 130 interrupted before anything "
+               "changed.")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     upload = commands.add_parser("upload", parents=[connection], help="check and upload a CSV or ECSV file")
     upload.add_argument("file", help="a .csv or .ecsv file, one point per row")
     upload.add_argument("--obj-id", help="the object, if the file has no obj_id column")
-    upload.add_argument("--instrument-id", type=int, help="the instrument, if the file has no instrument_id column")
+    instrument = upload.add_mutually_exclusive_group()
+    instrument.add_argument("--instrument-id", type=int, help="the instrument's id, if the file has no "
+                            "instrument_id column")
+    instrument.add_argument("--instrument", metavar="NAME",
+                            help='the instrument by name, such as "ZTF", if the file has no instrument_id column')
     upload.add_argument("--magsys", default="ab", help="the magnitude system, if the file has no magsys column")
     upload.add_argument("--group-ids", type=_group_ids, help='groups to share with: "1,2" or "all"')
     upload.add_argument("--put", action="store_true",
@@ -127,14 +227,14 @@ def _parser() -> argparse.ArgumentParser:
     upload.set_defaults(command=_upload)
 
     get = commands.add_parser("get", parents=[connection], help="an object's light curve")
-    get.add_argument("obj_id")
+    get.add_argument("obj_id", help="the object's id, such as ZTF21aaqjmps")
     _add_output_options(get, formats=("mag", "flux", "both"))
     get.set_defaults(command=_get)
 
     range_ = commands.add_parser("range", parents=[connection], help="points by instrument and date")
     range_.add_argument("--instrument-ids", type=_integers, help='e.g. "1,2"')
-    range_.add_argument("--min-date", help="earliest time, ISO 8601 UTC, e.g. 2021-07-05T12:00:00")
-    range_.add_argument("--max-date", help="latest time, ISO 8601 UTC")
+    range_.add_argument("--min-date", type=_date, help="earliest time, ISO 8601 UTC, e.g. 2021-07-05T12:00:00")
+    range_.add_argument("--max-date", type=_date, help="latest time, ISO 8601 UTC")
     _add_output_options(range_, formats=("mag", "flux"))
     range_.set_defaults(command=_range)
 
@@ -155,7 +255,9 @@ def _parser() -> argparse.ArgumentParser:
                                    help="many objects' light curves into a cache directory, kept up to date")
     download.add_argument("--objects", nargs="+", required=True, metavar="FILE|ID",
                           help="object ids, or files of them: one per line, or a .csv file's obj_id column")
-    download.add_argument("--format", choices=("mag", "flux", "both"), default="mag")
+    download.add_argument("--format", choices=("mag", "flux", "both"), default="mag",
+                          help="mag (mag, magerr, limiting_mag), flux (flux, fluxerr in µJy, zp) or both "
+                               "(default mag)")
     download.add_argument("--magsys", default="ab", type=str.lower,
                           help="the magnitude system of the output, in any case (default ab)")
     _add_cache_options(download)
@@ -178,8 +280,9 @@ def _parser() -> argparse.ArgumentParser:
     plot.set_defaults(command=_plot)
 
     serve = commands.add_parser("serve", help="run the embedded SkyPortal-compatible test server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=5000, help="0 picks a free port (default 5000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default %(default)s: this machine only)")
+    serve.add_argument("--port", type=_port, default=5000, help="0 picks a free port (default 5000)")
     serve.add_argument("--db-path", help="SQLite file to keep the data in (default: memory)")
     serve.add_argument("--env-file", default="skyportal-test-server.env",
                        help="where to write SKYPORTAL_URL and SKYPORTAL_TOKEN (default %(default)s)")
@@ -188,7 +291,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    parser.add_argument("--format", choices=formats, default="mag")
+    described = {"mag": "mag (mag, magerr, limiting_mag)", "flux": "flux (flux, fluxerr in µJy, zp)", "both": "both"}
+    parser.add_argument("--format", choices=formats, default="mag",
+                        help=", ".join(described[name] for name in formats) + " (default mag)")
     parser.add_argument("--magsys", default="ab", type=str.lower,
                         help="the magnitude system of the output, in any case (default ab)")
     parser.add_argument("-o", "--output", help="write to FILE.csv, FILE.ecsv or FILE.json (default: CSV on stdout)")
@@ -198,7 +303,7 @@ def _add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", required=True, metavar="DIR",
                         help="the directory keeping a CSV file per light curve, and its Etag (download makes it "
                              "if missing)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
                         help="requests under way at once, within the rate limit (default %(default)s)")
     parser.add_argument("--max-age", type=_seconds, default=None, metavar="TIME",
                         help="use a light curve the server confirmed less than TIME ago without asking, e.g. "
@@ -228,6 +333,29 @@ def _count(text: str) -> int:
     return count
 
 
+def _positive(text: str) -> int:
+    count = _count(text)
+    if count == 0:
+        raise argparse.ArgumentTypeError("expected a whole number, 1 or more, not '0'")
+    return count
+
+
+def _port(text: str) -> int:
+    port = _count(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (0 picks a free one), not {text!r}")
+    return port
+
+
+def _date(text: str) -> str:
+    try:
+        isoparse(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 time, such as 2021-07-05 or 2021-07-05T12:00:00, "
+                                         f"not {text!r}") from None
+    return text
+
+
 def _integers(text: str) -> List[int]:
     try:
         return [int(part) for part in text.split(",")]
@@ -248,16 +376,25 @@ def _client(args: argparse.Namespace) -> ApiClient:
     return ApiClient(configuration)
 
 
-def _say_stopped(error: BaseException) -> None:
-    print("Interrupted." if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
+def _say_stopped(error: BaseException, advice: str) -> None:
+    """One line for Ctrl-C, saying what was done and how to go on; the error and the advice otherwise."""
+    if isinstance(error, KeyboardInterrupt):
+        print(f"Interrupted. {advice}", file=sys.stderr)
+    else:
+        print(f"error: {error}\n{advice}", file=sys.stderr)
 
 
 def _upload(args: argparse.Namespace) -> int:
-    if not os.path.isfile(args.file):
-        raise UsageError(f"there is no file {args.file}")
+    _check_input_file(args.file)
+    for option, path in (("--manifest", args.manifest), ("--report", args.report)):
+        if path:
+            _check_output_file(path, option)
     with _client(args) as api_client:
+        instrument_id = args.instrument_id
+        if args.instrument is not None:
+            instrument_id = Instruments(api_client).id_of(args.instrument)
         try:
-            plan = plan_upload(api_client, args.file, obj_id=args.obj_id, instrument_id=args.instrument_id,
+            plan = plan_upload(api_client, args.file, obj_id=args.obj_id, instrument_id=instrument_id,
                                group_ids=args.group_ids, magsys=args.magsys,
                                nan_as_nondetection=args.nan_as_nondetection, report=args.report)
         except UploadValidationError as error:
@@ -268,7 +405,8 @@ def _upload(args: argparse.Namespace) -> int:
                 print("--report FILE writes every one of them to FILE as CSV. Nothing was sent.", file=sys.stderr)
             return FAILED
         if args.dry_run:
-            print(f"{plan.row_count} points checked, in {plan.space} space; {len(plan.chunks)} requests "
+            print(f"{_count_of(plan.row_count, 'point')} checked, in {plan.space} space; "
+                  f"{_count_of(len(plan.chunks), 'request')} "
                   f"of up to {plan.chunk_size} points would be sent (nothing was):")
             for chunk in plan.chunks:
                 print(f"  {chunk.obj_id}: {len(chunk.rows)} points")
@@ -280,24 +418,30 @@ def _upload(args: argparse.Namespace) -> int:
                 result = send_upload(api_client, plan, record, progress=bar)
         except (Exception, KeyboardInterrupt) as error:
             return _upload_stopped(error, record, plan.row_count, args)
-    print(f"{len(result.ids)} points landed ({result.sent} requests sent, "
+    print(f"{_count_of(len(result.ids), 'point')} landed ({_count_of(result.sent, 'request')} sent, "
           f"{result.skipped} already recorded in the manifest)")
     for upload_id in result.upload_ids:
         print(f"upload_id {upload_id}")
     return OK
 
 
+def _count_of(count: int, thing: str) -> str:
+    """``count`` things, in words: "1 point", "2 points"."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
+
+
 def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, args: argparse.Namespace) -> int:
     """Say what landed of an upload that stopped, and how to finish it; the exit code."""
-    _say_stopped(error)
     landed, unknown = record.points_in(LANDED), record.points_in(UNACKNOWLEDGED)
     if not landed and not unknown:
         advice = "Nothing was stored."
         if DUPLICATE_MESSAGE in (getattr(error, "message", None) or ""):
             advice += (" SkyPortal already has some of these points (an earlier upload?): --put keeps them "
                        "and stores the rest.")
-        print(advice, file=sys.stderr)
-        return 130 if isinstance(error, KeyboardInterrupt) else FAILED
+        elif isinstance(error, KeyboardInterrupt):
+            advice += " Run the same command again to upload the points."
+        _say_stopped(error, advice)
+        return INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
     told = f"{landed} of {row_count} points landed" + (f", and {unknown} more may have" if unknown else "")
     if args.manifest:
         advice = (f"{told}; {args.manifest} records them: run the same command again to send the rest "
@@ -308,7 +452,7 @@ def _upload_stopped(error: BaseException, record: UploadRecord, row_count: int, 
         advice = (f"{told}. Sending them by POST again would be refused as duplicates: run the command again "
                   "with --put, which keeps the stored points and adds the rest (with --manifest, an upload "
                   "resumes by itself and can be rolled back).")
-    print(advice, file=sys.stderr)
+    _say_stopped(error, advice)
     return PARTIAL
 
 
@@ -316,18 +460,28 @@ def _get(args: argparse.Namespace) -> int:
     _check_output(args.output)
     with _client(args) as api_client:
         points = get_light_curve(api_client, args.obj_id, format=args.format, magsys=args.magsys)
-    return _output(points, args.output)
+    return _output(points, args.output, no_points(args.format))
 
 
 def _range(args: argparse.Namespace) -> int:
     if args.instrument_ids is None and args.min_date is None and args.max_date is None:
         raise UsageError("range needs --instrument-ids, --min-date or --max-date: without them SkyPortal would "
                          "send every point the token can see, in one answer")
+    if args.min_date is not None and args.max_date is not None and _utc(args.min_date) > _utc(args.max_date):
+        raise UsageError(f"--min-date {args.min_date} is after --max-date {args.max_date}, so no point is between "
+                         "them: swap them")
     _check_output(args.output)
     with _client(args) as api_client:
         points = get_photometry_range(api_client, instrument_ids=args.instrument_ids, min_date=args.min_date,
                                       max_date=args.max_date, format=args.format, magsys=args.magsys)
-    return _output(points, args.output)
+    return _output(points, args.output, no_points(args.format, annotations=True))
+
+
+def _utc(text: str) -> Any:
+    """The moment of an ISO 8601 time, naive ones read as UTC (as SkyPortal reads them)."""
+    moment = isoparse(text)
+    offset = moment.utcoffset()
+    return moment if offset is None else moment.replace(tzinfo=None) - offset
 
 
 def _check_output(path: Optional[str]) -> None:
@@ -343,12 +497,14 @@ def _check_directory(path: str) -> None:
         raise UsageError(f"cannot write {path}: there is no directory {directory}")
 
 
-def _output(points: List[Dict[str, Any]], path: Optional[str]) -> int:
+def _output(points: List[Dict[str, Any]], path: Optional[str], empty: Any) -> int:
+    """Writes the points to ``path`` (by its suffix) or as CSV to stdout; ``empty`` is what a
+    CSV of no point holds: the header of the columns the points would have."""
     if path:
-        write_points(points, path)
-        print(f"{len(points)} points written to {path}", file=sys.stderr)
+        write_points(empty if not points and points_file_suffix(path) == ".csv" else points, path)
+        print(f"{_count_of(len(points), 'point')} written to {path}", file=sys.stderr)
     else:
-        write_csv(points, sys.stdout)
+        write_csv(points or empty, sys.stdout)
     return OK
 
 
@@ -389,8 +545,7 @@ def _reason(error: BaseException) -> str:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    if not os.path.isfile(args.manifest):
-        raise UsageError(f"there is no file {args.manifest}")
+    _check_input_file(args.manifest)
     with _client(args) as api_client:
         configuration = api_client.configuration
         plan = plan_rollback(args.manifest, host=configuration.host, delete_settled=args.delete_settled)
@@ -407,12 +562,12 @@ def _rollback(args: argparse.Namespace) -> int:
             print(f"error: {incomplete}", file=sys.stderr)
             return PARTIAL if incomplete.result.removed or incomplete.result.already_removed else FAILED
         except (Exception, KeyboardInterrupt) as error:
-            _say_stopped(error)
             if not done[0] and not plan.already_removed:
-                print("Nothing was removed.", file=sys.stderr)
-                return 130 if isinstance(error, KeyboardInterrupt) else FAILED
-            print(f"{done[0] + plan.already_removed} points of the upload are removed; {args.manifest} records "
-                  "them: run the same command again to remove the rest.", file=sys.stderr)
+                _say_stopped(error, "Nothing was removed." + (
+                    " Run the same command again to roll back." if isinstance(error, KeyboardInterrupt) else ""))
+                return INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
+            _say_stopped(error, f"{done[0] + plan.already_removed} points of the upload are removed; "
+                                f"{args.manifest} records them: run the same command again to remove the rest.")
             return PARTIAL
     before = f"; {result.already_removed} were removed before" if result.already_removed else ""
     print(f"{result.removed} points removed{before}; {args.manifest} records the rollback")
@@ -420,6 +575,9 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
+    if os.path.exists(args.cache) and not os.path.isdir(args.cache):
+        raise UsageError(f"--cache {args.cache} is a file, not a directory: give a directory (download makes it "
+                         "if it is missing)")
     obj_ids = _object_ids(args.objects)
     with _client(args) as api_client, _resumable(args):
         report = download_light_curves(api_client, obj_ids, cache=args.cache, format=args.format,
@@ -447,7 +605,7 @@ def _resumable(args: argparse.Namespace) -> Iterator[None]:
     except KeyboardInterrupt:
         print(f"Interrupted. Every light curve downloaded so far is in {args.cache}: run the same command again "
               "to go on (add --max-age 1h to skip asking about those again).", file=sys.stderr)
-        raise
+        raise Stopped(INTERRUPTED) from None
 
 
 def _object_ids(arguments: Sequence[str]) -> List[str]:
@@ -497,12 +655,20 @@ def _plot(args: argparse.Namespace) -> int:
                          f"{', '.join('.' + name for name in sorted(figure.canvas.get_supported_filetypes()))}")
     _check_directory(args.output)
     if os.path.isfile(args.source):
-        points = args.source  # read_columns refuses what is not .csv or .ecsv
+        points = read_columns(args.source)  # which refuses what is not .csv or .ecsv
     else:
         with _client(args) as api_client:
-            points = get_light_curve(api_client, _not_a_missing_file(args.source), format=args.format or "mag",
-                                     magsys=args.magsys)
-    plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
+            points = read_columns(get_light_curve(api_client, _not_a_missing_file(args.source),
+                                                  format=args.format or "mag", magsys=args.magsys))
+    if args.format is not None and points and args.format not in points:
+        other = "mag" if args.format == "flux" else "flux"
+        raise UsageError(f"{args.source} has no {args.format} column: plot it with --format {other}, or without "
+                         "--format")
+    try:
+        plot_light_curve(points, figure.add_subplot(), space=args.format, title=args.title)
+    except ValueError as error:  # no point to draw: refused, not bad usage
+        print(f"error: {error}; {args.output} was not written", file=sys.stderr)
+        return FAILED
     figure.savefig(args.output)
     print(f"{args.output} written", file=sys.stderr)
     return OK

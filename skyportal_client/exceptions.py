@@ -33,7 +33,23 @@ if TYPE_CHECKING:
 
 
 class OpenApiException(Exception):
-    """Base of every exception this package raises."""
+    """Base of every exception this package raises.
+
+    Every one survives pickling with its message and attributes, so that it crosses
+    process pools, multiprocessing and Dask as it was raised.
+    """
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # The default rebuilds by calling the class with ``args`` (the message), which the
+        # classes whose __init__ takes other arguments (problems, kind=, name=) refuse.
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(cls: "type[BaseException]", args: Tuple[Any, ...]) -> BaseException:
+    """An exception of ``cls`` with ``args``, its __init__ not called: unpickling sets its attributes."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ApiTypeError(OpenApiException, TypeError):
@@ -285,6 +301,10 @@ _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TRACEBACK_NOISE = ("[SQL:", "[parameters:", "(Background on this error at:", "HINT:")
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Violation|Warning)(?::|$)")
 SUMMARY_LENGTH = 300
+# SkyPortal's refusal of a PATCH echoes the whole point before each of its reasons: "Tried to parse
+# {'obj_id': ..., 'dec_unc': None} as PhotometryFlux, got: ...". The echo is left out of the summary,
+# which would otherwise end before the reasons.
+_ECHOED_POINT = re.compile(r"Tried to parse \{.*?\} as (?=Photometry)")
 
 
 def meaningful_line(text: str) -> str:
@@ -302,7 +322,7 @@ def meaningful_line(text: str) -> str:
         raised = [line for line in kept if _EXCEPTION_LINE.match(line)]
         if raised:
             return _shorten(raised[-1])
-    return _shorten(" ".join(text.split()))
+    return _shorten(_ECHOED_POINT.sub("Tried to parse {…} as ", " ".join(text.split())))
 
 
 def _shorten(text: str) -> str:
@@ -377,6 +397,10 @@ def _hint(status: int, message: str, outcome: Outcome, context: ErrorContext) ->
         if refused:
             return (f"Object {refused.group(1)} does not exist on this server, or none of the token's groups "
                     "can see it: check the id, or ask for access to a group that has it")
+    if "Invalid API endpoint" in message and context.host.rstrip("/").endswith("/api"):
+        given = context.host.rstrip("/")
+        return (f"The host {given} ({context.host_source}) ends in /api, which the client puts before every path "
+                f"itself: pass {given[:-len('/api')]}")
     if status == 404 and not message.startswith("Source not found"):
         return f"Check the host: {context.host} ({context.host_source}) may not be a SkyPortal server"
     return ""

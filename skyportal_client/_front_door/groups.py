@@ -8,7 +8,7 @@ from skyportal_client._front_door.names import NameOrId, a_name, name_or_id, one
 from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client.api.groups_api import GroupsApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import NameLookupError
+from skyportal_client.exceptions import ApiValueError, NameLookupError
 from skyportal_client.model.group import Group
 from skyportal_client.model.group_lists import GroupLists
 
@@ -50,6 +50,10 @@ class Groups:
             values = [name_or_id("groups", groups)]
         else:
             values = [name_or_id("each of groups", group) for group in groups]
+            if "all" in values:
+                raise ApiValueError('groups: "all" stands alone (groups="all": SkyPortal\'s public group), not '
+                                    "in a list: to share with the public group and others, list the public "
+                                    "group's name or id with them")
         names = list(dict.fromkeys(value for value in values if isinstance(value, str)))
         found = {}
         if names:

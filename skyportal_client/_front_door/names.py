@@ -56,8 +56,8 @@ def one_named(kind: str, name: str, named: Sequence[Thing], known: Callable[[], 
     candidates = _candidates(name, everything)
     if candidates:
         meant = " or ".join(f"{candidate!r} (id {thing_id})" for candidate, thing_id in candidates)
-        raise NameLookupError(f"No {kind} named {name!r} on {host}: did you mean {meant}? Names must match exactly",
-                              kind=kind, name=name, candidates=candidates)
+        raise NameLookupError(f"No {kind} named {name!r} on {host}: did you mean {meant}? Names must match exactly"
+                              + _looks_like_an_id(kind, name), kind=kind, name=name, candidates=candidates)
     names = sorted(thing.name for thing in everything)
     if not names:
         there = f"{known_as}: none"
@@ -65,7 +65,16 @@ def one_named(kind: str, name: str, named: Sequence[Thing], known: Callable[[], 
         there = f"{known_as}: {', '.join(map(repr, names))}"
     else:
         there = f"{known_as}: {len(names)} of them, listed by {kind}s.list()"
-    raise NameLookupError(f"No {kind} named {name!r} on {host}; {there}", kind=kind, name=name)
+    raise NameLookupError(f"No {kind} named {name!r} on {host}; {there}{_looks_like_an_id(kind, name)}",
+                          kind=kind, name=name)
+
+
+def _looks_like_an_id(kind: str, name: str) -> str:
+    """A hint for a name that is an id written as text ("12"), which is looked up as a name."""
+    digits = name.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return ""
+    return f". {name!r} looks like an id: pass it as a number ({int(digits)}), not as text, for the {kind} of that id"
 
 
 def _described(thing: Model) -> str:

@@ -8,6 +8,7 @@ groups given by name, a point read or changed by its id, an object drawn by its 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from typing import (
@@ -25,6 +26,7 @@ from typing import (
 
 from skyportal_client._front_door.groups import Groups, GroupsArgument
 from skyportal_client._front_door.instruments import Instruments
+from skyportal_client._front_door.keywords import keyword_hints
 from skyportal_client._front_door.names import NameOrId
 from skyportal_client._light_curves import download as bulk_download
 from skyportal_client._light_curves import plot as light_curve_plot
@@ -34,7 +36,8 @@ from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client import bulk_upload
 from skyportal_client.api.photometry_api import PhotometryApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import ApiValueError
+from skyportal_client._uploads.pipeline import checked_photometry
+from skyportal_client.exceptions import ApiValueError, UploadValidationError
 from skyportal_client.model.photometry_patch import PhotometryPatch
 
 if TYPE_CHECKING:
@@ -46,8 +49,11 @@ Points = Union[List[Dict[str, Any]], "astropy.table.Table", "pandas.DataFrame"]
 TableKind = Literal["records", "astropy", "pandas"]
 Format = Literal["mag", "flux", "both"]
 Date = Union[datetime.datetime, str]
+# The fields of a point that are no values of it (upload takes them as arguments, not columns).
+POINT_SETTINGS = ("group_ids", "stream_ids")
 
 
+@keyword_hints
 class Photometry:
     """The photometry on the server. Every method sends its requests through ``api_client``."""
 
@@ -112,9 +118,24 @@ class Photometry:
         ra_unc, dec_unc, origin, altdata, group_ids. It is checked before sending. What it
         leaves out is not kept: coordinates left out become null (origin, altdata and the
         groups stay unless given). Read the point back with ``point``.
+
+        It goes through the checks and conversions of ``upload``: units and times are
+        converted, and a Julian Date, a magnitude sentinel such as 99 or a filter the
+        instrument lacks raises UploadValidationError before anything is sent.
         """
-        self._api.api_photometry_photometry_id_patch(photometry_id, unknown_base_type=dict(point)
-                                                     if isinstance(point, Mapping) else point)
+        values = dict(point) if isinstance(point, Mapping) else point.to_dict()
+        # Settings of the point as a whole, not values the upload checks take as columns.
+        settings = {name: values.pop(name) for name in POINT_SETTINGS if name in values}
+        try:
+            _, normalised = checked_photometry(ServerReads(self.api_client), values, magsys=None)
+        except UploadValidationError as error:  # one point: no row to name
+            raise UploadValidationError([dataclasses.replace(problem, row=None) for problem in error.problems]) \
+                from None
+        if normalised.row_count != 1:
+            raise ApiValueError(f"update() replaces one point, but the values given are lists of "
+                                f"{normalised.row_count}: give each field one value")
+        body = {name: column[0] for name, column in normalised.columns.items()} | settings
+        self._api.api_photometry_photometry_id_patch(photometry_id, unknown_base_type=body)
 
     def delete(self, photometry_id: int) -> None:
         """Deletes one point. Deleting a point that is gone raises BadRequestException (400)."""

@@ -6,7 +6,9 @@ when a light curve is drawn.
 Detections are drawn with their error bars; non-detections as downward triangles at
 their limit: the limiting magnitude, or in flux space the 5-sigma flux limit SkyPortal
 reports (five times the flux error). Magnitudes are drawn with the y axis inverted,
-brighter up. ZTF's filters have the colours SkyPortal's photometry plot gives them
+brighter up. The MJD axis shows whole MJDs (59400, not 0.00 + 5.94e4), a single
+day's points are drawn over two days around them, not over thousands, and a light
+curve without a point to draw is refused.  ZTF's filters have the colours SkyPortal's photometry plot gives them
 (green ztfg, red ztfr, orange ztfi); other filters take matplotlib's colour cycle.
 
 Example::
@@ -35,6 +37,8 @@ from skyportal_client.exceptions import ApiValueError
 FILTER_COLOURS = {"ztfg": "#008000", "ztfr": "#FF0000", "ztfi": "#FFA500"}
 SPACES = ("mag", "flux")
 LIMIT_MARKER = "v"
+# The MJD axis around points all taken at one time: a day either side.
+SINGLE_TIME_MARGIN = 1.0
 
 
 def plot_light_curve(light_curve: Any, ax: Any = None, *, space: Optional[str] = None,
@@ -55,16 +59,24 @@ def plot_light_curve(light_curve: Any, ax: Any = None, *, space: Optional[str] =
 
     Each filter is one error-bar series labelled with its name (``ax.containers``),
     and its non-detections one line of triangle markers labelled "<filter> (limit)".
+    Raises ApiValueError for a light curve with no point to draw.
     """
     columns = read_columns(light_curve)
     space = _space(columns, space)
+    by_filter = _rows_by_filter(columns)
+    split = {band: _split(columns, rows, space) for band, rows in by_filter.items()}
+    times = [point[0] for detections, limits in split.values() for point in detections + limits]
+    if not times:
+        rows = len(columns.get("mjd", []))
+        raise ApiValueError("The light curve has no points: there is nothing to draw" if not rows else
+                            f"None of the light curve's {rows} points has a {space} or a limit: there is nothing to draw")
     if ax is None:
         _, ax = require("matplotlib.pyplot").subplots()
+    had_data = ax.has_data()
     cycle = iter(require("matplotlib").rcParams["axes.prop_cycle"].by_key()["color"])
     drawn = []  # (artist, label), in the order the legend lists them
-    for band, rows in _rows_by_filter(columns).items():
+    for band, (detections, limits) in split.items():
         colour = FILTER_COLOURS.get(band) or next(cycle, "black")
-        detections, limits = _split(columns, rows, space)
         if detections:
             x, y, error = zip(*detections)
             drawn.append((ax.errorbar(x, y, yerr=error, fmt="o", color=colour, markersize=4, elinewidth=1,
@@ -75,6 +87,10 @@ def plot_light_curve(light_curve: Any, ax: Any = None, *, space: Optional[str] =
                               markerfacecolor="none", label=f"{band} (limit)")
             drawn.append((line, line.get_label()))
     ax.set_xlabel("MJD")
+    _show_whole_mjds(ax)
+    if not had_data and min(times) == max(times):
+        # Else matplotlib widens a single time by 5% of itself: thousands of days around an MJD.
+        ax.set_xlim(min(times) - SINGLE_TIME_MARGIN, max(times) + SINGLE_TIME_MARGIN)
     if space == "mag":
         systems = {value for value in columns.get("magsys", []) if value is not None}
         ax.set_ylabel(f"Magnitude ({systems.pop().upper()})" if len(systems) == 1 else "Magnitude")
@@ -94,6 +110,14 @@ def plot_light_curve(light_curve: Any, ax: Any = None, *, space: Optional[str] =
         others = [(artist, label) for artist, label in zip(*ax.get_legend_handles_labels()) if id(artist) not in ours]
         ax.legend(*zip(*(others + drawn)))
     return ax
+
+
+def _show_whole_mjds(ax: Any) -> None:
+    """MJDs written out in full on the x axis, not as small numbers plus an offset ("+5.94e4")."""
+    formatter = ax.xaxis.get_major_formatter()
+    if isinstance(formatter, require("matplotlib.ticker").ScalarFormatter):  # not axes of dates or categories
+        formatter.set_useOffset(False)
+        formatter.set_scientific(False)
 
 
 def _space(columns: Dict[str, list], space: Optional[str]) -> str:

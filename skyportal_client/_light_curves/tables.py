@@ -93,13 +93,16 @@ class InputColumn:
     ``times``.  ``unit``: the astropy unit of a Quantity column or of a Column with a
     unit.  ``times``: an astropy ``Time``, a numpy ``datetime64`` array or a pandas
     datetime Series, kept whole so that it converts exactly.  ``blank_rows``: the
-    rows that were empty cells of a CSV file (their value is None).
+    rows that were empty cells of a CSV file (their value is None).  ``float_bits``: the
+    size of a numpy (or pandas) float column's floats, 32 for float32, as its values no
+    longer tell; None for any other column.
     """
 
     values: Optional[List[Any]]
     unit: Any = None
     times: Any = None
     blank_rows: FrozenSet[int] = frozenset()
+    float_bits: Optional[int] = None
 
     def __len__(self) -> int:
         return len(self.values) if self.values is not None else len(self.times)
@@ -183,8 +186,13 @@ def _column(values: Any) -> InputColumn:
         numbers = _plain_list(getattr(values, "unmasked", values).value)
         if mask is not None and getattr(mask, "any", lambda: mask)():
             numbers = [None if masked else number for number, masked in zip(numbers, mask.tolist())]
-        return InputColumn(numbers, unit=unit)
-    return InputColumn(_plain_list(values), unit=unit)  # an astropy Column keeps its unit apart
+        return InputColumn(numbers, unit=unit, float_bits=_float_bits(dtype))
+    # An astropy Column keeps its unit apart.
+    return InputColumn(_plain_list(values), unit=unit, float_bits=_float_bits(dtype))
+
+
+def _float_bits(dtype: Any) -> Optional[int]:
+    return dtype.itemsize * 8 if getattr(dtype, "kind", None) == "f" else None
 
 
 def _is_nan(value: Any) -> bool:
@@ -210,9 +218,10 @@ def _repeated(value: Any, length: int) -> InputColumn:
     """The column of ``length`` rows that one value stands for."""
     if hasattr(value, "jd1"):  # an astropy Time scalar: a Time of its own kind, repeated
         return InputColumn(None, times=value.reshape((1,))[[0] * length])
+    bits = _float_bits(getattr(value, "dtype", None))
     if hasattr(value, "unit") and hasattr(value, "value"):  # an astropy Quantity scalar
-        return InputColumn([plain_value(value.value)] * length, unit=value.unit)
-    return InputColumn([plain_value(value)] * length)
+        return InputColumn([plain_value(value.value)] * length, unit=value.unit, float_bits=bits)
+    return InputColumn([plain_value(value)] * length, float_bits=bits)
 
 
 def _rows_to_columns(rows: Any) -> Dict[str, InputColumn]:
@@ -242,15 +251,33 @@ def _read_csv(path: str) -> Dict[str, InputColumn]:
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ApiValueError(f"{path}: the header names {', '.join(repeated)} more than once")
+        if names and names[0].lstrip().startswith("#"):
+            raise ApiValueError(f"{path}, line 1: starts with '#', but a CSV file of photometry has no comment lines: "
+                                "remove them, so that the first line names the columns")
         cells: List[List[str]] = [[] for _ in names]
         for line, row in enumerate(reader, start=2):
-            if len(row) > len(names):
-                raise ApiValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns")
-            for column, cell in zip(cells, row + [""] * (len(names) - len(row))):
+            if not row:
+                continue  # a blank line, such as one at the end
+            if len(row) != len(names):
+                raise ApiValueError(f"{path}, line {line}: {len(row)} cells under a header of {len(names)} columns: "
+                                    + _cell_count_fix(names, row))
+            for column, cell in zip(cells, row):
                 column.append(cell)
     return {name: InputColumn([_csv_cell(name, cell) for cell in column],
                               blank_rows=frozenset(row for row, cell in enumerate(column) if cell == ""))
             for name, column in zip(names, cells)}
+
+
+def _cell_count_fix(names: List[str], row: List[str]) -> str:
+    """What to do about a row of a CSV file with more or fewer cells than its header."""
+    if row[0].lstrip().startswith("#"):
+        return "the line starts with '#', but a CSV file of photometry has no comment lines: remove it"
+    if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        separator = "';'" if ";" in names[0] else "a tab"
+        return (f"the header is the one cell {names[0][:60]!r}, so the cells are separated by {separator}; "
+                "a .csv file's are separated by commas (with '.' for the decimal point): save it so "
+                "(pandas: pandas.read_csv(path, sep=None, engine='python').to_csv(path, index=False))")
+    return "give every row one cell per column, an empty cell for a missing value"
 
 
 def _csv_cell(name: str, cell: str) -> Any:
@@ -267,6 +294,21 @@ def _csv_cell(name: str, cell: str) -> Any:
 
 
 # -- points out -------------------------------------------------------------------------
+
+
+# The names of a point's values as SkyPortal 1.4.0 sends them, in its order: the header of an
+# empty light curve's CSV, which has no point to take them from.  The range query adds annotations.
+POINT_NAMES = ("obj_id", "ra", "dec", "filter", "mjd", "snr", "instrument_id", "instrument_name", "ra_unc",
+               "dec_unc", "origin", "id", "altdata", "created_at", "groups")
+NAMES_BY_FORMAT = {"mag": ("mag", "magerr", "magsys", "limiting_mag"), "flux": ("flux", "magsys", "zp", "fluxerr"),
+                   "both": ("mag", "magerr", "magsys", "limiting_mag", "flux", "zp", "fluxerr")}
+
+
+def no_points(format: str, annotations: bool = False) -> "PointColumns":
+    """The columns, without a point, of a light curve in ``format`` ("mag", "flux" or "both");
+    ``annotations`` for the range query's points, which have them."""
+    names = POINT_NAMES + (("annotations",) if annotations else ()) + NAMES_BY_FORMAT[format]
+    return PointColumns((name, []) for name in names)
 
 
 class PointColumns(dict):

@@ -5,7 +5,9 @@ checking here finds every problem in one pass and names each row and column.
 The rules of each column are the upload model's (``_models.base``, from
 openapi.yaml); added here are what needs the whole table or the server: the
 columns a table may have, the instruments and their filters, and points that
-repeat within the upload.
+repeat within the upload; and the values SkyPortal would store but no observation
+has (``PLAUSIBLE_RANGES``): sentinels such as a magnitude of 99, and slips such
+as an ra of 400.  Upload and ``SkyPortal.photometry.update`` both check here.
 
 Example::
 
@@ -21,6 +23,9 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
 
 from skyportal_client._models.base import Model
@@ -55,6 +60,55 @@ MISSING_COLUMN_ADVICE = {
 MAGNITUDE_SYSTEMS = PhotometryMagUpload.fields["magsys"].enum  # as openapi.yaml lists them
 
 
+@dataclasses.dataclass(frozen=True)
+class PlausibleRange:
+    """The values a column's observations take: from ``low`` to ``high`` (each end
+    included unless it is open), and what to do about a value outside."""
+
+    low: float
+    high: float
+    advice: str
+    low_open: bool = False
+    high_open: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+    def problem(self, value: float) -> str:
+        low, high = f"{self.low:g}", f"{self.high:.6g}"
+        interval = f"{'(' if self.low_open else '['}{low}, {high}{')' if self.high_open else ']'}"
+        return f"is {value!r}, outside {interval}: {self.advice}"
+
+
+# Beyond these no object is seen: the Sun is magnitude -26.7, the deepest images reach about 32.
+MAGNITUDE_RANGE = (-30.0, 40.0)
+# An mjd later than this many days after today is a slip (or a sentinel), not an observation.
+FUTURE_DAYS = 366
+NON_DETECTION_ADVICE = ("a magnitude such as 99 or -99 marks no measurement: a non-detection goes in "
+                        "limiting_mag, with mag and magerr null")
+
+
+def plausible_ranges() -> Dict[str, PlausibleRange]:
+    """The one table of plausible values, by column; the latest mjd is a year from today."""
+    today = (datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+             - datetime.datetime(1858, 11, 17)) / datetime.timedelta(days=1)
+    magnitudes = {name: PlausibleRange(*MAGNITUDE_RANGE, NON_DETECTION_ADVICE if name == "mag" else (
+        f"{name} is a magnitude: a value such as 99 or -99 marks no value, which is None"))
+        for name in ("mag", "limiting_mag", "magref")}
+    return {
+        **magnitudes,
+        "ra": PlausibleRange(0.0, 360.0, "ra is in degrees, from 0 up to but not 360 (take ra % 360 for one "
+                             "that wrapped; an ra in hours is 15 times smaller)", high_open=True),
+        "dec": PlausibleRange(-90.0, 90.0, "dec is in degrees, from -90 to 90 (did ra and dec change places?)"),
+        "mjd": PlausibleRange(0.0, math.floor(today) + FUTURE_DAYS, (
+            f"an MJD counts days from 1858-11-17 (today is {math.floor(today)}), so an observation's is above 0 "
+            f"and no later than {FUTURE_DAYS} days from today: check the time column's origin and unit"),
+            low_open=True),
+    }
+
+
 def columns_of(space: str) -> List[str]:
     """The columns a table of ``space`` ("mag" or "flux") may have: the model's per-point fields."""
     return [name for name, field in MODELS[space].fields.items() if field.column]
@@ -71,8 +125,14 @@ def photometry_space(columns: Mapping[str, object]) -> str:
             "magnitude and flux columns are mixed; one upload is all magnitudes (mag, magerr, "
             "limiting_mag) or all fluxes (flux, fluxerr, zp): drop one set"))])
     if not mag and not flux:
+        near = [f"{name!r} is {spelled!r}" for name in columns if (spelled := _spelled_alike(name))]
+        hint = f" (the names are lower case: {', '.join(near)})" if near else ""
+        one_cell = [name for name in columns if isinstance(name, str) and (";" in name or "\t" in name)]
+        if one_cell:
+            hint = (f" (the column {one_cell[0][:60]!r} holds several names: are the cells separated by ';' or "
+                    "tabs? a .csv file's are separated by commas)")
         raise UploadValidationError([Problem(None, "mag/flux", "no photometry", (
-            "no photometry: give mag, magerr and limiting_mag columns, or flux, fluxerr and zp"))])
+            f"no photometry: give mag, magerr and limiting_mag columns, or flux, fluxerr and zp{hint}"))])
     return "mag" if mag else "flux"
 
 
@@ -104,8 +164,9 @@ def check_rows(columns: Dict[str, list], instrument_filters: Mapping[int, Option
         raise UploadValidationError(problems + structure)
     checked, model_problems = model.check_values(columns)
     problems += _not_yet_reported(model_problems, problems)
-    problems += _instrument_problems(checked, instrument_filters, {(problem.row, problem.column)
-                                                                  for problem in problems})
+    bad_cells = {(problem.row, problem.column) for problem in problems}
+    problems += _implausible_values(checked, bad_cells)
+    problems += _instrument_problems(checked, instrument_filters, bad_cells)
     bad_rows = {problem.row for problem in problems}
     problems += _repeated_points(checked, space, bad_rows)
     if problems:
@@ -121,13 +182,42 @@ def _not_a_column(name: str, model: Type[Model]) -> str:
         return GROUP_IDS_ADVICE
     if name in model.fields:  # a field of the whole upload (stream_ids, extinction_corrected)
         return UNSENT_SETTING_ADVICE
+    spelled = _spelled_alike(name)
+    if spelled:
+        return f"SkyPortal does not accept this column: did you mean {spelled}? Column names are lower case"
     return "SkyPortal does not accept this column; drop or rename it"
+
+
+def _spelled_alike(name: Any) -> Optional[str]:
+    """The column of either space that ``name`` is in other case or with spaces around it, if any."""
+    if not isinstance(name, str):
+        return None
+    folded = name.strip().lower()
+    return next((column for column in (*columns_of("mag"), *columns_of("flux"), *OBJECT_COLUMNS)
+                 if column == folded and column != name), None)
 
 
 def _not_yet_reported(problems: Sequence[Problem], reported: Sequence[Problem]) -> List[Problem]:
     """The ``problems`` at cells (row and column) that ``reported`` does not name already."""
     cells = {(problem.row, problem.column) for problem in reported}
     return [problem for problem in problems if (problem.row, problem.column) not in cells]
+
+
+def _implausible_values(columns: Mapping[str, list], bad_cells: set) -> List[Problem]:
+    """The values outside their column's plausible range, in cells without a problem already."""
+    problems = []
+    for name, allowed in plausible_ranges().items():
+        values = columns.get(name)
+        if values is None:
+            continue
+        numbers = [value for value in values if type(value) in (int, float) and math.isfinite(value)]
+        if not numbers or (allowed.holds(min(numbers)) and allowed.holds(max(numbers))):
+            continue  # the common case, at C speed
+        problems += [Problem(row, name, "implausible value", allowed.problem(value))
+                     for row, value in enumerate(values)
+                     if type(value) in (int, float) and math.isfinite(value) and not allowed.holds(value)
+                     and (row, name) not in bad_cells and (None, name) not in bad_cells]
+    return problems
 
 
 def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mapping[int, Optional[Sequence[str]]],
@@ -144,8 +234,11 @@ def _instrument_problems(columns: Mapping[str, list], instrument_filters: Mappin
             continue
         accepted = instrument_filters[instrument_id]
         if accepted is not None and band not in accepted:
+            folded = band.strip().lower() if isinstance(band, str) else None
+            meant = next((name for name in accepted if name.lower() == folded), None)
+            hint = f": did you mean {meant!r}? Filter names are lower case, without spaces" if meant else ""
             problems.append(Problem(row, "filter", "filter not on the instrument", (
-                f"instrument {instrument_id} has no filter {band!r} (it has {', '.join(accepted)})")))
+                f"instrument {instrument_id} has no filter {band!r} (it has {', '.join(accepted)}){hint}")))
     return problems
 
 

@@ -8,7 +8,9 @@ In order:
 2. the ``obj_id``, ``instrument_id`` and ``magsys`` arguments become columns; ids
    that a CSV file or pandas gives as floats (1.0) become ints, magsys lower case;
 3. units are converted or refused (``_uploads.units``);
-4. plain mjds that are no MJD (a Julian Date, seconds, a date as text) are refused;
+4. plain mjds that are no MJD (a Julian Date, seconds, a date as text) are refused,
+   and so is an mjd column of floats too small to hold an MJD to the second
+   (float32 holds one of today only to 0.004 days, 5.6 minutes);
 5. each ``altdata`` cell becomes the object SkyPortal keeps for its point: a dict as
    it is, JSON text of an object (as tables and CSV files hold it) decoded, a null
    an empty object (no altdata); anything else, and values JSON cannot hold
@@ -82,6 +84,8 @@ def normalise(columns: Dict[str, InputColumn], *, obj_id: Optional[str] = None,
             continue
         plain[name], units[name], problem = _values_and_unit(name, column)
         problems += [problem] if problem else []
+        if name == "mjd" and column.float_bits is not None and column.float_bits < 64:
+            problems.append(_coarse_mjds(column.float_bits))
         if name == "mjd":
             plain[name] = cells_to_mjds(plain[name])
     for name, value in (("obj_id", obj_id), ("instrument_id", instrument_id), ("magsys", magsys)):
@@ -106,6 +110,17 @@ def normalise(columns: Dict[str, InputColumn], *, obj_id: Optional[str] = None,
         problems += _altdata_objects(plain["altdata"])
     problems += _missing_values(plain, columns, nan_as_nondetection)
     return NormalisedColumns(plain, row_count, problems)
+
+
+def _coarse_mjds(float_bits: int) -> Problem:
+    """The problem of an mjd column of ``float_bits``-bit floats, which cannot hold a time to the second."""
+    # A binary float's step at today's MJD (2**15 to 2**16 days) is 2**(15 - its significand's bits).
+    significand_bits = {16: 10, 32: 23}.get(float_bits, 0)
+    step = 2.0 ** (15 - significand_bits) if significand_bits else math.inf
+    return Problem(None, "mjd", "mjd too coarse", (
+        f"holds float{float_bits} values, which keep an MJD of today only to {step:g} days "
+        f"({step * 86400:g} seconds): compute and keep the times as float64 (numpy: dtype='float64'); "
+        f"converting the column now does not bring back what float{float_bits} lost"))
 
 
 def _altdata_objects(cells: List[Any]) -> List[Problem]:

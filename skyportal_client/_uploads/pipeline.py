@@ -48,7 +48,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Type, Union
 
 from skyportal_client._light_curves.tables import read_table
 from skyportal_client._models.base import Model
@@ -56,7 +56,7 @@ from skyportal_client._models.problems import write_csv
 from skyportal_client._transport.outcome import Outcome
 from skyportal_client._uploads.checks import MODELS, check_rows
 from skyportal_client._uploads.manifest import LANDED, UNACKNOWLEDGED, UploadRecord
-from skyportal_client._uploads.normalise import normalise
+from skyportal_client._uploads.normalise import NormalisedColumns, normalise
 from skyportal_client._uploads.server_reads import ServerReads
 from skyportal_client._util.checks import is_integer
 from skyportal_client._util.progress import Progress, ProgressArgument
@@ -148,17 +148,14 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
     list of ids, and ValueError for a ``chunk_size`` the server would refuse.
     """
     reads = _reads or ServerReads(api_client)
-    read = read_table(data)
-    normalised = normalise(read, obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
-                           nan_as_nondetection=nan_as_nondetection)
-    columns = normalised.columns
     try:
-        space = check_rows(columns, _instrument_filters(reads, columns.get("instrument_id", [])),
-                           normalised.problems)
+        space, normalised = checked_photometry(reads, data, obj_id=obj_id, instrument_id=instrument_id,
+                                               magsys=magsys, nan_as_nondetection=nan_as_nondetection)
     except UploadValidationError as error:
         if report is not None:
             error.write_report(report)
         raise
+    columns = normalised.columns
     if report is not None:
         write_csv([], report)
     groups = groups_per_point(reads, group_ids)
@@ -173,6 +170,20 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
         raise ApiValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
     chunks = _split(columns, group_ids, chunk_size, MODELS[space])
     return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
+
+
+def checked_photometry(reads: ServerReads, data: Any, *, obj_id: Optional[str] = None,
+                       instrument_id: Optional[int] = None, magsys: Optional[str] = "ab",
+                       nan_as_nondetection: bool = False) -> Tuple[str, NormalisedColumns]:
+    """The read, normalise and check steps: the space ("mag" or "flux") and the values to
+    send of every row of ``data``, or UploadValidationError naming every problem.  Reads
+    each instrument for its filters; uploads and ``SkyPortal.photometry.update`` check here."""
+    normalised = normalise(read_table(data), obj_id=obj_id, instrument_id=instrument_id, magsys=magsys,
+                           nan_as_nondetection=nan_as_nondetection)
+    columns = normalised.columns
+    space = check_rows(columns, _instrument_filters(reads, columns.get("instrument_id", [])),
+                       normalised.problems)
+    return space, normalised
 
 
 def largest_chunk(groups_per_point: int) -> int:

@@ -13,7 +13,14 @@ A column with a unit is converted to that meaning:
   point zp is F / µJy × 10**(0.4 (zp − 23.9)): F in µJy itself on zero point 23.9.
   Without a ``zp`` column (``ref_zp`` for the reference fluxes) zero point 23.9 is
   added.  Such a flux needs magsys "ab", and a flux and its error take units together;
+* a flux in a logarithmic unit of a spectral flux density (astropy's ``u.ABmag``,
+  ``u.mag(u.uJy)``, ``u.dex(u.uJy)``, ``u.dB(u.mJy)``) is that flux density, F = 10**(-0.4 m),
+  10**d or 10**(dB / 10) of the unit inside, and converted as above; a logarithmic unit
+  of anything else (``u.STmag``, a flux per wavelength; ``u.mag``, a bare magnitude) is
+  refused;
 * magnitudes in ``u.mag`` are taken as they are, in ``u.ABmag`` when magsys is "ab";
+  magnitudes in another logarithmic unit (``u.STmag``, ``u.mag(u.uJy)``) are refused
+  with the conversion to ``u.ABmag``;
 * angles in any angle unit become degrees (ra, dec) or arcseconds (ra_unc, dec_unc);
   an mjd with a unit must be in days.
 
@@ -95,15 +102,14 @@ def _unpaired_fluxes(units: Dict[str, Any], columns: Dict[str, List[Any]]) -> Li
 
 
 def _convert_flux(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any) -> List[Problem]:
-    if unit.physical_type != "spectral flux density":
-        wavelength = unit.physical_type == "spectral flux density wav"
-        return [Problem(None, name, "wrong unit", (
-            f"is in {unit}, a flux per unit wavelength: convert it to a flux per frequency first "
-            "(astropy: flux.to(u.uJy, u.spectral_density(wavelength)))" if wavelength else
-            f"is in {unit}, which is not a flux density: give it in Jy, mJy, uJy or another spectral "
-            "flux density unit, or without a unit on the zero point zp"))]
+    logarithmic = isinstance(unit, u.FunctionUnitBase)
+    physical = unit.physical_unit if logarithmic else unit
+    if physical.physical_type != "spectral flux density" or unit == u.mag or unit == u.dex:
+        return [_not_a_flux_density(name, unit, physical, u)]
     problems = _rows_not_ab(name, columns["magsys"], "a flux density with a unit is an AB flux")
-    to_microjansky = _exact_converter(unit.to(u.uJy))
+    to_microjansky = _exact_converter(physical.to(u.uJy))
+    if logarithmic:
+        to_microjansky = _from_logarithm(unit, to_microjansky, u)
     zero_points = columns[FLUX_ZERO_POINTS[name]]
     values = columns[name]
     for row, (value, zp) in enumerate(zip(values, zero_points)):
@@ -116,6 +122,33 @@ def _convert_flux(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any) -
     return problems
 
 
+def _not_a_flux_density(name: str, unit: Any, physical: Any, u: Any) -> Problem:
+    """Why a flux column in ``unit`` (``physical`` inside a logarithmic unit) cannot be stored."""
+    if physical.physical_type == "spectral flux density wav":
+        linear = "flux.physical" if physical is not unit else "flux"
+        return Problem(None, name, "wrong unit", (
+            f"is in {unit}, a flux per unit wavelength: convert it to a flux per frequency first "
+            f"(astropy: {linear}.to(u.uJy, u.spectral_density(wavelength)))"))
+    if unit == u.mag or unit == u.dex or isinstance(unit, u.FunctionUnitBase):
+        return Problem(None, name, "wrong unit", (
+            f"is in {unit}, a logarithm of no flux density: give AB magnitudes in the mag column "
+            "(in u.ABmag or u.mag), or fluxes in Jy, mJy, uJy or another spectral flux density unit"))
+    return Problem(None, name, "wrong unit", (
+        f"is in {unit}, which is not a flux density: give it in Jy, mJy, uJy or another spectral "
+        "flux density unit, or without a unit on the zero point zp"))
+
+
+def _from_logarithm(unit: Any, to_microjansky: Callable[[float], float], u: Any) -> Callable[[float], float]:
+    """The function giving the µJy of a value in the logarithmic ``unit`` (mag, dex or dB of a
+    flux density), computed as one power of ten so that it rounds once or twice, not more."""
+    if unit == u.ABmag:  # AB magnitude 23.9 is 1 µJy exactly: F = 10**(0.4 (23.9 - m)) µJy
+        return lambda value: 10 ** (0.4 * (MICROJANSKY_ZERO_POINT - value))
+    # One step of the logarithm, in dex: a magnitude is -0.4 dex, a decibel 0.1 dex.
+    dex_per_step = unit.function_unit.to(u.dex)
+    dex_per_step = float(f"{dex_per_step:.12g}")
+    return lambda value: to_microjansky(10 ** (dex_per_step * value))
+
+
 def _check_magnitudes(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any) -> List[Problem]:
     if unit == u.mag:
         return []
@@ -123,9 +156,19 @@ def _check_magnitudes(name: str, columns: Dict[str, List[Any]], unit: Any, u: An
         if name in MAGNITUDE_ERRORS:
             return []  # a difference of AB magnitudes is a difference in any system
         return _rows_not_ab(name, columns["magsys"], "values in u.ABmag are AB magnitudes")
+    logarithmic = isinstance(unit, u.FunctionUnitBase)
+    if logarithmic and unit.physical_unit.physical_type == "spectral flux density":
+        fix = ": convert them to AB magnitudes first (astropy: values.to(u.ABmag))"
+    elif logarithmic and unit.physical_unit.physical_type == "spectral flux density wav":
+        fix = (": these are of a flux per wavelength; convert them to AB magnitudes with the band's "
+               "wavelength (astropy: values.physical.to(u.ABmag, u.spectral_density(wavelength)))")
+    elif unit.physical_type == "spectral flux density":
+        fix = ": put fluxes in flux and fluxerr instead"
+    else:
+        fix = ""
     return [Problem(None, name, "wrong unit", (
         f"is in {unit}; magnitudes are given in u.mag (in the upload's magsys) or u.ABmag (with magsys ab)"
-        + (": put fluxes in flux and fluxerr instead" if unit.physical_type == "spectral flux density" else "")))]
+        + fix))]
 
 
 def _convert_angles(name: str, columns: Dict[str, List[Any]], unit: Any, u: Any) -> List[Problem]:

@@ -18,10 +18,11 @@ FILTERS = ("ztfg", "ztfr", "ztfi")
 
 @dataclasses.dataclass(frozen=True)
 class Provisioned:
-    """Ids of what ``provision`` created.  ``obj_id`` is saved to ``group_id``."""
+    """Ids of what ``provision`` created.  ``obj_id`` is saved to ``group_id``.  The token is
+    kept out of the repr, so that a test's failure report does not show it."""
 
     url: str
-    token: str
+    token: str = dataclasses.field(repr=False)
     telescope_id: int
     instrument_id: int
     instrument_name: str

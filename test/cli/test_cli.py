@@ -40,7 +40,7 @@ def test_a_csv_file_round_trips(capsys, environment_points_at_server, skyportal,
     path, rows = points_csv
     code, out, err = run(capsys, "upload", path, "--obj-id", setup.obj_id, "--instrument-id", setup.instrument_id)
     assert code == 0, err
-    assert out.startswith("4 points landed (1 requests sent, 0 already recorded in the manifest)\nupload_id ")
+    assert out.startswith("4 points landed (1 request sent, 0 already recorded in the manifest)\nupload_id ")
 
     for suffix in ("csv", "json"):
         output = tmp_path / f"out.{suffix}"
@@ -91,7 +91,7 @@ def test_dry_run_shows_the_requests_and_sends_nothing(capsys, environment_points
     code, out, _ = run(capsys, "upload", points_csv[0], "--obj-id", skyportal_provisioned.obj_id,
                        "--instrument-id", skyportal_provisioned.instrument_id, "--dry-run")
     assert code == 0
-    assert out == (f"4 points checked, in mag space; 1 requests of up to 10000 points would be sent (nothing was):\n"
+    assert out == (f"4 points checked, in mag space; 1 request of up to 10000 points would be sent (nothing was):\n"
                    f"  {skyportal_provisioned.obj_id}: 4 points\n")
     assert [record.method for record in skyportal_server.requests] == ["GET"]
 
@@ -113,7 +113,7 @@ def test_an_interrupted_upload_exits_3_and_is_finished_by_the_same_command(
     assert skyportal_server.photometry_count() == count + 4
 
     code, out, _ = run(capsys, *command)
-    assert code == 0 and out == "4 points landed (1 requests sent, 0 already recorded in the manifest)\n"
+    assert code == 0 and out == "4 points landed (1 request sent, 0 already recorded in the manifest)\n"
     assert skyportal_server.photometry_count() == count + 4
 
     # The chunk was settled by PUT after the unanswered POST: rollback keeps it unless told it was all new.

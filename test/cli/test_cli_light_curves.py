@@ -175,3 +175,25 @@ def test_plot_to_an_image_it_cannot_write_exits_2_before_fetching(capsys, enviro
     code, _, err = run(capsys, "plot", objects[0], "-o", missing)
     assert (code, err) == (2, f"error: cannot write {missing}: there is no directory {missing.parent}\n")
     assert skyportal_server.requests == [] and list(tmp_path.iterdir()) == []
+
+
+def test_plot_of_a_light_curve_without_points_exits_1_and_writes_nothing(capsys, environment_points_at_server,
+                                                                         skyportal, skyportal_provisioned, tmp_path):
+    pytest.importorskip("matplotlib")
+    from skyportal_client.testing import create_source
+    obj_id = create_source(skyportal.url, skyportal.token, skyportal_provisioned.group_id)
+    output = tmp_path / "lc.png"
+    code, out, err = run(capsys, "plot", obj_id, "-o", output)
+    assert (code, out) == (1, "")
+    assert err == f"error: The light curve has no points: there is nothing to draw; {output} was not written\n"
+    assert not output.exists()
+
+
+def test_plot_of_a_file_without_the_format_asked_names_the_option(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    points = tmp_path / "lc.csv"
+    points.write_text("mjd,filter,mag,magerr\n59400.1,ztfg,19.0,0.1\n")
+    code, out, err = run(capsys, "plot", points, "-o", tmp_path / "lc.png", "--format", "flux")
+    assert (code, out) == (2, "")
+    assert err == f"error: {points} has no flux column: plot it with --format mag, or without --format\n"
+    assert "space=" not in err and not (tmp_path / "lc.png").exists()

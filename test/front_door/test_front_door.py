@@ -159,6 +159,56 @@ def test_an_incomplete_update_is_refused_before_sending(sp, uploaded):
         sp.photometry.update(uploaded.ids[0], {"mag": 18.0, "magerr": 0.1})
 
 
+def corrected_point(provisioned, **fields):
+    point = {"obj_id": provisioned.obj_id, "instrument_id": provisioned.instrument_id, "mjd": 59400.1,
+             "mag": 18.7, "magerr": 0.06, "filter": "ztfg", "magsys": "ab"}
+    return {name: value for name, value in dict(point, **fields).items() if value is not None}
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"mjd": 2460000.5}, r"column mjd: is 2460000\.5, a Julian Date, not an MJD: the MJD is JD - 2400000\.5"),
+    ({"mag": 99.0}, r"column mag: is 99\.0, outside \[-30, 40\]: .*a non-detection goes in limiting_mag"),
+    ({"ra": 400.0, "dec": 0.0}, r"column ra: is 400\.0, outside \[0, 360\)"),
+    ({"filter": "sdssu"}, r"column filter: instrument \d+ has no filter 'sdssu' \(it has ztfg, ztfr, ztfi\)"),
+])
+def test_an_update_is_checked_as_an_upload_is_and_nothing_is_sent(sp, skyportal, skyportal_provisioned, uploaded,
+                                                                  fields, message):
+    if skyportal.embedded:
+        skyportal.server.clear_requests()
+    with pytest.raises(skyportal_client.UploadValidationError, match=message):
+        sp.photometry.update(uploaded.ids[0], corrected_point(skyportal_provisioned, **fields))
+    if skyportal.embedded:
+        assert [record.method for record in skyportal.server.requests if record.method != "GET"] == []
+    assert sp.photometry.point(uploaded.ids[0])["mag"] == 19.1
+
+
+def test_an_update_converts_units_and_times_as_an_upload_does(sp, skyportal_provisioned, uploaded, permitted):
+    units = pytest.importorskip("astropy.units")
+    time = pytest.importorskip("astropy.time")
+    point = corrected_point(skyportal_provisioned, mag=18.7 * units.ABmag, magerr=0.06 * units.mag,
+                            mjd=time.Time(2459400.6, format="jd"), ra=10.5 * units.deg, dec=-2.25 * units.deg)
+    with permitted("update photometry"):
+        sp.photometry.update(uploaded.ids[0], point)
+    stored = sp.photometry.point(uploaded.ids[0], format="both")
+    assert abs(stored["mag"] - 18.7) < 1e-9 and abs(stored["flux"] - 10 ** (0.4 * (23.9 - 18.7))) < 1e-9
+    assert abs(stored["mjd"] - 59400.1) * 86400 < 1e-3
+    assert (stored["ra"], stored["dec"]) == (10.5, -2.25)
+    flux_point = {"obj_id": skyportal_provisioned.obj_id, "instrument_id": skyportal_provisioned.instrument_id,
+                  "mjd": 59400.1, "filter": "ztfg", "magsys": "ab", "flux": 2.0 * units.dex(units.uJy),
+                  "fluxerr": 5.0 * units.uJy}
+    with permitted("update photometry"):
+        sp.photometry.update(uploaded.ids[0], flux_point)
+    stored = sp.photometry.point(uploaded.ids[0], format="flux")
+    assert abs(stored["flux"] - 100.0) < 1e-9 and abs(stored["fluxerr"] - 5.0) < 1e-9 and stored["zp"] == 23.9
+
+
+def test_an_update_of_lists_is_refused(sp, skyportal_provisioned, uploaded):
+    with pytest.raises(skyportal_client.ApiValueError, match="update\\(\\) replaces one point, but the values "
+                                                             "given are lists of 2: give each field one value"):
+        sp.photometry.update(uploaded.ids[0], corrected_point(skyportal_provisioned, mag=[18.7, 18.8],
+                                                              magerr=[0.1, 0.1]))
+
+
 def test_a_range_by_instrument_name_and_dates(sp, skyportal_provisioned, uploaded):
     july = dict(min_date=MJD_ZERO + datetime.timedelta(days=59401), max_date="2021-07-06T12:00:00")
     in_range = sp.photometry.range(instruments=skyportal_provisioned.instrument_name, format="flux", **july)

@@ -224,6 +224,39 @@ def test_a_403_on_a_light_curve_says_the_object_may_not_exist_or_be_hidden(sp, s
     assert "to read Obj ZTF21nosuchobj" in hidden.value.message and skyportal.token not in str(hidden.value)
 
 
+def test_a_host_ending_in_api_says_to_leave_it_out(skyportal):
+    with SkyPortal(skyportal.url + "/api", skyportal.token, retries=0) as client:
+        with pytest.raises(skyportal_client.BadRequestException) as raised:
+            client.photometry.get("ZTF21abc")
+    assert f"The host {skyportal.url}/api (the host= argument) ends in /api, which the client puts before every " \
+           f"path itself: pass {skyportal.url}" in str(raised.value)
+
+
+def test_an_id_given_as_text_is_looked_up_as_a_name_and_the_message_says_so(sp, skyportal_provisioned,
+                                                                            sends_nothing):
+    light_curve = {"mjd": [59000.0], "mag": [19.0], "magerr": [0.1], "filter": "ztfg"}
+    with pytest.raises(NameLookupError, match=r"No instrument named '12' on .*'12' looks like an id: pass it as a "
+                                              r"number \(12\), not as text, for the instrument of that id"):
+        sp.photometry.upload(light_curve, obj_id=skyportal_provisioned.obj_id, instrument="12")
+    with pytest.raises(NameLookupError, match=r"No group named '3' on .*'3' looks like an id: pass it as a number "
+                                              r"\(3\)"):
+        sp.photometry.upload(light_curve, obj_id=skyportal_provisioned.obj_id,
+                             instrument=skyportal_provisioned.instrument_id, groups="3")
+
+
+def test_all_in_a_list_of_groups_says_it_stands_alone(sp, skyportal_provisioned, sends_nothing):
+    with sends_nothing(), pytest.raises(skyportal_client.ApiValueError, match='^groups: "all" stands alone '
+                                                                              r'\(groups="all": SkyPortal'):
+        sp.photometry.upload({"mjd": [59000.0]}, obj_id=skyportal_provisioned.obj_id, instrument=1,
+                             groups=[skyportal_provisioned.group_name, "all"])
+
+
+def test_a_keyword_a_verb_does_not_take_names_the_one_it_may_be(sp, sends_nothing):
+    with sends_nothing(), pytest.raises(TypeError, match=r"^Photometry.upload\(\) got an unexpected keyword "
+                                                         r"argument 'group' \(did you mean groups=\?\)$"):
+        sp.photometry.upload({"mjd": [59000.0]}, obj_id="ZTF21abc", group=[1])
+
+
 def test_an_unknown_keyword_of_the_layer_below_names_the_right_parameter(sp, sends_nothing):
     with sends_nothing(), pytest.raises(TypeError) as raised:
         PhotometryApi(sp.api_client).api_photometry_range_get(instrument_ids=[1])
@@ -251,3 +284,23 @@ def test_a_refused_connection_names_the_host_and_skyportal_url(clean_environment
     assert str(refused.value).endswith(f"Check the host {REFUSING_HOST} (from $SKYPORTAL_URL): is the server running "
                                        "there, and is $SKYPORTAL_URL right?")
     assert refused.value.outcome is skyportal_client.Outcome.NOT_SENT
+
+
+def test_the_repr_of_what_provision_made_hides_the_token(skyportal_provisioned):
+    shown = repr(skyportal_provisioned)
+    assert skyportal_provisioned.token not in shown and "token" not in shown
+    assert f"obj_id={skyportal_provisioned.obj_id!r}" in shown
+
+
+def test_a_refused_patch_shows_skyportal_s_reasons_not_the_point_it_echoes(sp, skyportal_provisioned, permitted):
+    with permitted("upload photometry"):
+        [point_id] = sp.photometry.upload({"mjd": [59400.1], "mag": [19.0], "magerr": [0.1], "filter": "ztfg"},
+                                          obj_id=skyportal_provisioned.obj_id,
+                                          instrument=skyportal_provisioned.instrument_id).ids
+    point = {"obj_id": skyportal_provisioned.obj_id, "instrument_id": skyportal_provisioned.instrument_id,
+             "mjd": 59400.1, "filter": "sdssu", "magsys": "ab", "mag": 19.0, "magerr": 0.1}
+    with pytest.raises(skyportal_client.BadRequestException) as raised:
+        PhotometryApi(sp.api_client).api_photometry_photometry_id_patch(point_id, unknown_base_type=point)
+    assert "Tried to parse {…} as PhotometryMag" in str(raised.value)
+    assert "has no filter sdssu" in str(raised.value)
+    assert "'dec_unc': None" in raised.value.message  # the message itself is the server's, whole

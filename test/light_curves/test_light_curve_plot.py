@@ -147,9 +147,31 @@ def test_without_an_ax_a_pyplot_figure_is_made():
         pyplot.close(ax.figure)
 
 
-def test_an_empty_light_curve_draws_empty_axes():
-    ax = plot_light_curve([], new_axes())
-    assert ax.containers == [] and ax.get_legend() is None and ax.get_xlabel() == "MJD"
+@pytest.mark.parametrize("points, message", [
+    ([], "The light curve has no points: there is nothing to draw"),
+    ([{"mjd": 59000.0, "filter": "ztfg", "mag": None, "magerr": None, "limiting_mag": None}],
+     "None of the light curve's 1 points has a mag or a limit: there is nothing to draw"),
+])
+def test_a_light_curve_without_a_point_to_draw_is_refused(points, message):
+    ax = new_axes()
+    with pytest.raises(ValueError, match=message):
+        plot_light_curve(points, ax)
+    assert not ax.has_data() and ax.get_xlabel() == ""
+
+
+def test_the_mjd_axis_shows_whole_mjds_without_an_offset(api_client, observed, skyportal_provisioned):
+    ax = plot_light_curve(get_light_curve(api_client, skyportal_provisioned.obj_id), new_axes())
+    ax.figure.canvas.draw()
+    labels = [float(label.get_text().replace("\N{MINUS SIGN}", "-")) for label in ax.get_xticklabels()]
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    low, high = ax.get_xlim()
+    assert all(low - 1 <= label <= high + 1 for label in labels) and min(labels) > 50000
+
+
+def test_a_single_point_is_drawn_over_a_day_either_side(api_client, skyportal, skyportal_provisioned):
+    [mjd] = fresh_mjds(1)
+    ax = plot_light_curve([{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.1}], new_axes())
+    assert ax.get_xlim() == (mjd - 1, mjd + 1)
 
 
 @pytest.mark.parametrize("points, space, message", [

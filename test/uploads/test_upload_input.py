@@ -175,6 +175,66 @@ def test_magnitudes_in_mag_and_abmag_are_taken_as_they_are(api_client, skyportal
     assert [(point["mag"], point["magerr"]) for point in points] == [(19.1, 0.05), (18.2, 0.04)]
 
 
+@pytest.mark.parametrize("unit, value, microjansky", [
+    ("mag(AB)", 19.0, 10 ** 1.96), ("mag(uJy)", -5.0, 100.0), ("dex(uJy)", 2.0, 100.0), ("dB(mJy)", -10.0, 100.0),
+    ("mag(mJy)", 2.5, 100.0)])
+def test_a_flux_in_a_logarithmic_unit_is_stored_as_the_flux_density_it_stands_for(
+        api_client, skyportal, skyportal_provisioned, unit, value, microjansky):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    upload_photometry(api_client, {"mjd": fresh_mjds(1), "filter": "ztfg", "flux": [value] * units.Unit(unit),
+                                   "fluxerr": [5.0] * units.uJy}, obj_id=obj_id, instrument_id=setup.instrument_id)
+    [point] = stored(api_client, obj_id).values()
+    assert close(point["flux"], microjansky), point["flux"]
+    assert close(point["fluxerr"], 5.0)
+
+
+def test_an_ecsv_file_with_an_abmag_flux_column_is_stored_as_its_flux(api_client, skyportal, skyportal_provisioned,
+                                                                     tmp_path):
+    units = pytest.importorskip("astropy.units")
+    table = pytest.importorskip("astropy.table")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    path = tmp_path / "points.ecsv"
+    table.QTable({"mjd": fresh_mjds(2), "filter": ["ztfg", "ztfr"], "flux": [19.0, 23.9] * units.ABmag,
+                  "fluxerr": [1.0, 1.0] * units.uJy}).write(path, format="ascii.ecsv")
+    upload_photometry(api_client, str(path), obj_id=obj_id, instrument_id=setup.instrument_id)
+    fluxes = [point["flux"] for _, point in sorted(stored(api_client, obj_id).items())]
+    assert close(fluxes[0], 10 ** 1.96) and close(fluxes[1], 1.0), fluxes
+
+
+def test_an_abmag_magnitude_is_stored_as_that_ab_magnitude(api_client, skyportal, skyportal_provisioned):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    upload_photometry(api_client, {"mjd": fresh_mjds(1), "filter": "ztfg", "mag": [19.0] * units.ABmag,
+                                   "magerr": [0.1] * units.mag}, obj_id=obj_id, instrument_id=setup.instrument_id)
+    [point] = stored(api_client, obj_id).values()
+    assert close(point["mag"], 19.0) and close(point["flux"], 10 ** 1.96), point
+
+
+@pytest.mark.parametrize("column, unit, message", [
+    ("flux", "mag(ST)", r"column flux: is in mag\(ST\), a flux per unit wavelength: .*flux.physical.to"),
+    ("flux", "mag", "column flux: is in mag, a logarithm of no flux density: give AB magnitudes in the mag column"),
+    ("flux", "dex", "column flux: is in dex, a logarithm of no flux density"),
+    ("mag", "mag(uJy)", r"column mag: is in mag\(uJy\); .*convert them to AB magnitudes first .*to\(u.ABmag\)"),
+    ("mag", "mag(ST)", r"column mag: is in mag\(ST\); .*flux per wavelength"),
+])
+def test_a_logarithmic_unit_that_is_no_flux_density_is_refused_with_the_fix(
+        api_client, skyportal_server, skyportal_provisioned, column, unit, message):
+    units = pytest.importorskip("astropy.units")
+    setup = skyportal_provisioned
+    data = {"mjd": [59000.5], "filter": "ztfg", column: [19.0] * units.Unit(unit),
+            ("fluxerr" if column == "flux" else "magerr"): [0.1]}
+    if column == "flux":
+        data["fluxerr"] = data["fluxerr"] * units.uJy
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError, match=message):
+        upload_photometry(api_client, data, obj_id=setup.obj_id, instrument_id=setup.instrument_id)
+    assert writes(skyportal_server) == []
+
+
 @pytest.mark.parametrize("column, unit, message", [
     ("flux", "erg / (s cm2 Angstrom)", r"column flux: is in .*, a flux per unit wavelength: convert it"),
     ("flux", "deg", "column flux: is in deg, which is not a flux density"),
@@ -256,6 +316,142 @@ def test_a_plain_mjd_that_is_no_mjd_is_refused_with_the_fix(api_client, skyporta
         upload_photometry(api_client, [{"mjd": mjd, "filter": "ztfg", "mag": 19.0, "magerr": 0.1}],
                           obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
     assert writes(skyportal_server) == []
+
+
+# -- sentinels, impossible values and coarse times ---------------------------------------
+
+
+def test_magnitude_sentinels_and_impossible_values_are_refused_with_the_fix(api_client, skyportal_server,
+                                                                          skyportal_provisioned):
+    setup = skyportal_provisioned
+    rows = [
+        {"mjd": 59400.1, "mag": 99.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.2, "mag": -99.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.3, "mag": math.nan, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+        {"mjd": 59400.4, "mag": 19.0, "magerr": 0.1, "ra": 400.0, "dec": -95.0},
+        {"mjd": 0.0, "mag": 19.0, "magerr": 0.1, "ra": 360.0, "dec": 5.0},
+        {"mjd": -5.0, "mag": None, "magerr": None, "limiting_mag": 99.0, "ra": 10.0, "dec": 5.0},
+        {"mjd": 200000.0, "mag": 19.0, "magerr": 0.1, "ra": 10.0, "dec": 5.0},
+    ]
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError) as raised:
+        upload_photometry(api_client, [dict(row, filter="ztfg") for row in rows], obj_id=setup.obj_id,
+                          instrument_id=setup.instrument_id)
+    assert writes(skyportal_server) == []
+    found = {(problem.row, problem.column): problem.detail for problem in raised.value.problems}
+    assert sorted(found) == [(0, "mag"), (1, "mag"), (2, "mag"), (3, "dec"), (3, "ra"), (4, "mjd"), (4, "ra"),
+                             (5, "limiting_mag"), (5, "mjd"), (6, "mjd")]
+    assert found[0, "mag"].startswith("is 99.0, outside [-30, 40]: ")
+    assert "a non-detection goes in limiting_mag" in found[1, "mag"]
+    assert "NaN" in found[2, "mag"]
+    assert found[3, "ra"].startswith("is 400.0, outside [0, 360): ra is in degrees")
+    assert found[3, "dec"].startswith("is -95.0, outside [-90, 90]: dec is in degrees")
+    assert found[4, "ra"].startswith("is 360.0, outside [0, 360)")
+    assert found[4, "mjd"].startswith("is 0.0, outside (0, ") and "counts days from 1858-11-17" in found[4, "mjd"]
+    assert found[5, "mjd"].startswith("is -5.0, outside (0, ")
+    assert "99" in found[5, "limiting_mag"]
+    assert found[6, "mjd"].startswith("is 200000.0, outside (0, ")
+
+
+def test_the_edges_of_the_plausible_ranges_are_stored(api_client, skyportal, skyportal_provisioned):
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    mjds = fresh_mjds(2)
+    upload_photometry(api_client, {"mjd": mjds, "filter": "ztfg", "mag": [-30.0, 40.0], "magerr": [0.1, 0.1],
+                                   "ra": [0.0, 359.999], "dec": [-90.0, 90.0]},
+                      obj_id=obj_id, instrument_id=setup.instrument_id)
+    points = [point for _, point in sorted(stored(api_client, obj_id).items())]
+    assert [(close(point["mag"], mag), point["ra"], point["dec"])
+            for point, mag in zip(points, (-30.0, 40.0))] == [(True, 0.0, -90.0), (True, 359.999, 90.0)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_an_mjd_column_too_coarse_for_a_second_is_refused(api_client, skyportal_server, skyportal_provisioned,
+                                                          dtype):
+    numpy = pytest.importorskip("numpy")
+    skyportal_server.clear_requests()
+    with pytest.raises(UploadValidationError, match=(
+            rf"column mjd: holds {dtype} values, which keep an MJD of today only to .* days .*: compute and keep "
+            r"the times as float64")):
+        upload_photometry(api_client, {"mjd": numpy.array([60000.1, 60000.2], dtype=dtype), "filter": "ztfg",
+                                       "mag": [19.0, 19.1], "magerr": [0.1, 0.1]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+def test_a_float64_mjd_column_is_stored_to_the_millisecond(api_client, skyportal, skyportal_provisioned):
+    numpy = pytest.importorskip("numpy")
+    pandas = pytest.importorskip("pandas")
+    setup = skyportal_provisioned
+    mjds = fresh_mjds(2)
+    for data in ({"mjd": numpy.array(mjds, dtype="float64")}, pandas.DataFrame({"mjd": mjds})):
+        obj_id = new_object(skyportal, setup)
+        upload_photometry(api_client, {"mjd": data["mjd"], "filter": "ztfg", "mag": [19.0, 19.1],
+                                       "magerr": [0.1, 0.1]}, obj_id=obj_id, instrument_id=setup.instrument_id)
+        assert all(abs(got - want) * 86400 < 1e-3 for got, want in zip(sorted(stored(api_client, obj_id)), mjds))
+
+
+# -- files and values that are nearly right -----------------------------------------------
+
+
+def write_lines(tmp_path, *lines):
+    path = tmp_path / "points.csv"
+    path.write_text("".join(line + "\n" for line in lines))
+    return str(path)
+
+
+@pytest.mark.parametrize("lines, error, message", [
+    (("MJD,Filter,Mag,MagErr", "59400.1,ztfg,19.1,0.1"), UploadValidationError,
+     "no photometry: .* \\(the names are lower case: 'MJD' is 'mjd', 'Filter' is 'filter', 'Mag' is 'mag', "
+     "'MagErr' is 'magerr'\\)"),
+    (("mjd;filter;mag;magerr", "59400.1;ztfg;19.1;0.1"), UploadValidationError,
+     "the column 'mjd;filter;mag;magerr' holds several names: are the cells separated by ';' or tabs\\?"),
+    (("mjd;filter;mag;magerr", "59400,1;ztfg;19,1;0,1"), ValueError,
+     "line 2: 4 cells under a header of 1 columns: the header is the one cell 'mjd;filter;mag;magerr', so the "
+     "cells are separated by ';'; a .csv file's are separated by commas"),
+    (("mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1", "59400.2,ztfg,19.2"), ValueError,
+     "line 3: 3 cells under a header of 4 columns: give every row one cell per column, an empty cell for a "
+     "missing value"),
+    (("mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1,7"), ValueError, "line 2: 5 cells under a header of 4"),
+    (("mjd,filter,mag,magerr", "# taken in bad seeing", "59400.1,ztfg,19.1,0.1"), ValueError,
+     "line 2: 1 cells under a header of 4 columns: the line starts with '#', but a CSV file of photometry has no "
+     "comment lines: remove it"),
+    (("# from the pipeline, version 2", "mjd,filter,mag,magerr", "59400.1,ztfg,19.1,0.1"), ValueError,
+     "line 1: starts with '#', but a CSV file of photometry has no comment lines"),
+])
+def test_a_csv_file_that_is_nearly_right_is_refused_with_what_to_change(
+        api_client, skyportal_server, skyportal_provisioned, tmp_path, lines, error, message):
+    skyportal_server.clear_requests()
+    with pytest.raises(error, match=message):
+        upload_photometry(api_client, write_lines(tmp_path, *lines), obj_id=skyportal_provisioned.obj_id,
+                          instrument_id=skyportal_provisioned.instrument_id)
+    assert writes(skyportal_server) == []
+
+
+def test_a_blank_last_line_is_no_row(api_client, skyportal, skyportal_provisioned, tmp_path):
+    setup = skyportal_provisioned
+    obj_id = new_object(skyportal, setup)
+    [mjd] = fresh_mjds(1)
+    result = upload_photometry(api_client, write_lines(tmp_path, "mjd,filter,mag,magerr", f"{mjd},ztfg,19.1,0.1",
+                                                       ""), obj_id=obj_id, instrument_id=setup.instrument_id)
+    assert len(result.ids) == 1 and list(stored(api_client, obj_id)) == [mjd]
+
+
+@pytest.mark.parametrize("band", ["ZTFG", " ztfg ", "Ztfg"])
+def test_a_filter_in_other_case_or_with_spaces_says_which_it_may_be(api_client, skyportal_provisioned, band):
+    with pytest.raises(UploadValidationError, match=rf"row 0, filter: instrument \d+ has no filter {band!r} \(it has "
+                                                    r"ztfg, ztfr, ztfi\): did you mean 'ztfg'\? Filter names are "
+                                                    "lower case, without spaces"):
+        upload_photometry(api_client, {"mjd": [59400.1], "filter": [band], "mag": [19.0], "magerr": [0.1]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
+
+
+def test_a_column_name_in_other_case_beside_good_ones_says_which_it_may_be(api_client, skyportal_provisioned):
+    with pytest.raises(UploadValidationError, match="column Origin: SkyPortal does not accept this column: did you "
+                                                    "mean origin\\? Column names are lower case"):
+        upload_photometry(api_client, {"mjd": [59400.1], "filter": "ztfg", "mag": [19.0], "magerr": [0.1],
+                                       "Origin": ["pipeline"]},
+                          obj_id=skyportal_provisioned.obj_id, instrument_id=skyportal_provisioned.instrument_id)
 
 
 def test_an_mjd_in_seconds_is_reported_once_for_its_unit(api_client, skyportal_provisioned):
