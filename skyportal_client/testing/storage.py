@@ -18,6 +18,7 @@ from typing import Any
 from .accounts import AccountRecords, Caller
 from .catalog import CatalogRecords
 from .clock import utcnow_iso
+from .query_cache import QueryCache
 
 NAN_FLUX = "__nan__"
 
@@ -183,6 +184,7 @@ class Store(AccountRecords, CatalogRecords):
 
     def __init__(self, db_path: str | None = None) -> None:
         super().__init__(db_path, SCHEMA)
+        self.source_queries = QueryCache()  # in memory: SkyPortal keeps it apart from the database too
 
     # -- photometry ------------------------------------------------------------
 
