@@ -134,6 +134,13 @@ class ErrorContext:
         return rf"(?i)(?<!{word})(?P<prefix>{re.escape(self.token_prefix)}){re.escape(self.token or '')}(?!{word})"
 
 
+class QueryCacheLostError(OpenApiException):
+    """A walk over the pages of a list lost SkyPortal's query cache part way (an entry lasts
+    6 hours after its last use, and a server may drop it sooner), while the list had changed:
+    the later pages would no longer follow the earlier ones, so the walk stops rather than
+    skip or repeat items. What was yielded is right; start the walk again for the rest."""
+
+
 class ApiException(OpenApiException):
     """The server answered with an error, or no usable answer came.
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Iterator, List, Optional
 
 from skyportal_client._front_door.groups import Groups, GroupsArgument
+from skyportal_client._front_door.pages import PAGING_PARAMETERS, walk_pages
 from skyportal_client._models import parameters
 from skyportal_client.api.sources_api import SourcesApi
 from skyportal_client.api.system_info_api import SystemInfoApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import ApiValueError, NotFoundException
+from skyportal_client.exceptions import ApiTypeError, ApiValueError, NotFoundException
 from skyportal_client.model.new_source import NewSource
 from skyportal_client.model.saved_source import SavedSource
 from skyportal_client.model.source import Source
 
 # The most sources SkyPortal returns per page.
 MAX_PAGE_SIZE = 500
+# What sources.iterate() passes on to api_sources_get: its parameters but those of the pages.
+SOURCE_FILTERS = tuple(name for name in inspect.signature(SourcesApi.api_sources_get).parameters
+                       if name not in ("self", "kwargs", *PAGING_PARAMETERS))
 
 
 class Sources:
@@ -88,20 +93,29 @@ class Sources:
         """Every source the token's groups can see whose id (or TNS name) contains ``contains``
         (every source, without it), fetched ``page_size`` at a time as the loop goes on.
 
-        Sources saved while the loop runs may be missed or seen twice, as with any paged list.
+        Each source comes once, as ``iterate`` walks the pages.
         """
         parameters.check_string("contains", contains, min_length=1, required=False)
-        parameters.check_integer("page_size", page_size, minimum=1, maximum=MAX_PAGE_SIZE)
-        return self._pages(contains, page_size)
+        return self.iterate(source_id=contains, page_size=page_size)
 
-    def _pages(self, contains: Optional[str], page_size: int) -> Iterator[Source]:
-        page_number = 1
-        while True:
-            page = self._api.api_sources_get(source_id=contains, num_per_page=page_size, page_number=page_number).data
-            yield from page.sources
-            if not page.sources or page_number * page_size >= page.totalMatches:
-                return
-            page_number += 1
+    def iterate(self, *, page_size: int = 100, **filters: Any) -> Iterator[Source]:
+        """Every source matching ``filters``, the filters of ``SourcesApi.api_sources_get``
+        (such as ``group_ids=[4, 7]`` or ``source_id="ZTF21"``; without them, every source the
+        token's groups can see), the most recently saved first, fetched ``page_size`` at a time
+        as the loop goes on.
+
+        The matches are those of the first page: SkyPortal keeps them in its query cache, and
+        every later page is read from them, so each source comes exactly once, however many
+        are saved or removed while the loop runs (those saved meanwhile are not in this walk).
+        Raises QueryCacheLostError if the server drops the cache mid-walk after the matches changed.
+        """
+        parameters.check_integer("page_size", page_size, minimum=1, maximum=MAX_PAGE_SIZE)
+        unknown = sorted(set(filters) - set(SOURCE_FILTERS))
+        if unknown:
+            raise ApiTypeError(f"sources.iterate() got unknown filter(s) {', '.join(unknown)}; the filters are "
+                               f"{', '.join(SOURCE_FILTERS)} (the pages are walked with page_size=)")
+        SourcesApi._api_sources_get_options(**filters)  # checks every value before anything is sent
+        return walk_pages(self._api.api_sources_get, "sources", page_size, **filters)
 
     def _group_ids(self, groups: Optional[GroupsArgument]) -> Optional[List[int]]:
         if groups == "all":

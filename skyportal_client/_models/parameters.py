@@ -65,6 +65,27 @@ def check_string(name: str, value: Any, pattern: Optional[str] = None, min_lengt
     return value
 
 
+def check_boolean(name: str, value: Any) -> Optional[str]:
+    """``value`` as a query value, "true" or "false" (None is passed through), or a clear error."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ApiTypeError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
+    return "true" if value else "false"
+
+
+def check_integer_list(name: str, value: Any) -> Optional[str]:
+    """A list of integers as SkyPortal reads it from a query, "4,7" (None is passed
+    through), or a clear error."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ApiTypeError(f"{name} must be a list of integers, not {type(value).__name__} {value!r}")
+    if not value:
+        raise ApiValueError(f"{name} must not be empty: leave it out to mean every one")
+    return ",".join(str(check_integer(f"{name}[{index}]", item)) for index, item in enumerate(value))
+
+
 def check_choice(name: str, value: Any, choices: Sequence[str], required: bool = False) -> Optional[str]:
     """``value`` if it is one of ``choices`` (or None, unless ``required``), or a clear error."""
     if (value is None and not required) or value in choices:

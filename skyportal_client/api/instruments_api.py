@@ -5,7 +5,7 @@ The models these operations take and return can be imported from here too.
 """
 
 # One template writes every API module, and each uses only some of these names.
-from typing import Any, Dict, Optional, Union  # noqa: F401
+from typing import Any, Dict, List, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
 from skyportal_client._transport.options import RequestOptions

@@ -5,7 +5,7 @@ The models these operations take and return can be imported from here too.
 """
 
 # One template writes every API module, and each uses only some of these names.
-from typing import Any, Dict, Optional, Union  # noqa: F401
+from typing import Any, Dict, List, Optional, Union  # noqa: F401
 
 from skyportal_client._models import parameters
 from skyportal_client._transport.options import RequestOptions
@@ -40,6 +40,9 @@ class SourcesApi:
         source_id: Optional[str] = None,
         num_per_page: Optional[int] = None,
         page_number: Optional[int] = None,
+        group_ids: Optional[List[int]] = None,
+        use_cache: Optional[bool] = None,
+        query_id: Optional[str] = None,
         **kwargs: Any,
     ) -> SourcePageResponse:
         """Search sources.
@@ -54,6 +57,11 @@ class SourcesApi:
             source_id (str, optional): Only sources whose id (or TNS name) contains this text.
             num_per_page (int, optional): How many sources per page (the server's default is 100).
             page_number (int, optional): Which page to return, counting from 1 (the default).
+            group_ids (List[int], optional): Only sources saved to one of these groups (by default, every group the token can read).
+            use_cache (bool, optional): Keep the matches in SkyPortal's query cache (for 6 hours after their last use) and
+                answer with their `queryID`, so later pages read the same matches.
+            query_id (str, optional): With `useCache`, for a page after the first: read the matches the first page cached
+                (a queryID the cache no longer holds searches again and answers with a new one).
 
         Returns:
             SourcePageResponse: The envelope; `data` is one page of sources and the total number of matches.
@@ -63,7 +71,7 @@ class SourcesApi:
             ApiException: the server's error (a subclass per status), or no answer.
         """
         parameters.check_call_options(self.api_sources_get, kwargs)
-        options = self._api_sources_get_options(source_id, num_per_page, page_number)
+        options = self._api_sources_get_options(source_id, num_per_page, page_number, group_ids, use_cache, query_id)
         return self.api_client.call_api(options, **kwargs)
 
     @staticmethod
@@ -71,6 +79,9 @@ class SourcesApi:
         source_id: Optional[str] = None,
         num_per_page: Optional[int] = None,
         page_number: Optional[int] = None,
+        group_ids: Optional[List[int]] = None,
+        use_cache: Optional[bool] = None,
+        query_id: Optional[str] = None,
     ) -> RequestOptions:
         """The request api_sources_get sends, its parameters checked (nothing is sent here)."""
         return RequestOptions(
@@ -80,6 +91,9 @@ class SourcesApi:
                 ("sourceID", parameters.check_string("source_id", source_id, min_length=1, required=False)),
                 ("numPerPage", parameters.check_integer("num_per_page", num_per_page, minimum=1, maximum=500, required=False)),
                 ("pageNumber", parameters.check_integer("page_number", page_number, minimum=1, required=False)),
+                ("group_ids", parameters.check_integer_list("group_ids", group_ids)),
+                ("useCache", parameters.check_boolean("use_cache", use_cache)),
+                ("queryID", parameters.check_string("query_id", query_id, min_length=1, required=False)),
             ),
             response_type=SourcePageResponse,
         )

@@ -17,18 +17,21 @@ class SourcePage(Model):
         totalMatches (required): How many sources match, over all pages.
         pageNumber: This page's number, from 1.
         numPerPage: The page size used.
+        queryID: With `useCache`, the queryID of the cached matches, for the later pages.
     """
 
     sources: List[Source]
     totalMatches: int
     pageNumber: Optional[int]
     numPerPage: Optional[int]
+    queryID: Optional[str]
 
     fields = {
         "sources": Field("array", items=Field("object", model=Source), required=True),
         "totalMatches": Field("integer", required=True),
         "pageNumber": Field("integer"),
         "numPerPage": Field("integer"),
+        "queryID": Field("string"),
     }
     additional_properties = True
 

@@ -258,6 +258,11 @@ class SkyPortalTestServer:
         (``limit_req`` burst=``burst`` nodelay); ``rate=None`` turns it off."""
         self._rate_limiter = None if rate is None else RateLimiter(rate, burst)
 
+    def drop_query_cache(self) -> None:
+        """Forget every cached source query, as SkyPortal does 6 hours after a query's last use:
+        a later page sent with its queryID then searches again."""
+        self._running_store().source_queries.clear()
+
     # -- request log -------------------------------------------------------------
 
     def _record(self, method: str, path: str, status: int | None, body_bytes: int) -> None:

@@ -5,6 +5,8 @@ POST and only saved to more groups on later ones (a repeat never moves it);
 every failure is a 400 "Failed to post source: <reason>" and stores nothing.
 DELETE takes ``group_id`` from the JSON body and only unsaves the source
 from that group; the object, and its photometry, stay.
+GET pages as get_sources does (``numPerPage`` at most 500), and with
+``useCache`` reads later pages from the query cache (query_cache.py).
 """
 
 import math
@@ -170,15 +172,24 @@ class SourceHandler(Handler):
         if per_page < 1:
             raise ApiError(400, "Number per page must be greater than 0.")
         per_page = min(per_page, MAX_SOURCES_PER_PAGE)
+        # SkyPortal tests the raw text: any non-empty useCache, "false" too, turns the cache on.
+        use_cache = bool(self.get_query_argument("useCache", ""))
+        query_id = self.get_query_argument("queryID")
+        if use_cache and query_id is None and page > 1:
+            raise ApiError(400, "Cannot retrieve sources: Cannot use cache and not specify a query_id when "
+                                "requesting a page number > 1")
+        if use_cache and query_id is not None and page == 1:
+            raise ApiError(400, "Cannot retrieve sources: Cannot use cache and specify a query_id when "
+                                "requesting the first page")
         group_ids = self._listed_group_ids()
-        source_id = self.get_query_argument("sourceID")
-        obj_ids = self.store.source_obj_ids(group_ids or sorted(self.store.accessible_group_ids(self.caller)))
-        if source_id:
-            obj_ids = [obj_id for obj_id in obj_ids if _sql_like(f"%{source_id}%", obj_id)]
+        cached = self.store.source_queries.recall(query_id) if use_cache and query_id is not None else None
+        obj_ids = cached if cached is not None else self._matching_obj_ids(group_ids)
         data: dict[str, Any] = {"totalMatches": len(obj_ids), "sources": [], "pageNumber": page,
                                 "numPerPage": per_page}
         if len(group_ids) == 1:
             data["group_id"] = group_ids[0]
+        if use_cache and obj_ids:  # an empty result is not cached and has no queryID
+            data["queryID"] = query_id if cached is not None else self.store.source_queries.remember(obj_ids)
         for obj_id in obj_ids[(page - 1) * per_page:page * per_page]:
             obj = self.store.stored_obj(obj_id)
             lon, lat = sky.galactic_for_source_list(obj["ra"], obj["dec"])
@@ -187,6 +198,14 @@ class SourceHandler(Handler):
                 "luminosity_distance": None, "dm": None, "angular_diameter_distance": None,
                 "classifications": [], "annotations": [], "tags": []})
         return envelope.success(data)
+
+    def _matching_obj_ids(self, group_ids: list[int]) -> list[str]:
+        """The ids the list's filters match, the most recently saved first."""
+        obj_ids = self.store.source_obj_ids(group_ids or sorted(self.store.accessible_group_ids(self.caller)))
+        source_id = self.get_query_argument("sourceID")
+        if source_id:
+            obj_ids = [obj_id for obj_id in obj_ids if _sql_like(f"%{source_id}%", obj_id)]
+        return obj_ids
 
     def _listed_group_ids(self) -> list[int]:
         """get_sources' group filter: ``group_ids`` if given (each accessible

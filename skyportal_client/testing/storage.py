@@ -19,6 +19,7 @@ from .accounts import AccountRecords, Caller
 from .alert_records import ALERT_SCHEMA, AlertRecords
 from .catalog import CatalogRecords
 from .clock import utcnow_iso
+from .query_cache import QueryCache
 
 NAN_FLUX = "__nan__"
 
@@ -184,6 +185,7 @@ class Store(AccountRecords, CatalogRecords, AlertRecords):
 
     def __init__(self, db_path: str | None = None) -> None:
         super().__init__(db_path, SCHEMA + ALERT_SCHEMA)
+        self.source_queries = QueryCache()  # in memory: SkyPortal keeps it apart from the database too
 
     # -- photometry ------------------------------------------------------------
 

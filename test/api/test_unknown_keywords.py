@@ -55,7 +55,7 @@ HINTS = [
     (sources_api.SourcesApi, "api_sources_get", {"request_timeout": 5},
      "'request_timeout': did you mean _request_timeout=?"),
     (sources_api.SourcesApi, "api_sources_get", {"colour": "red"},
-     "'colour': it takes source_id, num_per_page, page_number, and the per-call options async_req, "
+     "'colour': it takes source_id, num_per_page, page_number, group_ids, use_cache, query_id, and the per-call options async_req, "
      "_request_timeout, _preload_content, _return_http_data_only, _headers"),
     (system_info_api.SystemInfoApi, "api_sysinfo_get", {"verbose": True},
      "'verbose': it takes only the per-call options async_req, _request_timeout, _preload_content, "
