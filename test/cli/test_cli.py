@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timedelta
 
 import pytest
-from support.upload_bodies import fresh_mjds
+from support.upload_bodies import fresh_mjds, ten_thousand_rows_with_two_thousand_bad
 
 from skyportal_client.cli import main
 
@@ -340,8 +340,6 @@ def get_light_curve_of(skyportal, obj_id):
 
 def test_two_thousand_bad_rows_print_under_4_kb_and_the_report_lists_them_all(
         capsys, environment_points_at_server, skyportal, skyportal_provisioned, tmp_path):
-    from test_upload_input import ten_thousand_rows_with_two_thousand_bad
-
     setup = skyportal_provisioned
     rows, bad = ten_thousand_rows_with_two_thousand_bad(fresh_mjds(10_000))
     path = write_rows(tmp_path / "points.csv", [

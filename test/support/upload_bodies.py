@@ -1,6 +1,7 @@
 """Upload bodies for the tests, with observation times no other test uses."""
 
 import itertools
+import math
 import random
 
 # A different start for every run, so that runs against a real SkyPortal never collide either.
@@ -33,3 +34,22 @@ def flux_points(provisioned, count=3, **fields):
     }
     body.update(fields)
     return body
+
+
+# One bad value of each kind, as (column, value, the problem's kind).
+BAD_VALUES = [
+    ("mag", math.nan, "NaN"), ("magerr", -0.1, "too small"), ("mjd", 2459000.5, "Julian Date, not MJD"),
+    ("filter", "sdssu", "filter not on the instrument"), ("magerr", None, "null alone"),
+]
+
+
+def ten_thousand_rows_with_two_thousand_bad(mjds):
+    """10 000 detections; every fifth row has one bad value, of one of five kinds in turn."""
+    rows = [{"mjd": mjd, "filter": "ztfg", "mag": 19.0 + (row % 100) * 0.01, "magerr": 0.05}
+            for row, mjd in enumerate(mjds)]
+    bad = {}
+    for number, row in enumerate(range(3, 10_000, 5)):
+        column, value, kind = BAD_VALUES[number % len(BAD_VALUES)]
+        rows[row][column] = value
+        bad[row] = kind
+    return rows, bad

@@ -8,7 +8,7 @@ import datetime
 import math
 
 import pytest
-from support.upload_bodies import fresh_mjds
+from support.upload_bodies import fresh_mjds, ten_thousand_rows_with_two_thousand_bad
 
 import skyportal_client
 from skyportal_client._light_curves.read import get_light_curve
@@ -566,24 +566,6 @@ def test_nan_as_nondetection_stores_what_skyportal_stores_for_a_non_detection(ap
 
 
 # -- the problem report -------------------------------------------------------------------------
-
-
-BAD_VALUES = [
-    ("mag", math.nan, "NaN"), ("magerr", -0.1, "too small"), ("mjd", 2459000.5, "Julian Date, not MJD"),
-    ("filter", "sdssu", "filter not on the instrument"), ("magerr", None, "null alone"),
-]
-
-
-def ten_thousand_rows_with_two_thousand_bad(mjds):
-    """10 000 detections; every fifth row has one bad value, of one of five kinds in turn."""
-    rows = [{"mjd": mjd, "filter": "ztfg", "mag": 19.0 + (row % 100) * 0.01, "magerr": 0.05}
-            for row, mjd in enumerate(mjds)]
-    bad = {}
-    for number, row in enumerate(range(3, 10_000, 5)):
-        column, value, kind = BAD_VALUES[number % len(BAD_VALUES)]
-        rows[row][column] = value
-        bad[row] = kind
-    return rows, bad
 
 
 def test_two_thousand_bad_rows_make_one_report_naming_all_and_a_short_message(
