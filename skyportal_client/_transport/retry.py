@@ -9,6 +9,7 @@ import time
 from typing import FrozenSet, Optional, Tuple
 
 from skyportal_client._transport.outcome import Outcome
+from skyportal_client._util.checks import is_integer, is_number
 from skyportal_client.exceptions import ApiTypeError, ApiValueError
 
 # Safe to send twice: GET and DELETE change nothing the second time, and SkyPortal's
@@ -74,18 +75,18 @@ class RetryPolicy:
     history: Tuple[RetryEvent, ...] = ()
 
     def __post_init__(self) -> None:
-        if isinstance(self.total, bool) or not isinstance(self.total, int):
+        if not is_integer(self.total):
             raise ApiTypeError(f"RetryPolicy.total must be a whole number of retries, not {self.total!r}")
         for name in ("backoff_base", "backoff_max", "retry_after_max"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_number(value):
                 raise ApiTypeError(f"RetryPolicy.{name} must be a number of seconds, not {value!r}")
         if self.total < 0 or self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
             raise ApiValueError("RetryPolicy needs total, backoff_base, backoff_max and retry_after_max of 0 or more")
         if isinstance(self.methods, str) or not all(isinstance(method, str) for method in self.methods):
             raise ApiTypeError(f"RetryPolicy.methods must be a set of method names such as {{'GET'}}, "
                                f"not {self.methods!r}")
-        if not all(isinstance(status, int) and not isinstance(status, bool) for status in self.statuses):
+        if not all(is_integer(status) for status in self.statuses):
             raise ApiTypeError(f"RetryPolicy.statuses must be a set of status codes such as {{503}}, "
                                f"not {self.statuses!r}")
         # Sets given as lists or in lower case work the same; the stored ones are hashable.
