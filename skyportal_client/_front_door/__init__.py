@@ -1,6 +1,7 @@
 """The front door: ``SkyPortal`` (``skyportal.py``) and what it offers, one class per kind of thing
 on the server, each sending its requests through one shared ApiClient: ``Photometry``,
-``Sources``, ``Instruments``, ``Telescopes`` and ``Groups``; names resolved to ids (``names.py``);
+``Sources``, ``Instruments``, ``Telescopes`` and ``Groups``; names resolved to ids (``names.py``) and keywords
+checked with a hint (``keywords.py``);
 the pages of a list walked (``pages.py``)."""
 
 from skyportal_client._front_door.groups import Groups
