@@ -18,7 +18,8 @@ def is_integer(value: object) -> TypeGuard[int]:
 def integer_index(value: object) -> Optional[int]:
     """``value`` as an int when it is an integer, numpy's included (through ``__index__``);
     None for anything else, bools and floats included."""
-    if isinstance(value, bool):
+    # numpy's bool is no subclass of bool, and numpy before 2.3 gives it an __index__.
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b":
         return None
     index = getattr(value, "__index__", None)
     return index() if index is not None else None

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 import skyportal_client
+from support.rate_limits import SPEEDUP
 from skyportal_client import ApiTypeError, ApiValueError
 from skyportal_client.exceptions import QueryCacheLostError
 from skyportal_client.testing.provision import api_call, random_position, unique_name
@@ -83,14 +84,13 @@ def test_iterate_stops_on_the_last_page_by_total_matches(sp, skyportal_server, c
 
 def test_iterate_stays_under_the_rate_limit(skyportal, skyportal_server, crowd):
     """The pages go through the client's rate limit: with SkyPortal's limit on the server (5/s,
-    burst 10), 24 pages meet no 429. Both sides run ten times faster than SkyPortal's clock."""
+    burst 10), 24 pages meet no 429. Both sides run faster than SkyPortal's clock (support.rate_limits)."""
     group_id, ids = crowd
-    speedup = 10
     default = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
-    with skyportal_client.SkyPortal(skyportal.url, skyportal.token, rate_limit=default.rate_limit * speedup,
+    with skyportal_client.SkyPortal(skyportal.url, skyportal.token, rate_limit=default.rate_limit * SPEEDUP,
                                     retries=0) as client:
-        time.sleep(default.rate_limit_burst / (default.rate_limit * speedup))  # both buckets start full
-        skyportal_server.set_rate_limit(default.rate_limit * speedup, default.rate_limit_burst)
+        time.sleep(default.rate_limit_burst / (default.rate_limit * SPEEDUP))  # both buckets start full
+        skyportal_server.set_rate_limit(default.rate_limit * SPEEDUP, default.rate_limit_burst)
         skyportal_server.clear_requests()
         walked = [source.id for source in client.sources.iterate(group_ids=[group_id], page_size=50)]
     assert Counter(walked) == Counter(ids)

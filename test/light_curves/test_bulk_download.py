@@ -9,6 +9,7 @@ import time
 
 import pytest
 from support.light_curve_samples import add_points, new_objects, objects_with_points
+from support.rate_limits import SPEEDUP
 from support.upload_bodies import fresh_mjds
 
 import skyportal_client
@@ -57,12 +58,7 @@ def gets(server):
 # -- the acceptance run: 200 objects under SkyPortal's rate limit ---------------------------------
 
 
-# The rate-limited runs go ten times faster than SkyPortal's clock: both sides at 50 requests per
-# second instead of 5, the burst (a number of requests) unchanged, so that the same requests meet
-# the same token buckets in a tenth of the time.
-SPEEDUP = 10
-
-
+@pytest.mark.slow
 def test_200_objects_under_the_rate_limit_then_304s_then_only_what_changed(skyportal, skyportal_server,
                                                                             skyportal_provisioned, tmp_path):
     """The embedded server limits like SkyPortal's nginx (5/s, bursts of 10), and the client

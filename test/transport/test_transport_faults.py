@@ -10,6 +10,7 @@ import time
 
 import pytest
 from support.upload_bodies import mag_points
+from support.rate_limits import SPEEDUP
 
 import skyportal_client
 
@@ -178,17 +179,15 @@ def test_a_refused_connection_is_an_api_connection_error(skyportal):
 def test_rate_limited_burst_of_100_calls_meets_no_429(skyportal, skyportal_server, skyportal_provisioned):
     """With SkyPortal's nginx limit on (5/s, burst 10), the client's default throttle keeps every call under it.
 
-    The run goes ten times faster than SkyPortal's clock: both sides at 50/s, the same burst of
-    10, so that the 100 calls meet the same token buckets in a tenth of the time."""
-    speedup = 10
+    The run goes faster than SkyPortal's clock (support.rate_limits)."""
     default = skyportal_client.Configuration(host=skyportal.url, token=skyportal.token)
     assert (default.rate_limit, default.rate_limit_burst) == (5.0, 10)
-    configuration = default.replace(rate_limit=default.rate_limit * speedup)
+    configuration = default.replace(rate_limit=default.rate_limit * SPEEDUP)
     with skyportal_client.ApiClient(configuration) as client:
         api = skyportal_client.api.photometry_api.PhotometryApi(client)
         photometry_id = api.api_photometry_post(unknown_base_type=mag_points(skyportal_provisioned, 1))["data"]["ids"][0]
         time.sleep(configuration.rate_limit_burst / configuration.rate_limit)  # start with a full bucket on both sides
-        skyportal_server.set_rate_limit(5.0 * speedup, 10)
+        skyportal_server.set_rate_limit(5.0 * SPEEDUP, 10)
         skyportal_server.clear_requests()
         results = [api.api_photometry_photometry_id_get(photometry_id) for _ in range(100)]
     assert all(result["data"]["id"] == photometry_id for result in results)
