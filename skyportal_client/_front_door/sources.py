@@ -5,13 +5,14 @@ from __future__ import annotations
 import inspect
 from typing import Any, Iterator, List, Optional
 
+from skyportal_client._front_door import existence
 from skyportal_client._front_door.groups import Groups, GroupsArgument
 from skyportal_client._front_door.pages import PAGING_PARAMETERS, walk_pages
 from skyportal_client._models import parameters
 from skyportal_client.api.sources_api import SourcesApi
-from skyportal_client.api.system_info_api import SystemInfoApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import ApiTypeError, ApiValueError, NotFoundException
+from skyportal_client.exceptions import ApiTypeError, ApiValueError
+from skyportal_client.model.group import Group
 from skyportal_client.model.new_source import NewSource
 from skyportal_client.model.saved_source import SavedSource
 from skyportal_client.model.source import Source
@@ -42,15 +43,7 @@ class Sources:
     def exists(self, obj_id: str) -> bool:
         """Whether ``obj_id`` is saved to a group of the token's user (any group, for an
         admin), asked without fetching it."""
-        try:
-            self._api.api_sources_obj_id_head(obj_id)
-        except NotFoundException:
-            # A 404 without a body says nothing of who answered: make sure it was SkyPortal
-            # (its version is known once it has answered anything), or raise what a wrong host gives.
-            if self.api_client.server_version is None:
-                SystemInfoApi(self.api_client).api_sysinfo_get()
-            return False
-        return True
+        return existence.exists(self.api_client, lambda: self._api.api_sources_obj_id_head(obj_id))
 
     def create(self, obj_id: str, *, ra: float, dec: float, groups: Optional[GroupsArgument] = None,
                **details: Any) -> SavedSource:
@@ -88,6 +81,23 @@ class Sources:
         if group_ids is not None:
             self._save(obj_id, group_ids)
         return False
+
+    def save(self, obj_id: str, *, groups: GroupsArgument) -> SavedSource:
+        """Saves the object ``obj_id`` (a candidate, or a source already) to ``groups`` (names
+        or ids, one or a list), keeping its position and its other groups. Safe to repeat:
+        saving it again to a group it is saved to changes nothing.
+
+        Returns the server's answer: the id and the groups the source is saved to.
+        """
+        group_ids = self._group_ids(groups)
+        if not group_ids:
+            raise ApiValueError(f"save({obj_id!r}) needs groups=: the group names or ids to save the source to")
+        return self._save(obj_id, group_ids)
+
+    def groups(self, obj_id: str) -> List[Group]:
+        """The groups ``obj_id`` is saved to (or asked to be saved to), sorted by name; not
+        those it was removed from. NotFoundException (404) for an object that does not exist."""
+        return sorted(self._api.api_sources_obj_id_groups_get(obj_id).data, key=lambda group: group.name)
 
     def search(self, contains: Optional[str] = None, *, page_size: int = 100) -> Iterator[Source]:
         """Every source the token's groups can see whose id (or TNS name) contains ``contains``
