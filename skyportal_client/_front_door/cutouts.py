@@ -86,7 +86,10 @@ def _drawn(what: str, pixels: Any) -> bytes:
     except ImportError:
         raise ImportError("arrays and FITS cutouts are drawn with astropy: pip install 'skyportal-client[astropy]'") \
             from None
-    values = numpy.asarray(pixels, dtype=float)
+    try:
+        values = numpy.asarray(pixels, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ApiValueError(f"{what} must be a 2-D image (rows of equal length, numbers): {exc}") from None
     if values.ndim != 2:
         raise ApiValueError(f"{what} must be a 2-D image, not an array of shape {values.shape}")
     height, width = values.shape

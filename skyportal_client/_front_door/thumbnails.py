@@ -20,9 +20,12 @@ from skyportal_client._front_door.keywords import keyword_hints
 from skyportal_client.api.system_info_api import SystemInfoApi
 from skyportal_client.api.thumbnails_api import ThumbnailsApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import ApiValueError
+from skyportal_client.exceptions import ApiValueError, BadRequestException
 from skyportal_client.model.new_thumbnail import NewThumbnail
 from skyportal_client.model.thumbnail import Thumbnail
+
+# SkyPortal's answer to deleting a thumbnail that is not there.
+GONE = "Cannot find Thumbnail with ID"
 
 
 @keyword_hints
@@ -76,8 +79,16 @@ class Thumbnails:
         for ttype, png in pngs.items():
             for old in stored:
                 if old["type"] == ttype:
-                    self._api.api_thumbnail_thumbnail_id_delete(old["id"])
+                    self._delete(old["id"])
             posted = self._api.api_thumbnail_post(new_thumbnail=NewThumbnail(
                 obj_id=obj_id, ttype=ttype, data=base64.b64encode(png).decode("ascii")))
             ids[ttype] = posted.data["id"]
         return ids
+
+    def _delete(self, thumbnail_id: int) -> None:
+        """Deletes the row, or finds it gone: deleted by a retry whose first answer was lost, or by another worker."""
+        try:
+            self._api.api_thumbnail_thumbnail_id_delete(thumbnail_id)
+        except BadRequestException as refused:
+            if not (refused.message or "").startswith(GONE):
+                raise

@@ -20,7 +20,7 @@ import dataclasses
 import doctest
 import io
 import re
-from typing import List
+from typing import List, Optional
 
 from skyportal_client.testing import SkyPortalTestServer
 from skyportal_client.testing.provision import api_call
@@ -81,9 +81,9 @@ def run(markdown: str, name: str, path: str) -> str:
 
 
 @contextlib.contextmanager
-def server(with_source: bool = True):
-    """A new embedded server set up as the module docstring says; yields it."""
-    with SkyPortalTestServer() as embedded:
+def server(with_source: bool = True, db_path: Optional[str] = None):
+    """A new embedded server set up as the module docstring says (its database in ``db_path``); yields it."""
+    with SkyPortalTestServer(db_path=db_path) as embedded:
         url, token = embedded.url, embedded.token
         telescope = api_call(url, token, "POST", "/api/telescope", {
             "name": "Palomar 48-inch", "nickname": "P48", "lat": 33.3633675, "lon": -116.8361345,
