@@ -19,6 +19,7 @@ from typing import Any, Optional
 from skyportal_client._front_door import (
     Annotations,
     Candidates,
+    Classifications,
     Filters,
     Groups,
     Instruments,
@@ -52,7 +53,7 @@ class SkyPortal:
     Attributes:
         photometry, sources, instruments, telescopes, groups: what there is on the
             server, each with its verbs (``sp.photometry.get(obj_id)``).
-        candidates, annotations, thumbnails, streams, filters: what an alert broker
+        candidates, annotations, thumbnails, streams, filters, classifications: what an alert broker
             writes and reads for each alert (docs/alerts.md).
         api_client: the ApiClient underneath, for the generated API classes
             (``PhotometryApi(sp.api_client)``).
@@ -82,6 +83,7 @@ class SkyPortal:
         self.thumbnails = Thumbnails(self._api_client)
         self.streams = Streams(self._api_client)
         self.filters = Filters(self._api_client)
+        self.classifications = Classifications(self._api_client)
         self._version: Optional[str] = None
         self._version_lock = threading.Lock()
 

@@ -3,6 +3,8 @@
 
     from skyportal_client.api.annotations_api import AnnotationsApi
     from skyportal_client.api.candidates_api import CandidatesApi
+    from skyportal_client.api.classifications_api import ClassificationsApi
+    from skyportal_client.api.comments_api import CommentsApi
     from skyportal_client.api.filters_api import FiltersApi
     from skyportal_client.api.groups_api import GroupsApi
     from skyportal_client.api.instruments_api import InstrumentsApi
@@ -10,6 +12,7 @@
     from skyportal_client.api.sources_api import SourcesApi
     from skyportal_client.api.streams_api import StreamsApi
     from skyportal_client.api.system_info_api import SystemInfoApi
+    from skyportal_client.api.taxonomies_api import TaxonomiesApi
     from skyportal_client.api.telescopes_api import TelescopesApi
     from skyportal_client.api.thumbnails_api import ThumbnailsApi
 """

@@ -21,6 +21,8 @@
     from skyportal_client.model.instrument_response import InstrumentResponse
     from skyportal_client.model.new_annotation import NewAnnotation
     from skyportal_client.model.new_candidate import NewCandidate
+    from skyportal_client.model.new_classification import NewClassification
+    from skyportal_client.model.new_comment import NewComment
     from skyportal_client.model.new_instrument import NewInstrument
     from skyportal_client.model.new_source import NewSource
     from skyportal_client.model.new_telescope import NewTelescope
@@ -44,6 +46,8 @@
     from skyportal_client.model.success import Success
     from skyportal_client.model.system_info import SystemInfo
     from skyportal_client.model.system_info_response import SystemInfoResponse
+    from skyportal_client.model.taxonomy import Taxonomy
+    from skyportal_client.model.taxonomy_list_response import TaxonomyListResponse
     from skyportal_client.model.telescope import Telescope
     from skyportal_client.model.telescope_list_response import TelescopeListResponse
     from skyportal_client.model.telescope_response import TelescopeResponse

@@ -289,3 +289,85 @@ def test_the_token_is_in_no_request_log_line_or_exception(server, caplog):
     assert server.token not in caplog.text
     assert server.token not in str(lost.value) and server.token not in repr(lost.value)
     assert all(server.token not in record.path for record in server.requests)
+
+
+# SkyPortal's answers that carry database text or the caller's token (observed-exchanges-broker.md).
+FOREIGN_KEY = ('(psycopg.errors.ForeignKeyViolation) insert or update on table "filters" violates foreign key '
+               'constraint "filters_stream_id_fkey"\nDETAIL:  Key (stream_id)=(4) is not present in table "streams".\n'
+               "[SQL: INSERT INTO filters (name, stream_id) VALUES (%(name)s::VARCHAR, %(stream_id)s::INTEGER)]\n"
+               "[parameters: {'name': 'f', 'stream_id': 4}]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)")
+UNIQUE = ('Annotation already exists: (psycopg.errors.UniqueViolation) duplicate key value violates unique constraint '
+          '"annotations_obj_id_origin_key"\nDETAIL:  Key (obj_id, origin)=(ZTF26brk9b9e41, kowalski) already exists.\n'
+          "[SQL: INSERT INTO annotations (data, origin) VALUES (%(data)s::JSONB, %(origin)s::VARCHAR)]")
+BIGINT = ('(psycopg.errors.InvalidTextRepresentation) invalid input syntax for type bigint: "abc"\nCONTEXT:  unnamed '
+          "portal parameter $4 = '...'\n[SQL: INSERT INTO candidates (passing_alert_id) VALUES "
+          "(%(passing_alert_id)s::BIGINT)]")
+
+
+@pytest.mark.parametrize("status, message, line", [
+    (500, FOREIGN_KEY, "unknown stream id 4 (SkyPortal's database refused it: ForeignKeyViolation)"),
+    (400, UNIQUE, "Annotation already exists: obj_id, origin (ZTF26brk9b9e41, kowalski) is taken already "
+                  "(SkyPortal's database refused it: UniqueViolation)"),
+    (500, BIGINT, "'abc' is not a valid bigint (a whole number) (SkyPortal's database refused it: "
+                  "InvalidTextRepresentation)"),
+], ids=["foreign-key", "unique", "bigint"])
+def test_a_database_error_is_said_in_one_line_and_its_whole_text_kept(status, message, line):
+    from skyportal_client.exceptions import ErrorContext, Outcome, error_for_answer
+    body = json_envelope(message)
+    raised = error_for_answer(status, "Reason", {"Content-Type": "application/json"}, body, method="POST",
+                              path="/api/filters", outcome=Outcome.REFUSED, context=ErrorContext())
+    assert raised.summary == line
+    assert f": {line} (SkyPortal 1.4.0)" in str(raised) and "[SQL" not in str(raised)
+    assert raised.message == message
+
+
+def test_the_token_in_skyportal_s_permission_message_is_taken_out():
+    from skyportal_client.exceptions import ErrorContext, Outcome, error_for_answer
+    token = "0f5a3f7e-8e4b-4c39-9d3c-5b1f3c8a9e21"
+    body = json_envelope(f'Insufficient permissions for operation "Token {token} create Filter {{11}}".')
+    raised = error_for_answer(400, "Bad Request", {"Content-Type": "application/json"}, body, method="POST",
+                              path="/api/filters", outcome=Outcome.REFUSED, context=ErrorContext(token=token))
+    assert 'operation "Token <token> create Filter {11}"' in str(raised)
+    assert token not in str(raised) + repr(raised) + (raised.message or "") + raised.body.decode()
+
+
+def json_envelope(message):
+    import json
+    return json.dumps({"status": "error", "message": message, "data": {}, "version": "1.4.0"}).encode()
+
+
+def test_a_comment_and_a_classification_by_taxonomy_name(sp, server):
+    from skyportal_client.testing.provision import api_call
+    sp.candidates.post(OBJ_ID, filters=1, passed_at="2026-12-06T10:00:00", ra=210.9, dec=54.3)
+    sp.sources.save(OBJ_ID, groups="My program")
+    for version in ("1.0", "2.0"):
+        api_call(server.url, server.token, "POST", "/api/taxonomy", {
+            "name": "Broker classes", "version": version,
+            "hierarchy": {"class": "Transient", "subclasses": [{"class": "SN Ia"}, {"class": "Bogus"}]}})
+    comment_id = sp.sources.comment(OBJ_ID, "Passed Bright transients", groups="My program")
+    classification_id = sp.classifications.post(OBJ_ID, "SN Ia", taxonomy="Broker classes", probability=0.8,
+                                                groups="My program")
+    [classification] = api_call(server.url, server.token, "GET", f"/api/sources/{OBJ_ID}/classifications")
+    assert (classification["id"], classification["classification"], classification["probability"]) == (
+        classification_id, "SN Ia", 0.8)
+    assert classification["taxonomy_id"] == max(taxonomy.id for taxonomy in sp.classifications.taxonomies())
+    [comment] = api_call(server.url, server.token, "GET", f"/api/sources/{OBJ_ID}/comments")
+    assert (comment["id"], comment["text"]) == (comment_id, "Passed Bright transients")
+
+
+@pytest.mark.parametrize("arguments, problem", [
+    ({"classification": "SN II", "taxonomy": "Broker classes"}, "'SN II' is not a class of the taxonomy 'Broker "
+                                                                 "classes' (id 1); its classes: 'Transient', 'SN Ia'"),
+    ({"classification": "SN Ia", "taxonomy": "Broker class"}, "did you mean 'Broker classes' (id 1)?"),
+    ({"classification": "SN Ia", "taxonomy": 7}, "No taxonomy with id 7"),
+    ({"classification": "SN Ia", "taxonomy": 1, "probability": 1.5}, "probability must be between 0 and 1"),
+], ids=["class", "taxonomy-name", "taxonomy-id", "probability"])
+def test_a_classification_skyportal_would_refuse_is_refused_before_sending(sp, server, arguments, problem):
+    from skyportal_client.testing.provision import api_call
+    api_call(server.url, server.token, "POST", "/api/taxonomy", {
+        "name": "Broker classes", "version": "1.0", "hierarchy": {"class": "Transient", "subclasses": [{"class": "SN Ia"}]}})
+    server.clear_requests()
+    with pytest.raises(ApiValueError) as refused:
+        sp.classifications.post(OBJ_ID, **arguments)
+    assert problem in str(refused.value)
+    assert [record.method for record in server.requests if record.method != "GET"] == []
