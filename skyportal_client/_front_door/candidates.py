@@ -20,7 +20,7 @@ from skyportal_client.model.new_candidate import NewCandidate
 
 # When an object passed: a datetime (naive ones are UTC, as SkyPortal reads them) or ISO text.
 Moment = Union[datetime.datetime, str]
-# The most candidates one page holds here (SkyPortal's own limit is larger; pages this size stay quick).
+# The most candidates one page may hold (openapi.yaml's numPerPage, as for sources).
 MAX_PAGE_SIZE = 500
 
 
