@@ -329,7 +329,37 @@ def meaningful_line(text: str) -> str:
         raised = [line for line in kept if _EXCEPTION_LINE.match(line)]
         if raised:
             return _shorten(raised[-1])
+    explained = _database_error(text)
+    if explained:
+        return _shorten(explained)
     return _shorten(_ECHOED_POINT.sub("Tried to parse {…} as ", " ".join(text.split())))
+
+
+# SkyPortal passes on some database errors as they are (a 500, or a 400 after its own words):
+# "(psycopg.errors.ForeignKeyViolation) ...\nDETAIL:  Key (stream_id)=(4) is not present in table
+# "streams".\n[SQL: ...". Each kind is said in the words of the request instead.
+_DATABASE_ERROR = re.compile(r"^(?P<before>.*?)\(psycopg\.errors\.(?P<kind>\w+)\) (?P<text>[^\n]*)", re.S)
+_MISSING_KEY = re.compile(r'Key \((?P<column>\w+)\)=\((?P<value>[^)]*)\) is not present in table "(?P<table>\w+)"')
+_TAKEN_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*?)\) already exists")
+_BAD_TEXT = re.compile(r'invalid input syntax for type (?P<type>\w+): "(?P<value>[^"]*)"')
+
+
+def _database_error(text: str) -> str:
+    """One line saying what a database error passed on by SkyPortal means ("unknown stream id 4"), or ""."""
+    error = _DATABASE_ERROR.match(text)
+    if not error:
+        return ""
+    missing, taken, bad = _MISSING_KEY.search(text), _TAKEN_KEY.search(text), _BAD_TEXT.search(text)
+    if error["kind"] == "ForeignKeyViolation" and missing:
+        meaning = f"unknown {missing['table'].rstrip('s')} id {missing['value']}"
+    elif error["kind"] == "UniqueViolation" and taken:
+        meaning = f"{taken['columns']} ({taken['values']}) is taken already"
+    elif error["kind"] == "InvalidTextRepresentation" and bad:
+        meaning = f"{bad['value']!r} is not a valid {bad['type']} (a whole number)" if "int" in bad["type"] \
+            else f"{bad['value']!r} is not a valid {bad['type']}"
+    else:
+        meaning = error["text"].strip()
+    return f"{error['before']}{meaning} (SkyPortal's database refused it: {error['kind']})"
 
 
 def _shorten(text: str) -> str:

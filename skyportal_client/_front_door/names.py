@@ -4,11 +4,11 @@ message when it means nothing, or more than one thing."""
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Sequence, Tuple, TypeVar, Union
+from typing import Callable, Iterable, Sequence, Tuple, TypeVar, Union
 
 from skyportal_client._models.base import Model
 from skyportal_client._util.checks import integer_index
-from skyportal_client.exceptions import ApiTypeError, NameLookupError
+from skyportal_client.exceptions import ApiTypeError, ApiValueError, NameLookupError
 
 # How many names a message lists before it says how to list them all.
 LISTED = 12
@@ -95,3 +95,26 @@ def _candidates(name: str, things: Sequence[Model]) -> Tuple[Tuple[str, int], ..
     close = difflib.get_close_matches(name, [thing.name for thing in things], n=3, cutoff=0.6)
     alike += [thing for candidate in close for thing in things if thing.name == candidate and thing not in alike]
     return tuple((thing.name, thing.id) for thing in alike[:3])
+
+
+def listed_ids(kind: str, values: Union[NameOrId, Iterable[NameOrId]], things: Sequence[Thing], host: str) -> list:
+    """The ids of ``values`` (one, or a list of names or ids, mixed) among ``things``, all that the token can use,
+    without repeats: a name resolves as ``one_named`` says, and an id must be one of them too,
+    since SkyPortal would drop an unknown one without a word, or answer with its SQL error."""
+    by_id = {thing.id: thing for thing in things}
+    listed = [values] if isinstance(values, (str, int)) or hasattr(values, "__index__") else list(values)
+    if not listed:
+        raise ApiValueError(f"No {kind} given: name at least one, by name or id")
+    ids = []
+    for value in listed:
+        value = name_or_id(kind, value)
+        if isinstance(value, str):
+            ids.append(one_named(kind, value, [thing for thing in things if thing.name == value],
+                                 lambda: things, host).id)
+        elif value in by_id:
+            ids.append(value)
+        else:
+            usable = ", ".join(f"{thing.name!r} (id {thing.id})" for thing in things[:LISTED]) or "none"
+            raise NameLookupError(f"No {kind} with id {value} that the token can use on {host}; its {kind}s: "
+                                  f"{usable}. Pass one of these, by name or id", kind=kind, name=str(value))
+    return list(dict.fromkeys(ids))

@@ -44,7 +44,8 @@ def walk_pages(operation: Callable[..., Any], items: str, page_size: int, **filt
                 f"The server no longer holds the matches this walk started from (queryID {query_id}) and "
                 f"they have changed, so page {page_number} would not follow the pages before it. The items "
                 "yielded so far are right; start again for the rest.")
-        query_id = data.get("queryID")
+        # Without the cache, each page has a queryID of its own, which says nothing.
+        query_id = data.get("queryID") if use_cache else None
         page = data[items]
         yield from page
         # SkyPortal answers with the page size it used (it caps what it is asked for).

@@ -28,6 +28,7 @@ from skyportal_client._front_door.groups import Groups, GroupsArgument
 from skyportal_client._front_door.instruments import Instruments
 from skyportal_client._front_door.keywords import keyword_hints
 from skyportal_client._front_door.names import NameOrId
+from skyportal_client._front_door.streams import Streams, StreamsArgument
 from skyportal_client._light_curves import download as bulk_download
 from skyportal_client._light_curves import plot as light_curve_plot
 from skyportal_client._light_curves import read as light_curves
@@ -146,7 +147,8 @@ class Photometry:
                manifest: Union[str, os.PathLike, None] = None,
                progress: Union[bool, Callable[[int, int], Any], None] = None,
                chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
-               report: Union[str, os.PathLike, None] = None) -> bulk_upload.UploadResult:
+               report: Union[str, os.PathLike, None] = None,
+               streams: Optional[StreamsArgument] = None) -> bulk_upload.UploadResult:
         """Checks every row of ``data`` and uploads it, in requests as large as the server takes.
 
         Args:
@@ -175,6 +177,9 @@ class Photometry:
                 instead of refusing them: a NaN measurement makes its row a non-detection
                 (see docs/tables.md).
             report: a file to write every problem the checks find to, as CSV.
+            streams: the alert streams the points come from, by name or id (one, or a
+                list), among those the token's user may read; with method="put", points
+                stored already keep their streams and get these too.
 
         Returns an UploadResult: the id of every row, in input order, and the upload ids.
         Raises NameLookupError for an instrument or group name that names none (or more
@@ -187,7 +192,7 @@ class Photometry:
             self.api_client, data, obj_id=obj_id, instrument_id=instrument_id,
             group_ids=Groups(self.api_client, reads).ids_of(groups), magsys=magsys, method=method, manifest=manifest,
             progress=progress, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report,
-            _reads=reads)
+            stream_ids=None if streams is None else Streams(self.api_client).ids_of(streams), _reads=reads)
 
     def download(self, obj_ids: Iterable[str], *, cache: Union[str, os.PathLike, None] = None, format: Format = "mag",
                  magsys: str = "ab", as_: Optional[TableKind] = "records", max_age: Optional[float] = None,

@@ -17,11 +17,17 @@ import threading
 from typing import Any, Optional
 
 from skyportal_client._front_door import (
+    Annotations,
+    Candidates,
+    Classifications,
+    Filters,
     Groups,
     Instruments,
     Photometry,
     Sources,
+    Streams,
     Telescopes,
+    Thumbnails,
 )
 from skyportal_client._transport.settings import SETTINGS, TOKEN_VARIABLE
 from skyportal_client.api.system_info_api import SystemInfoApi
@@ -47,6 +53,8 @@ class SkyPortal:
     Attributes:
         photometry, sources, instruments, telescopes, groups: what there is on the
             server, each with its verbs (``sp.photometry.get(obj_id)``).
+        candidates, annotations, thumbnails, streams, filters, classifications: what an alert broker
+            writes and reads for each alert (docs/alerts.md).
         api_client: the ApiClient underneath, for the generated API classes
             (``PhotometryApi(sp.api_client)``).
 
@@ -70,6 +78,12 @@ class SkyPortal:
         self.instruments = Instruments(self._api_client)
         self.telescopes = Telescopes(self._api_client)
         self.groups = Groups(self._api_client)
+        self.candidates = Candidates(self._api_client)
+        self.annotations = Annotations(self._api_client)
+        self.thumbnails = Thumbnails(self._api_client)
+        self.streams = Streams(self._api_client)
+        self.filters = Filters(self._api_client)
+        self.classifications = Classifications(self._api_client)
         self._version: Optional[str] = None
         self._version_lock = threading.Lock()
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import inspect
 from typing import Any, Iterator, List, Optional
 
+from skyportal_client._front_door import existence
 from skyportal_client._front_door.groups import Groups, GroupsArgument
 from skyportal_client._front_door.pages import PAGING_PARAMETERS, walk_pages
 from skyportal_client._models import parameters
+from skyportal_client.api.comments_api import CommentsApi
 from skyportal_client.api.sources_api import SourcesApi
-from skyportal_client.api.system_info_api import SystemInfoApi
 from skyportal_client.api_client import ApiClient
-from skyportal_client.exceptions import ApiTypeError, ApiValueError, NotFoundException
+from skyportal_client.exceptions import ApiTypeError, ApiValueError
+from skyportal_client.model.group import Group
+from skyportal_client.model.new_comment import NewComment
 from skyportal_client.model.new_source import NewSource
 from skyportal_client.model.saved_source import SavedSource
 from skyportal_client.model.source import Source
@@ -29,6 +32,7 @@ class Sources:
     def __init__(self, api_client: ApiClient):
         self.api_client = api_client
         self._api = SourcesApi(api_client)
+        self._comments = CommentsApi(api_client)
         self._groups = Groups(api_client)
 
     def get(self, obj_id: str) -> Source:
@@ -42,15 +46,7 @@ class Sources:
     def exists(self, obj_id: str) -> bool:
         """Whether ``obj_id`` is saved to a group of the token's user (any group, for an
         admin), asked without fetching it."""
-        try:
-            self._api.api_sources_obj_id_head(obj_id)
-        except NotFoundException:
-            # A 404 without a body says nothing of who answered: make sure it was SkyPortal
-            # (its version is known once it has answered anything), or raise what a wrong host gives.
-            if self.api_client.server_version is None:
-                SystemInfoApi(self.api_client).api_sysinfo_get()
-            return False
-        return True
+        return existence.exists(self.api_client, lambda: self._api.api_sources_obj_id_head(obj_id))
 
     def create(self, obj_id: str, *, ra: float, dec: float, groups: Optional[GroupsArgument] = None,
                **details: Any) -> SavedSource:
@@ -88,6 +84,36 @@ class Sources:
         if group_ids is not None:
             self._save(obj_id, group_ids)
         return False
+
+    def save(self, obj_id: str, *, groups: GroupsArgument) -> SavedSource:
+        """Saves the object ``obj_id`` (a candidate, or a source already) to ``groups`` (names
+        or ids, one or a list), keeping its position and its other groups. Safe to repeat:
+        saving it again to a group it is saved to changes nothing.
+
+        Returns the server's answer: the id and the groups the source is saved to.
+        """
+        group_ids = self._group_ids(groups)
+        if not group_ids:
+            raise ApiValueError(f"save({obj_id!r}) needs groups=: the group names or ids to save the source to")
+        return self._save(obj_id, group_ids)
+
+    def groups(self, obj_id: str) -> List[Group]:
+        """The groups ``obj_id`` is saved to (or asked to be saved to), sorted by name; not
+        those it was removed from. NotFoundException (404) for an object that does not exist."""
+        return sorted(self._api.api_sources_obj_id_groups_get(obj_id).data, key=lambda group: group.name)
+
+    def comment(self, obj_id: str, text: str, *, groups: Optional[GroupsArgument] = None) -> int:
+        """Adds the comment ``text`` to ``obj_id``, seen by ``groups`` (names or ids; by default
+        every group of the token's user). SkyPortal does not deduplicate comments: the same
+        call again adds a second one. Returns the comment's id."""
+        parameters.check_string("text", text, min_length=1)
+        if groups == "all":
+            raise ApiValueError('groups="all" is for photometry; a comment is shared with groups by name or id')
+        group_ids = self._groups.ids_of(groups)
+        comment = NewComment(text=text) if group_ids is None else NewComment(text=text, group_ids=group_ids)
+        answer = self._comments.api_associated_resource_type_resource_id_comments_post("sources", obj_id,
+                                                                                        new_comment=comment)
+        return answer["data"]["comment_id"]
 
     def search(self, contains: Optional[str] = None, *, page_size: int = 100) -> Iterator[Source]:
         """Every source the token's groups can see whose id (or TNS name) contains ``contains``

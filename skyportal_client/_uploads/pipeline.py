@@ -138,7 +138,8 @@ class UploadResult:
 def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = None,
                 instrument_id: Optional[int] = None, group_ids: GroupIds = None, magsys: str = "ab",
                 chunk_size: Optional[int] = None, nan_as_nondetection: bool = False,
-                report: ReportDestination = None, _reads: Optional[ServerReads] = None) -> UploadPlan:
+                report: ReportDestination = None, stream_ids: Optional[List[int]] = None,
+                _reads: Optional[ServerReads] = None) -> UploadPlan:
     """Read, normalise and check every row of ``data`` and split it into requests. Sends
     nothing: it reads each instrument (``InstrumentsApi``), for its filters, and, when
     ``group_ids`` is given, the token's groups (``GroupsApi``), to size the requests.
@@ -168,7 +169,7 @@ def plan_upload(api_client: ApiClient, data: Any, *, obj_id: Optional[str] = Non
         why = "" if largest == MAX_ROWS_PER_REQUEST else (
             f" for points in {groups} groups (SkyPortal needs 4 × points × groups ≤ {MAX_STATEMENT_PARAMETERS})")
         raise ApiValueError(f"chunk_size must be between 1 and {largest}{why}, not {chunk_size}")
-    chunks = _split(columns, group_ids, chunk_size, MODELS[space])
+    chunks = _split(columns, group_ids, stream_ids, chunk_size, MODELS[space])
     return UploadPlan(space, normalised.row_count, chunks, groups, chunk_size)
 
 
@@ -228,7 +229,8 @@ def _instrument_filters(reads: ServerReads, instrument_ids: List[Any]) -> Dict[i
     return filters
 
 
-def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, chunk_size: int, model: Type[Model]) -> List[Chunk]:
+def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, stream_ids: Optional[List[int]], chunk_size: int,
+           model: Type[Model]) -> List[Chunk]:
     rows_by_object: Dict[str, List[int]] = {}
     for row, obj_id in enumerate(columns["obj_id"]):
         rows_by_object.setdefault(obj_id, []).append(row)
@@ -245,6 +247,8 @@ def _split(columns: Dict[str, List[Any]], group_ids: GroupIds, chunk_size: int, 
                     and chunk_values.count(chunk_values[0]) == len(chunk_values) else chunk_values
             if group_ids is not None:
                 body["group_ids"] = group_ids
+            if stream_ids is not None:
+                body["stream_ids"] = stream_ids
             digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
             chunks.append(Chunk(obj_id, chunk_rows, body, digest, model.from_checked(body)))
     return chunks
@@ -255,7 +259,7 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
                       method: str = "post", manifest: Union[None, str, "os.PathLike[str]"] = None,
                       progress: ProgressArgument = None, chunk_size: Optional[int] = None,
                       nan_as_nondetection: bool = False, report: ReportDestination = None,
-                      _reads: Optional[ServerReads] = None) -> UploadResult:
+                      stream_ids: Optional[List[int]] = None, _reads: Optional[ServerReads] = None) -> UploadResult:
     """Check and upload photometry; returns an UploadResult.
 
     Args:
@@ -287,6 +291,7 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
             non-detection.
         report: a file path or text stream: every problem the checks find is written
             there as CSV (row, column, kind, detail), nothing but the header when none.
+        stream_ids: the ids of the alert streams the points come from.
         _reads: what the server already answered for this upload (the instrument and
             groups the front door looked up by name), so that nothing is asked twice.
 
@@ -300,7 +305,7 @@ def upload_photometry(api_client: ApiClient, data: Any, *, obj_id: Optional[str]
         raise ApiValueError(f'method must be "post" or "put", not {method!r}')
     plan = plan_upload(api_client, data, obj_id=obj_id, instrument_id=instrument_id, group_ids=group_ids,
                        magsys=magsys, chunk_size=chunk_size, nan_as_nondetection=nan_as_nondetection, report=report,
-                       _reads=_reads)
+                       stream_ids=stream_ids, _reads=_reads)
     record = UploadRecord.for_upload(manifest, plan.chunks, plan.row_count, method, api_client.configuration.host)
     return send_upload(api_client, plan, record, progress=progress)
 

@@ -11,6 +11,7 @@ from skyportal_client._models import parameters
 from skyportal_client._transport.options import RequestOptions
 from skyportal_client.api_client import ApiClient
 from skyportal_client.model.error import Error
+from skyportal_client.model.group_list_response import GroupListResponse
 from skyportal_client.model.new_source import NewSource
 from skyportal_client.model.saved_source_response import SavedSourceResponse
 from skyportal_client.model.source_deletion import SourceDeletion
@@ -18,7 +19,7 @@ from skyportal_client.model.source_page_response import SourcePageResponse
 from skyportal_client.model.source_response import SourceResponse
 from skyportal_client.model.success import Success
 
-__all__ = ["SourcesApi", "Error", "NewSource", "SavedSourceResponse", "SourceDeletion", "SourcePageResponse", "SourceResponse", "Success"]
+__all__ = ["SourcesApi", "Error", "GroupListResponse", "NewSource", "SavedSourceResponse", "SourceDeletion", "SourcePageResponse", "SourceResponse", "Success"]
 
 
 class SourcesApi:
@@ -181,6 +182,45 @@ class SourcesApi:
                 obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
             ),
             response_type=SourceResponse,
+        )
+
+    def api_sources_obj_id_groups_get(
+        self,
+        obj_id: str,
+        **kwargs: Any,
+    ) -> GroupListResponse:
+        """List the groups a source is saved to.
+
+        The groups the object is saved to, or asked to be saved to; those it
+        was removed from are left out. An unknown object gives 404.
+
+        ``GET /api/sources/{obj_id}/groups``
+
+        Args:
+            obj_id (str): The object's id, such as ZTF21aaqjmps.
+
+        Returns:
+            GroupListResponse: The envelope; `data` is a list of groups.
+
+        Raises:
+            ApiTypeError, ApiValueError: a parameter SkyPortal would refuse; nothing was sent.
+            ApiException: the server's error (a subclass per status), or no answer.
+        """
+        parameters.check_call_options(self.api_sources_obj_id_groups_get, kwargs)
+        options = self._api_sources_obj_id_groups_get_options(obj_id)
+        return self.api_client.call_api(options, **kwargs)
+
+    @staticmethod
+    def _api_sources_obj_id_groups_get_options(
+        obj_id: str,
+    ) -> RequestOptions:
+        """The request api_sources_obj_id_groups_get sends, its parameters checked (nothing is sent here)."""
+        return RequestOptions(
+            "GET",
+            "/api/sources/{obj_id}/groups".format(
+                obj_id=parameters.path_segment(parameters.check_string("obj_id", obj_id, pattern=r"^(?!\.\.?$)[0-9A-Za-z._+-]+$")),
+            ),
+            response_type=GroupListResponse,
         )
 
     def api_sources_obj_id_head(

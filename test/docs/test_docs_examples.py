@@ -10,7 +10,7 @@ from support.upload_bodies import mag_points
 
 from skyportal_client._models.base import Model
 from skyportal_client.api import telescopes_api
-from skyportal_client.testing.provision import random_position
+from skyportal_client.testing.provision import api_call, random_position
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*Api.md"))
@@ -31,6 +31,13 @@ def test_a_model_page_imports_its_model(page):
     assert issubclass(namespace[page.stem], Model) and printed == ""
 
 
+# The pages of an alert broker's operations: their examples need a stream, a filter and a candidate.
+BROKER_PAGES = {"AnnotationsApi", "CandidatesApi", "ClassificationsApi", "CommentsApi", "FiltersApi", "StreamsApi",
+                "TaxonomiesApi", "ThumbnailsApi"}
+# A 16×16 gray PNG, the smallest thumbnail SkyPortal takes.
+PNG_16 = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR4nGNoQAMMI1sAAAUMgAFaSOXNAAAAAElFTkSuQmCC"
+
+
 @pytest.fixture
 def uploaded(photometry, skyportal_provisioned):
     body = mag_points(skyportal_provisioned)
@@ -40,10 +47,45 @@ def uploaded(photometry, skyportal_provisioned):
 
 def test_every_operation_has_one_example():
     assert [page.stem for page in PAGES] == [
-        "GroupsApi", "InstrumentsApi", "PhotometryApi", "SourcesApi", "SystemInfoApi", "TelescopesApi"]
+        "AnnotationsApi", "CandidatesApi", "ClassificationsApi", "CommentsApi", "FiltersApi", "GroupsApi",
+        "InstrumentsApi", "PhotometryApi", "SourcesApi", "StreamsApi", "SystemInfoApi", "TaxonomiesApi", "TelescopesApi",
+        "ThumbnailsApi"]
     assert len([key for key in EXAMPLES if key[0] == "PhotometryApi"]) == 8
-    assert len(EXAMPLES) == 22
+    assert len(EXAMPLES) == 41  # the photometry pipeline's 22, and the 19 of an alert broker's step
     assert all(len(blocks) == 1 for blocks in EXAMPLES.values())
+
+
+def alert_fill_ins(skyportal, provisioned, obj_id):
+    """A stream and a filter of the provisioned group, ``obj_id`` as their candidate with an
+    annotation and a thumbnail: the parameters that name them."""
+    url, token = skyportal.url, skyportal.token
+    unique = uuid.uuid4().hex[:10]
+    stream_id = api_call(url, token, "POST", "/api/streams", {"name": f"stream-{unique}"})["id"]
+    api_call(url, token, "POST", f"/api/streams/{stream_id}/users",
+             {"user_id": api_call(url, token, "GET", "/api/internal/profile")["id"]})
+    filter_id = api_call(url, token, "POST", "/api/filters", {"name": f"filter-{unique}", "stream_id": stream_id,
+                                                              "group_id": provisioned.group_id})["id"]
+    api_call(url, token, "POST", "/api/candidates", {"id": obj_id, "filter_ids": [filter_id],
+                                                     "passed_at": "2026-12-06T10:00:00"})
+    annotation_id = api_call(url, token, "POST", f"/api/sources/{obj_id}/annotations",
+                             {"origin": f"broker_{unique}", "data": {"drb": 0.9}})["annotation_id"]
+    thumbnail_id = api_call(url, token, "POST", "/api/thumbnail", {"obj_id": obj_id, "ttype": "new",
+                                                                   "data": PNG_16})["id"]
+    taxonomy_id = api_call(url, token, "POST", "/api/taxonomy", {
+        "name": f"taxonomy-{unique}", "version": "1.0",
+        "hierarchy": {"class": "Transient", "subclasses": [{"class": "SN Ia"}]}})["taxonomy_id"]
+    return {
+        "stream_id": repr(stream_id), "filter_id": repr(filter_id), "filter_ids": repr([filter_id]),
+        "group_ids": repr([provisioned.group_id]), "annotation_id": repr(annotation_id),
+        "thumbnail_id": repr(thumbnail_id), "resource_id": repr(obj_id),
+        "new_candidate": f"NewCandidate(id={obj_id!r}, filter_ids=[{filter_id}], passed_at='2026-12-06T11:00:00')",
+        "new_annotation": f"NewAnnotation(origin={'other_' + unique!r}, data={{'drb': 0.5}})",
+        "annotation_update": "AnnotationUpdate(data={'drb': 0.95})",
+        "new_thumbnail": f"NewThumbnail(obj_id={obj_id!r}, ttype='ref', data={PNG_16!r})",
+        "new_comment": f"NewComment(text='Passed filter {filter_id}', group_ids=[{provisioned.group_id}])",
+        "new_classification": (f"NewClassification(obj_id={obj_id!r}, classification='SN Ia', "
+                               f"taxonomy_id={taxonomy_id}, probability=0.8)"),
+    }
 
 
 def fill_ins(page, operation, uploaded, provisioned, api_client):
@@ -84,6 +126,10 @@ def fill_ins(page, operation, uploaded, provisioned, api_client):
 def test_example_runs(page, operation, uploaded, skyportal_provisioned, skyportal, api_client):
     (code,) = EXAMPLES[page, operation]
     values = fill_ins(page, operation, uploaded, skyportal_provisioned, api_client)
+    if page in BROKER_PAGES:
+        if not skyportal.embedded:
+            pytest.skip("the examples of an alert broker's operations create streams and filters: embedded server only")
+        values.update(alert_fill_ins(skyportal, skyportal_provisioned, uploaded[0]["obj_id"]))
     assigned = markdown_examples.parameter_assignments(code)
     namespace, printed = markdown_examples.run(markdown_examples.fill_in(
         code, {name: value for name, value in values.items() if name in assigned}))

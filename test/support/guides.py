@@ -10,7 +10,9 @@ read it. The blocks of a page share their variables, as in one Python session.
 Each page runs against a new embedded server set up as a new SkyPortal would be (so the ids
 are those the pages show): telescope 1 "Palomar 48-inch" (P48) carrying instrument 1 "ZTF",
 an imager with ztfg, ztfr and ztfi; group 3 "My program" (1 is the public "Sitewide Group", 2
-the admin's own); and, unless the page creates it, the source "ZTF21testobj" saved to group 3.
+the admin's own); stream 1 "ZTF Public", which the admin and group 3 may read, and filter 1
+"Bright transients" of group 3 on it; and, unless the page creates it, the source "ZTF21testobj"
+saved to group 3.
 """
 
 import contextlib
@@ -18,7 +20,7 @@ import dataclasses
 import doctest
 import io
 import re
-from typing import List
+from typing import List, Optional
 
 from skyportal_client.testing import SkyPortalTestServer
 from skyportal_client.testing.provision import api_call
@@ -79,9 +81,9 @@ def run(markdown: str, name: str, path: str) -> str:
 
 
 @contextlib.contextmanager
-def server(with_source: bool = True):
-    """A new embedded server set up as the module docstring says; yields it."""
-    with SkyPortalTestServer() as embedded:
+def server(with_source: bool = True, db_path: Optional[str] = None):
+    """A new embedded server set up as the module docstring says (its database in ``db_path``); yields it."""
+    with SkyPortalTestServer(db_path=db_path) as embedded:
         url, token = embedded.url, embedded.token
         telescope = api_call(url, token, "POST", "/api/telescope", {
             "name": "Palomar 48-inch", "nickname": "P48", "lat": 33.3633675, "lon": -116.8361345,
@@ -90,7 +92,14 @@ def server(with_source: bool = True):
             "name": "ZTF", "type": "imager", "band": "optical", "telescope_id": telescope,
             "filters": ["ztfg", "ztfr", "ztfi"]})["id"]
         group = api_call(url, token, "POST", "/api/groups", {"name": "My program", "nickname": "mine"})["id"]
-        assert (telescope, instrument, group) == (1, 1, 3), "the pages show the ids of a new server"
+        stream = api_call(url, token, "POST", "/api/streams", {"name": "ZTF Public"})["id"]
+        api_call(url, token, "POST", f"/api/streams/{stream}/users",
+                 {"user_id": api_call(url, token, "GET", "/api/internal/profile")["id"]})
+        api_call(url, token, "POST", f"/api/groups/{group}/streams", {"stream_id": stream})
+        alert_filter = api_call(url, token, "POST", "/api/filters", {"name": "Bright transients",
+                                                                     "stream_id": stream, "group_id": group})["id"]
+        assert (telescope, instrument, group, stream, alert_filter) == (1, 1, 3, 1, 1), \
+            "the pages show the ids of a new server"
         if with_source:
             api_call(url, token, "POST", "/api/sources", {"id": OBJ_ID, "ra": 234.22, "dec": -22.33,
                                                          "group_ids": [group]})
