@@ -74,11 +74,7 @@ class StreamHandler(Handler):
 class StreamUserHandler(Handler):
     @permissions("System admin")
     def post(self, stream_id: str, *ignored: str | None) -> envelope.Response:
-        user_id = self.get_json().get("user_id")
-        try:
-            user_id = int(user_id)  # type: ignore[arg-type]  # a bad value is answered below
-        except (TypeError, ValueError):
-            raise ApiError(400, f"Invalid user_id: {user_id}") from None
+        user_id = body_id(self, "user_id")
         number = int(stream_id)
         if not self.store.streams("id = ?", (number,)):
             raise ApiError(400, f"Could not retrieve stream with ID {number}.")
@@ -95,6 +91,15 @@ class StreamUserHandler(Handler):
         return envelope.success({})
 
 
+def body_id(handler: Handler, name: str) -> int:
+    """The integer id the JSON body gives under ``name``; SkyPortal's 400 for anything else."""
+    value = handler.get_json().get(name)
+    try:
+        return int(value)  # type: ignore[arg-type]  # a bad value is answered below
+    except (TypeError, ValueError):
+        raise ApiError(400, f"Invalid {name}: {value}") from None
+
+
 def may_update_group(handler: Handler, group_id: int) -> bool:
     """Group update access: system admins and the group's admins."""
     if handler.caller.is_admin:
@@ -107,11 +112,7 @@ class GroupStreamHandler(Handler):
     # members' check comes before any check that the stream exists.
     @permissions("Upload data")
     def post(self, group_id: str, *ignored: str | None) -> envelope.Response:
-        stream_id = self.get_json().get("stream_id")
-        try:
-            stream_id = int(stream_id)  # type: ignore[arg-type]  # a bad value is answered below
-        except (TypeError, ValueError):
-            raise ApiError(400, f"Invalid stream_id: {stream_id}") from None
+        stream_id = body_id(self, "stream_id")
         number = int(group_id)
         found = self.store.groups("id = ?", (number,))
         if not found or not may_update_group(self, number):
